@@ -1,0 +1,1 @@
+"""Event-sourced union bargaining: domain, application service and storage location."""

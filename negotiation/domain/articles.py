@@ -1,0 +1,116 @@
+"""Articles, the proposals tabled on them, drafts and packages: state the aggregate mutates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from negotiation.domain.actors import Party
+
+Category = Literal["economic", "non_economic", "common_good"]
+ArticleStatus = Literal["open", "agreed", "withdrawn"]
+ProposalStatus = Literal["live", "superseded", "withdrawn", "agreed"]
+PackageStatus = Literal["live", "accepted", "rejected", "withdrawn"]
+
+
+class Proposal(msgspec.Struct):
+    proposal_id: str
+    article_id: str
+    version: int
+    party: Party
+    text: str
+    tabled_at: datetime
+    tabled_by: str
+    answers: str | None = None
+    package_id: str | None = None
+    session_id: str | None = None
+    in_writing: bool = False
+    as_received: bool = False
+    status: ProposalStatus = "live"
+
+
+class Article(msgspec.Struct):
+    article_id: str
+    number: str
+    title: str
+    category: Category
+    current_language: str
+    opened_by: Party
+    opened_at: datetime
+    late: bool = False
+    status: ArticleStatus = "open"
+    revision: int = 1
+    proposals: list[Proposal] = msgspec.field(default_factory=list)
+    ta_signatures: dict[str, str] = msgspec.field(default_factory=dict)
+    agreed_proposal_id: str | None = None
+    reopen_consents: list[str] = msgspec.field(default_factory=list)
+
+    def live_proposal(self, party: Party) -> Proposal | None:
+        for proposal in reversed(self.proposals):
+            if proposal.party == party and proposal.status == "live":
+                return proposal
+        return None
+
+    def latest_on_table(self) -> Proposal | None:
+        """The newest live proposal of either party: the only version a TA may be signed on."""
+        for proposal in reversed(self.proposals):
+            if proposal.status == "live":
+                return proposal
+        return None
+
+    def proposal(self, proposal_id: str) -> Proposal | None:
+        for proposal in self.proposals:
+            if proposal.proposal_id == proposal_id:
+                return proposal
+        return None
+
+    def agreed_text(self) -> str:
+        proposal = self.proposal(self.agreed_proposal_id) if self.agreed_proposal_id else None
+        return proposal.text if proposal else self.current_language
+
+
+class Draft(msgspec.Struct):
+    """A proposal a team is preparing; visible to that team only until tabled."""
+
+    draft_id: str
+    article_id: str
+    party: Party
+    text: str
+    revision: int
+    updated_at: datetime
+    updated_by: str
+    tabled_as: str | None = None
+
+
+class Package(msgspec.Struct):
+    """Proposals on several articles offered together, all or nothing."""
+
+    package_id: str
+    party: Party
+    proposal_ids: list[str]
+    article_ids: list[str]
+    tabled_at: datetime
+    status: PackageStatus = "live"
+
+
+class LateArticleRequest(msgspec.Struct):
+    """A new subject asked for after the cut-off; opened only if the other party consents."""
+
+    request_id: str
+    party: Party
+    article_id: str
+    number: str
+    title: str
+    category: Category
+    current_language: str
+    requested_at: datetime
+    status: Literal["pending", "consented"] = "pending"
+
+
+class WholeTentativeAgreement(msgspec.Struct):
+    reached_at: datetime
+    document_hash: str
+    agreed_article_ids: list[str]
+    withdrawn_article_ids: list[str]

@@ -1,0 +1,1536 @@
+"""The Negotiation aggregate: one bargaining table, the consistency boundary for all its rules.
+
+Commands (public methods) check every rule, make ids and timestamps, then trigger past-tense events;
+event methods (decorated with @event) only assign state, because they run again on every replay.
+All state lives in one msgspec Struct (``self.state``) so snapshots round-trip with their types.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import msgspec
+from eventsourcing.domain import Aggregate, Snapshot, event
+from eventsourcing.utils import get_topic, resolve_topic
+
+from negotiation.domain import errors
+from negotiation.domain.actors import (
+    PARTIES,
+    Actor,
+    Party,
+    TeamMember,
+    TeamRole,
+    other_party,
+    stamp,
+)
+from negotiation.domain.articles import (
+    Article,
+    Category,
+    Draft,
+    LateArticleRequest,
+    Package,
+    Proposal,
+    WholeTentativeAgreement,
+)
+from negotiation.domain.ground_rules import GroundRules, GroundRulesOffer, Visibility
+from negotiation.domain.sessions import Bulletin, Caucus, Session, TeamNote
+
+KINDS = ("collective_bargaining", "meet_and_confer", "community_agreement")
+MAX_TEXT = 200_000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_id() -> str:
+    return uuid4().hex
+
+
+class PartyInfo(msgspec.Struct):
+    name: str
+
+
+class NegotiationState(msgspec.Struct):
+    title: str
+    kind: str
+    bargaining_unit: str
+    parties: dict[str, PartyInfo]
+    opened_at: datetime
+    team: dict[str, TeamMember] = msgspec.field(default_factory=dict)
+    facilitators: dict[str, str] = msgspec.field(default_factory=dict)
+    ground_rules: GroundRules | None = None
+    ground_rules_offer: GroundRulesOffer | None = None
+    articles: dict[str, Article] = msgspec.field(default_factory=dict)
+    late_requests: dict[str, LateArticleRequest] = msgspec.field(default_factory=dict)
+    drafts: dict[str, Draft] = msgspec.field(default_factory=dict)
+    packages: dict[str, Package] = msgspec.field(default_factory=dict)
+    sessions: dict[str, Session] = msgspec.field(default_factory=dict)
+    notes: list[TeamNote] = msgspec.field(default_factory=list)
+    whole_ta: WholeTentativeAgreement | None = None
+    ratification_underway: bool = False
+
+
+class NegotiationSnapshot(Snapshot):
+    """Snapshot whose state is the msgpack of the typed NegotiationState, so it decodes back
+    into Structs rather than plain dicts."""
+
+    @classmethod
+    def take(cls, aggregate: Any) -> NegotiationSnapshot:
+        return cls(
+            originator_id=aggregate.id,
+            originator_version=aggregate.version,
+            timestamp=cls.create_timestamp(),
+            topic=get_topic(type(aggregate)),
+            state={
+                "_created_on": aggregate.created_on,
+                "_modified_on": aggregate.modified_on,
+                "state": _STATE_ENCODER.encode(aggregate.state),
+            },
+        )
+
+    def mutate(self, _: None) -> Any:
+        cls = resolve_topic(self.topic)
+        aggregate = object.__new__(cls)
+        object.__setattr__(
+            aggregate,
+            "__dict__",
+            {
+                "_id": self.originator_id,
+                "_version": self.originator_version,
+                "_pending_events": [],
+                "_created_on": self.state["_created_on"],
+                "_modified_on": self.state["_modified_on"],
+                "state": _STATE_DECODER.decode(self.state["state"]),
+            },
+        )
+        return aggregate
+
+
+_STATE_ENCODER = msgspec.msgpack.Encoder()
+_STATE_DECODER = msgspec.msgpack.Decoder(NegotiationState)
+
+
+class Negotiation(Aggregate):
+    state: NegotiationState
+    Snapshot = NegotiationSnapshot
+
+    # ------------------------------------------------------------------ creation
+    @classmethod
+    def open(
+        cls,
+        *,
+        actor: Actor,
+        title: str,
+        kind: str,
+        bargaining_unit: str,
+        union_name: str,
+        employer_name: str,
+        opener_party: Party,
+        other_chief: Actor | None = None,
+        facilitator: Actor | None = None,
+    ) -> Negotiation:
+        if kind not in KINDS:
+            raise errors.InvalidRequest(
+                f"Unknown kind of negotiation {kind!r}; use one of {KINDS}."
+            )
+        for label, value in (
+            ("title", title),
+            ("bargaining unit", bargaining_unit),
+            ("union name", union_name),
+            ("employer name", employer_name),
+        ):
+            if not value.strip():
+                raise errors.InvalidRequest(f"The {label} cannot be empty.")
+        if other_chief is not None and other_chief.account_id == actor.account_id:
+            raise errors.InvalidRequest("One person cannot be chief negotiator of both parties.")
+        chiefs: list[dict[str, Any]] = [
+            {"account_id": actor.account_id, "name": actor.name, "party": opener_party}
+        ]
+        if other_chief is not None:
+            chiefs.append(
+                {
+                    "account_id": other_chief.account_id,
+                    "name": other_chief.name,
+                    "party": other_party(opener_party),
+                }
+            )
+        return cls(
+            title=title.strip(),
+            kind=kind,
+            bargaining_unit=bargaining_unit.strip(),
+            parties={"union": union_name.strip(), "employer": employer_name.strip()},
+            chiefs=chiefs,
+            facilitator=(
+                {"account_id": facilitator.account_id, "name": facilitator.name}
+                if facilitator
+                else None
+            ),
+            at=_now(),
+            by=stamp(actor, opener_party),
+        )
+
+    @event("Opened")
+    def __init__(
+        self,
+        title: str,
+        kind: str,
+        bargaining_unit: str,
+        parties: dict[str, str],
+        chiefs: list[dict[str, Any]],
+        facilitator: dict[str, str] | None,
+        at: datetime,
+        by: dict[str, Any],
+    ) -> None:
+        self.state = NegotiationState(
+            title=title,
+            kind=kind,
+            bargaining_unit=bargaining_unit,
+            parties={p: PartyInfo(name=n) for p, n in parties.items()},
+            opened_at=at,
+        )
+        for chief in chiefs:
+            self.state.team[chief["account_id"]] = TeamMember(
+                account_id=chief["account_id"],
+                name=chief["name"],
+                party=chief["party"],
+                role="chief",
+            )
+        if facilitator:
+            self.state.facilitators[facilitator["account_id"]] = facilitator["name"]
+
+    # ------------------------------------------------------------------ who may act
+    def party_of(self, account_id: str) -> Party | None:
+        member = self.state.team.get(account_id)
+        return member.party if member else None
+
+    def is_facilitator(self, account_id: str) -> bool:
+        return account_id in self.state.facilitators
+
+    def party_on_platform(self, party: Party) -> bool:
+        return any(m.party == party for m in self.state.team.values())
+
+    def _team_party(self, actor: Actor) -> Party:
+        party = self.party_of(actor.account_id)
+        if party is None:
+            raise errors.NotOnTeam(
+                f"{actor.name} is not on either bargaining team of this negotiation."
+            )
+        return party
+
+    def _acting_party(self, actor: Actor, as_received: bool) -> Party:
+        """The party an act is for: the actor's own, or the other one 'as received'.
+
+        Where the other party does not use the platform, a team records that party's acts as
+        received across the table; the event says so.
+        """
+        own = self._team_party(actor)
+        if not as_received:
+            return own
+        other = other_party(own)
+        if self.party_on_platform(other):
+            raise errors.NotPermitted(
+                f"The {other} team records its own acts on the platform; "
+                f"the {own} team cannot record them as received."
+            )
+        return other
+
+    def _require_chief(self, actor: Actor, party: Party | None = None) -> Party:
+        own = self._team_party(actor)
+        if self.state.team[actor.account_id].role != "chief":
+            raise errors.ChiefNegotiatorOnly(
+                f"Only the {own} chief negotiator may do this; {actor.name} is a team member."
+            )
+        if party is not None and own != party:
+            raise errors.NotOnTeam(f"{actor.name} is not on the {party} team.")
+        return own
+
+    def _require_session_manager(self, actor: Actor) -> None:
+        if self.is_facilitator(actor.account_id):
+            return
+        self._require_chief(actor)
+
+    def _require_ground_rules(self) -> GroundRules:
+        if self.state.ground_rules is None:
+            raise errors.GroundRulesNotAgreed(
+                "Ground rules come first: both parties must agree them before articles are opened."
+            )
+        return self.state.ground_rules
+
+    def _require_not_ratifying(self) -> None:
+        if self.state.ratification_underway:
+            raise errors.RatificationUnderway(
+                "A ratification vote is called or under way: no article can be opened or reopened."
+            )
+
+    @property
+    def running_session(self) -> Session | None:
+        for session in self.state.sessions.values():
+            if session.running:
+                return session
+        return None
+
+    def _require_at_table(self) -> tuple[str | None, bool]:
+        """Acts across the table need an open session, not in caucus or recess.
+
+        Between sessions they are allowed only if the ground rules allow written exchange;
+        returns (session id, delivered in writing).
+        """
+        session = self.running_session
+        if session is not None:
+            if session.caucus is not None:
+                raise errors.NotAtTheTable(
+                    f"The {session.caucus.party} team is in caucus: nothing can be tabled, signed "
+                    "or withdrawn until the caucus ends."
+                )
+            if session.status == "recessed":
+                raise errors.NotAtTheTable(
+                    "The session is in recess: resume it before acting across the table."
+                )
+            return session.session_id, False
+        rules = self.state.ground_rules
+        if rules is not None and rules.written_exchange_allowed:
+            return None, True
+        raise errors.NotAtTheTable(
+            "No session is open, and the ground rules do not allow exchanges in writing between "
+            "sessions."
+        )
+
+    def _article(self, article_id: str) -> Article:
+        article = self.state.articles.get(article_id)
+        if article is None:
+            raise errors.NotFound(f"No article {article_id!r} in this negotiation.")
+        return article
+
+    def _open_article(self, article_id: str, expected_revision: int | None = None) -> Article:
+        article = self._article(article_id)
+        if expected_revision is not None and expected_revision != article.revision:
+            raise errors.StaleWrite(
+                f"Article {article.number} changed since you loaded it (you saw revision "
+                f"{expected_revision}, it is now {article.revision}). Reload and try again."
+            )
+        if article.status == "agreed":
+            raise errors.ArticleClosed(
+                f"Article {article.number} ({article.title}) is tentatively agreed; both parties "
+                "must consent to reopen it first."
+            )
+        if article.status == "withdrawn":
+            raise errors.ArticleClosed(
+                f"Article {article.number} ({article.title}) was withdrawn; both parties must "
+                "consent to reopen it first."
+            )
+        return article
+
+    def _session(self, session_id: str) -> Session:
+        session = self.state.sessions.get(session_id)
+        if session is None:
+            raise errors.NotFound(f"No session {session_id!r} in this negotiation.")
+        return session
+
+    @staticmethod
+    def _check_text(text: str, what: str = "proposal text") -> None:
+        if not text.strip():
+            raise errors.InvalidRequest(f"The {what} cannot be empty.")
+        if len(text) > MAX_TEXT:
+            raise errors.InvalidRequest(
+                f"The {what} is {len(text):,} characters; the limit is {MAX_TEXT:,}."
+            )
+
+    # ------------------------------------------------------------------ teams
+    def add_team_member(
+        self, actor: Actor, *, member: Actor, party: Party, role: TeamRole = "member"
+    ) -> None:
+        if not actor.is_admin:
+            self._require_chief(actor, party)
+        existing = self.state.team.get(member.account_id)
+        if existing is not None:
+            raise errors.RuleRefused(
+                f"{member.name} already sits on the {existing.party} team; a person sits on one "
+                "party's team at most."
+            )
+        if role == "chief" and any(
+            m.party == party and m.role == "chief" for m in self.state.team.values()
+        ):
+            raise errors.RuleRefused(
+                f"The {party} team already has a chief negotiator; name a new chief instead."
+            )
+        self._team_member_added(
+            account_id=member.account_id,
+            name=member.name,
+            party=party,
+            role=role,
+            at=_now(),
+            by=stamp(actor, self.party_of(actor.account_id)),
+        )
+
+    @event("TeamMemberAdded")
+    def _team_member_added(
+        self,
+        account_id: str,
+        name: str,
+        party: Party,
+        role: TeamRole,
+        at: datetime,
+        by: dict[str, Any],
+    ) -> None:
+        self.state.team[account_id] = TeamMember(
+            account_id=account_id, name=name, party=party, role=role
+        )
+
+    def remove_team_member(self, actor: Actor, *, account_id: str) -> None:
+        member = self.state.team.get(account_id)
+        if member is None:
+            raise errors.NotFound("That person is not on either team of this negotiation.")
+        if not actor.is_admin:
+            self._require_chief(actor, member.party)
+        if member.role == "chief":
+            raise errors.RuleRefused(
+                f"{member.name} is the {member.party} chief negotiator: name a new chief first."
+            )
+        self._team_member_removed(
+            account_id=account_id,
+            party=member.party,
+            at=_now(),
+            by=stamp(actor, self.party_of(actor.account_id)),
+        )
+
+    @event("TeamMemberRemoved")
+    def _team_member_removed(
+        self, account_id: str, party: Party, at: datetime, by: dict[str, Any]
+    ) -> None:
+        del self.state.team[account_id]
+
+    def name_chief_negotiator(self, actor: Actor, *, account_id: str) -> None:
+        member = self.state.team.get(account_id)
+        if member is None:
+            raise errors.NotFound("Add that person to the team before naming them chief.")
+        if not actor.is_admin:
+            self._require_chief(actor, member.party)
+        if member.role == "chief":
+            raise errors.RuleRefused(f"{member.name} is already the chief negotiator.")
+        self._chief_negotiator_named(
+            account_id=account_id,
+            party=member.party,
+            at=_now(),
+            by=stamp(actor, self.party_of(actor.account_id)),
+        )
+
+    @event("ChiefNegotiatorNamed")
+    def _chief_negotiator_named(
+        self, account_id: str, party: Party, at: datetime, by: dict[str, Any]
+    ) -> None:
+        for member in self.state.team.values():
+            if member.party == party and member.role == "chief":
+                member.role = "member"
+        self.state.team[account_id].role = "chief"
+
+    def appoint_facilitator(self, actor: Actor, *, facilitator: Actor) -> None:
+        if not actor.is_admin:
+            raise errors.NotPermitted("Only an administrator appoints the facilitator.")
+        if facilitator.account_id in self.state.team:
+            raise errors.RuleRefused("A facilitator cannot sit on either party's team.")
+        self._facilitator_appointed(
+            account_id=facilitator.account_id,
+            name=facilitator.name,
+            at=_now(),
+            by=stamp(actor, None),
+        )
+
+    @event("FacilitatorAppointed")
+    def _facilitator_appointed(
+        self, account_id: str, name: str, at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.facilitators[account_id] = name
+
+    # ------------------------------------------------------------------ ground rules
+    def propose_ground_rules(
+        self, actor: Actor, *, rules: GroundRules, as_received: bool = False
+    ) -> str:
+        party = self._acting_party(actor, as_received)
+        self._require_chief(actor)
+        offer_id = _new_id()
+        self._ground_rules_proposed(
+            offer_id=offer_id,
+            rules=msgspec.to_builtins(rules, builtin_types=(datetime,)),
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received),
+        )
+        return offer_id
+
+    @event("GroundRulesProposed")
+    def _ground_rules_proposed(
+        self, offer_id: str, rules: dict[str, Any], at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.ground_rules_offer = GroundRulesOffer(
+            offer_id=offer_id,
+            party=by["party"],
+            rules=msgspec.convert(rules, GroundRules, dec_hook=_dec_hook),
+        )
+
+    def agree_ground_rules(self, actor: Actor, *, offer_id: str, as_received: bool = False) -> None:
+        party = self._acting_party(actor, as_received)
+        self._require_chief(actor)
+        offer = self.state.ground_rules_offer
+        if offer is None or offer.offer_id != offer_id:
+            raise errors.StaleWrite(
+                "Those ground rules are no longer the ones on offer; reload and read the latest."
+            )
+        if offer.party == party:
+            raise errors.RuleRefused(
+                "Ground rules bind when the other party agrees: a party cannot agree its own offer."
+            )
+        amending = self.state.ground_rules is not None
+        trigger = self._ground_rules_amended if amending else self._ground_rules_agreed
+        trigger(
+            offer_id=offer_id,
+            rules=msgspec.to_builtins(offer.rules, builtin_types=(datetime,)),
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received),
+        )
+
+    @event("GroundRulesAgreed")
+    def _ground_rules_agreed(
+        self, offer_id: str, rules: dict[str, Any], at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.ground_rules = msgspec.convert(rules, GroundRules, dec_hook=_dec_hook)
+        self.state.ground_rules_offer = None
+
+    @event("GroundRulesAmended")
+    def _ground_rules_amended(
+        self, offer_id: str, rules: dict[str, Any], at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.ground_rules = msgspec.convert(rules, GroundRules, dec_hook=_dec_hook)
+        self.state.ground_rules_offer = None
+
+    # ------------------------------------------------------------------ articles
+    def open_article(
+        self,
+        actor: Actor,
+        *,
+        number: str,
+        title: str,
+        category: Category,
+        current_language: str = "",
+        as_received: bool = False,
+    ) -> str:
+        """Put a subject on the table; after the cut-off it becomes a request the other side
+        must consent to. Returns the article id (or the late request id)."""
+        party = self._acting_party(actor, as_received)
+        rules = self._require_ground_rules()
+        self._require_not_ratifying()
+        if not number.strip() or not title.strip():
+            raise errors.InvalidRequest("An article needs a number and a title.")
+        if len(current_language) > MAX_TEXT:
+            raise errors.InvalidRequest("The current contract language is too long.")
+        if any(a.number == number.strip() for a in self.state.articles.values()):
+            raise errors.RuleRefused(
+                f"Article {number.strip()} is already open in this negotiation."
+            )
+        session_id, in_writing = self._require_at_table()
+        at = _now()
+        if rules.cutoff_passed(at):
+            raise errors.ProposalCutoffPassed(
+                f"The proposal cut-off ({rules.proposal_cutoff:%Y-%m-%d %H:%M} UTC) has passed: no "
+                "new subject can be opened without both parties' consent (request it as a late "
+                "article)."
+            )
+        article_id = _new_id()
+        self._article_opened(
+            article_id=article_id,
+            number=number.strip(),
+            title=title.strip(),
+            category=category,
+            current_language=current_language,
+            late=False,
+            session_id=session_id,
+            at=at,
+            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+        )
+        return article_id
+
+    def request_late_article(
+        self,
+        actor: Actor,
+        *,
+        number: str,
+        title: str,
+        category: Category,
+        current_language: str = "",
+        as_received: bool = False,
+    ) -> str:
+        party = self._acting_party(actor, as_received)
+        self._require_ground_rules()
+        self._require_not_ratifying()
+        if not number.strip() or not title.strip():
+            raise errors.InvalidRequest("An article needs a number and a title.")
+        if any(a.number == number.strip() for a in self.state.articles.values()):
+            raise errors.RuleRefused(
+                f"Article {number.strip()} is already open in this negotiation."
+            )
+        _, in_writing = self._require_at_table()
+        request_id = _new_id()
+        self._late_article_requested(
+            request_id=request_id,
+            article_id=_new_id(),
+            number=number.strip(),
+            title=title.strip(),
+            category=category,
+            current_language=current_language,
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+        )
+        return request_id
+
+    @event("LateArticleRequested")
+    def _late_article_requested(
+        self,
+        request_id: str,
+        article_id: str,
+        number: str,
+        title: str,
+        category: Category,
+        current_language: str,
+        at: datetime,
+        by: dict[str, Any],
+    ) -> None:
+        self.state.late_requests[request_id] = LateArticleRequest(
+            request_id=request_id,
+            party=by["party"],
+            article_id=article_id,
+            number=number,
+            title=title,
+            category=category,
+            current_language=current_language,
+            requested_at=at,
+        )
+
+    def consent_to_late_article(
+        self, actor: Actor, *, request_id: str, as_received: bool = False
+    ) -> str:
+        party = self._acting_party(actor, as_received)
+        self._require_not_ratifying()
+        request = self.state.late_requests.get(request_id)
+        if request is None or request.status != "pending":
+            raise errors.NotFound("No pending late-article request with that id.")
+        if request.party == party:
+            raise errors.RuleRefused("Only the other party can consent to a late article.")
+        if any(a.number == request.number for a in self.state.articles.values()):
+            raise errors.RuleRefused(f"Article {request.number} is already open.")
+        session_id, in_writing = self._require_at_table()
+        self._article_opened(
+            article_id=request.article_id,
+            number=request.number,
+            title=request.title,
+            category=request.category,
+            current_language=request.current_language,
+            late=True,
+            session_id=session_id,
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+            request_id=request_id,
+            requested_by=request.party,
+        )
+        return request.article_id
+
+    @event("ArticleOpened")
+    def _article_opened(
+        self,
+        article_id: str,
+        number: str,
+        title: str,
+        category: Category,
+        current_language: str,
+        late: bool,
+        session_id: str | None,
+        at: datetime,
+        by: dict[str, Any],
+        request_id: str | None = None,
+        requested_by: Party | None = None,
+    ) -> None:
+        opener: Party = requested_by or by["party"]
+        self.state.articles[article_id] = Article(
+            article_id=article_id,
+            number=number,
+            title=title,
+            category=category,
+            current_language=current_language,
+            opened_by=opener,
+            opened_at=at,
+            late=late,
+        )
+        if request_id is not None:
+            self.state.late_requests[request_id].status = "consented"
+        self.state.whole_ta = None
+
+    # ------------------------------------------------------------------ drafts
+    def draft_proposal(self, actor: Actor, *, article_id: str, text: str) -> str:
+        party = self._team_party(actor)
+        self._article(article_id)
+        self._check_text(text)
+        draft_id = _new_id()
+        self._proposal_drafted(
+            draft_id=draft_id,
+            article_id=article_id,
+            text=text,
+            at=_now(),
+            by=stamp(actor, party),
+        )
+        return draft_id
+
+    @event("ProposalDrafted")
+    def _proposal_drafted(
+        self, draft_id: str, article_id: str, text: str, at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.drafts[draft_id] = Draft(
+            draft_id=draft_id,
+            article_id=article_id,
+            party=by["party"],
+            text=text,
+            revision=1,
+            updated_at=at,
+            updated_by=by["name"],
+        )
+
+    def _own_draft(self, actor: Actor, draft_id: str) -> Draft:
+        party = self._team_party(actor)
+        draft = self.state.drafts.get(draft_id)
+        if draft is None or draft.party != party:
+            # Another team's draft is reported missing, not forbidden: its existence is private.
+            raise errors.NotFound("No draft with that id on your team.")
+        return draft
+
+    def revise_draft(
+        self, actor: Actor, *, draft_id: str, text: str, expected_revision: int | None = None
+    ) -> None:
+        draft = self._own_draft(actor, draft_id)
+        self._check_text(text)
+        if draft.tabled_as is not None:
+            raise errors.RuleRefused("That draft has been tabled; draft a new proposal instead.")
+        if expected_revision is not None and expected_revision != draft.revision:
+            raise errors.StaleWrite(
+                f"Someone on your team edited this draft meanwhile (you saw revision "
+                f"{expected_revision}, it is now {draft.revision}). Reload and try again."
+            )
+        self._draft_revised(draft_id=draft_id, text=text, at=_now(), by=stamp(actor, draft.party))
+
+    @event("DraftRevised")
+    def _draft_revised(self, draft_id: str, text: str, at: datetime, by: dict[str, Any]) -> None:
+        draft = self.state.drafts[draft_id]
+        draft.text = text
+        draft.revision += 1
+        draft.updated_at = at
+        draft.updated_by = by["name"]
+
+    def table_draft(
+        self,
+        actor: Actor,
+        *,
+        draft_id: str,
+        answers: str | None = None,
+        revises: str | None = None,
+    ) -> str:
+        draft = self._own_draft(actor, draft_id)
+        if draft.tabled_as is not None:
+            raise errors.RuleRefused("That draft has already been tabled.")
+        return self.table_proposal(
+            actor,
+            article_id=draft.article_id,
+            text=draft.text,
+            answers=answers,
+            revises=revises,
+            from_draft=draft_id,
+        )
+
+    # ------------------------------------------------------------------ proposals
+    def _check_new_proposal(
+        self, article: Article, party: Party, answers: str | None, revises: str | None
+    ) -> None:
+        """The rules a new proposal on an article must meet, as stated by DOMAIN.md.
+
+        The caller names what it answers and what it revises: that is how two team members
+        tabling at the same moment are told apart from a deliberate revision.
+        """
+        theirs = article.live_proposal(other_party(party))
+        ours = article.live_proposal(party)
+        if theirs is not None:
+            if answers != theirs.proposal_id:
+                raise errors.MustAnswerLatestProposal(
+                    f"The {theirs.party} side's latest proposal on Article {article.number} is "
+                    f"version {theirs.version}: a counterproposal must answer that one."
+                )
+            if theirs.package_id is not None:
+                pass  # countering an item rejects the package; handled by the caller
+        elif answers is not None:
+            raise errors.MustAnswerLatestProposal(
+                f"There is no live {other_party(party)} proposal on Article {article.number} "
+                "to answer."
+            )
+        if ours is not None:
+            if (
+                ours.package_id is not None
+                and self.state.packages[ours.package_id].status == "live"
+            ):
+                raise errors.PackageIsLive(
+                    f"Your proposal on Article {article.number} is part of a live package: "
+                    "withdraw the whole package to change it."
+                )
+            unanswered = theirs is None or theirs.version < ours.version
+            if unanswered and revises != ours.proposal_id:
+                raise errors.StaleWrite(
+                    f"Your side already has version {ours.version} of Article {article.number} "
+                    f"on the table (tabled by {ours.tabled_by}). Reload; to revise it, table a "
+                    "revision naming it."
+                )
+        if revises is not None and (ours is None or revises != ours.proposal_id):
+            raise errors.StaleWrite(
+                "You can only revise your side's latest live proposal on this article; "
+                "reload and try again."
+            )
+
+    def table_proposal(
+        self,
+        actor: Actor,
+        *,
+        article_id: str,
+        text: str,
+        answers: str | None = None,
+        revises: str | None = None,
+        as_received: bool = False,
+        from_draft: str | None = None,
+        expected_revision: int | None = None,
+    ) -> str:
+        party = self._acting_party(actor, as_received)
+        article = self._open_article(article_id, expected_revision)
+        self._check_text(text)
+        self._check_new_proposal(article, party, answers, revises)
+        session_id, in_writing = self._require_at_table()
+        rejected = self._package_rejected_by_answer(article, answers)
+        proposal_id = _new_id()
+        self._proposal_tabled(
+            proposal_id=proposal_id,
+            article_id=article_id,
+            version=len(article.proposals) + 1,
+            text=text,
+            answers=answers,
+            revises=revises,
+            from_draft=from_draft,
+            rejects_package=rejected,
+            session_id=session_id,
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+        )
+        return proposal_id
+
+    def _package_rejected_by_answer(self, article: Article, answers: str | None) -> str | None:
+        if answers is None:
+            return None
+        answered = article.proposal(answers)
+        if answered is None or answered.package_id is None:
+            return None
+        package = self.state.packages[answered.package_id]
+        return package.package_id if package.status == "live" else None
+
+    @event("ProposalTabled")
+    def _proposal_tabled(
+        self,
+        proposal_id: str,
+        article_id: str,
+        version: int,
+        text: str,
+        answers: str | None,
+        revises: str | None,
+        from_draft: str | None,
+        rejects_package: str | None,
+        session_id: str | None,
+        at: datetime,
+        by: dict[str, Any],
+    ) -> None:
+        if rejects_package is not None:
+            self.state.packages[rejects_package].status = "rejected"
+        self._add_proposal(
+            Proposal(
+                proposal_id=proposal_id,
+                article_id=article_id,
+                version=version,
+                party=by["party"],
+                text=text,
+                tabled_at=at,
+                tabled_by=by["name"],
+                answers=answers,
+                session_id=session_id,
+                in_writing=by["in_writing"],
+                as_received=by["as_received"],
+            )
+        )
+        if from_draft is not None:
+            self.state.drafts[from_draft].tabled_as = proposal_id
+
+    def _add_proposal(self, proposal: Proposal) -> None:
+        article = self.state.articles[proposal.article_id]
+        previous = article.live_proposal(proposal.party)
+        if previous is not None:
+            previous.status = "superseded"
+        article.proposals.append(proposal)
+        article.ta_signatures.clear()  # signatures were on an older version
+        article.revision += 1
+
+    def withdraw_proposal(
+        self, actor: Actor, *, proposal_id: str, article_id: str, as_received: bool = False
+    ) -> None:
+        party = self._acting_party(actor, as_received)
+        article = self._open_article(article_id)
+        proposal = article.proposal(proposal_id)
+        if proposal is None:
+            raise errors.NotFound(f"No proposal {proposal_id!r} on Article {article.number}.")
+        if proposal.party != party:
+            raise errors.NotPermitted("A party can only withdraw its own proposals.")
+        if proposal.status != "live":
+            raise errors.RuleRefused(
+                f"Version {proposal.version} is {proposal.status}: only your side's live "
+                "proposal can be withdrawn."
+            )
+        if proposal.package_id and self.state.packages[proposal.package_id].status == "live":
+            raise errors.PackageIsLive(
+                "That proposal is part of a live package: withdraw the whole package instead."
+            )
+        _, in_writing = self._require_at_table()
+        self._proposal_withdrawn(
+            proposal_id=proposal_id,
+            article_id=article_id,
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+        )
+
+    @event("ProposalWithdrawn")
+    def _proposal_withdrawn(
+        self, proposal_id: str, article_id: str, at: datetime, by: dict[str, Any]
+    ) -> None:
+        article = self.state.articles[article_id]
+        proposal = article.proposal(proposal_id)
+        if proposal is not None:
+            proposal.status = "withdrawn"
+        article.ta_signatures.clear()
+        article.revision += 1
+
+    def withdraw_article(self, actor: Actor, *, article_id: str, as_received: bool = False) -> None:
+        party = self._acting_party(actor, as_received)
+        article = self._open_article(article_id)
+        if article.opened_by != party:
+            raise errors.NotPermitted(
+                f"Only the {article.opened_by} side, which opened Article {article.number}, may "
+                "withdraw the whole subject."
+            )
+        for proposal in article.proposals:
+            package = self.state.packages.get(proposal.package_id or "")
+            if proposal.status == "live" and package is not None and package.status == "live":
+                raise errors.PackageIsLive(
+                    f"Article {article.number} is in a live package: withdraw the package first."
+                )
+        _, in_writing = self._require_at_table()
+        self._article_withdrawn(
+            article_id=article_id,
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+        )
+        self._maybe_reach_whole_ta()
+
+    @event("ArticleWithdrawn")
+    def _article_withdrawn(self, article_id: str, at: datetime, by: dict[str, Any]) -> None:
+        article = self.state.articles[article_id]
+        article.status = "withdrawn"
+        for proposal in article.proposals:
+            if proposal.status == "live":
+                proposal.status = "withdrawn"
+        article.ta_signatures.clear()
+        article.reopen_consents.clear()
+        article.revision += 1
+
+    # ------------------------------------------------------------------ tentative agreements
+    def sign_ta(
+        self, actor: Actor, *, article_id: str, proposal_id: str, as_received: bool = False
+    ) -> bool:
+        """Sign a TA on a version; returns True when this signature makes the article agreed."""
+        party = self._acting_party(actor, as_received)
+        self._require_chief(actor)
+        article = self._open_article(article_id)
+        latest = article.latest_on_table()
+        if latest is None or latest.proposal_id != proposal_id:
+            what = f"version {latest.version}" if latest else "no live proposal"
+            raise errors.NotLatestVersion(
+                f"A TA can only be signed on the latest version on the table for Article "
+                f"{article.number} (now {what})."
+            )
+        if latest.package_id and self.state.packages[latest.package_id].status == "live":
+            raise errors.PackageIsLive(
+                "That proposal is an item of a live package: accept the whole package instead."
+            )
+        if article.ta_signatures.get(party) == proposal_id:
+            raise errors.TAAlreadySigned(
+                f"The {party} side has already signed the TA on this version of Article "
+                f"{article.number}."
+            )
+        _, in_writing = self._require_at_table()
+        at = _now()
+        by = stamp(actor, party, as_received=as_received, in_writing=in_writing)
+        self._ta_signed(article_id=article_id, proposal_id=proposal_id, at=at, by=by)
+        if other_party(party) in article.ta_signatures:
+            self._article_tentatively_agreed(
+                article_id=article_id, proposal_id=proposal_id, at=at, by=by
+            )
+            self._maybe_reach_whole_ta()
+            return True
+        return False
+
+    @event("TASigned")
+    def _ta_signed(
+        self, article_id: str, proposal_id: str, at: datetime, by: dict[str, Any]
+    ) -> None:
+        article = self.state.articles[article_id]
+        article.ta_signatures[by["party"]] = proposal_id
+        article.revision += 1
+
+    @event("ArticleTentativelyAgreed")
+    def _article_tentatively_agreed(
+        self, article_id: str, proposal_id: str, at: datetime, by: dict[str, Any]
+    ) -> None:
+        self._agree_article(article_id, proposal_id)
+
+    def _agree_article(self, article_id: str, proposal_id: str) -> None:
+        article = self.state.articles[article_id]
+        article.status = "agreed"
+        article.agreed_proposal_id = proposal_id
+        for proposal in article.proposals:
+            if proposal.proposal_id == proposal_id:
+                proposal.status = "agreed"
+            elif proposal.status == "live":
+                proposal.status = "superseded"
+        article.reopen_consents.clear()
+        article.revision += 1
+
+    def consent_to_reopen(
+        self, actor: Actor, *, article_id: str, as_received: bool = False
+    ) -> bool:
+        """Consent to reopen a TA'd or withdrawn article; True when this consent reopens it."""
+        party = self._acting_party(actor, as_received)
+        self._require_chief(actor)
+        self._require_not_ratifying()
+        article = self._article(article_id)
+        if article.status == "open":
+            raise errors.RuleRefused(f"Article {article.number} is already open.")
+        if party in article.reopen_consents:
+            raise errors.RuleRefused(f"The {party} side has already consented to reopen it.")
+        _, in_writing = self._require_at_table()
+        at = _now()
+        by = stamp(actor, party, as_received=as_received, in_writing=in_writing)
+        self._reopening_consented(article_id=article_id, at=at, by=by)
+        if other_party(party) in article.reopen_consents:
+            self._article_reopened(article_id=article_id, at=at, by=by)
+            return True
+        return False
+
+    @event("ReopeningConsented")
+    def _reopening_consented(self, article_id: str, at: datetime, by: dict[str, Any]) -> None:
+        article = self.state.articles[article_id]
+        article.reopen_consents.append(by["party"])
+        article.revision += 1
+
+    @event("ArticleReopened")
+    def _article_reopened(self, article_id: str, at: datetime, by: dict[str, Any]) -> None:
+        article = self.state.articles[article_id]
+        if article.agreed_proposal_id is not None:
+            # The agreed language becomes the base the parties bargain from again.
+            article.current_language = article.agreed_text()
+        article.status = "open"
+        article.agreed_proposal_id = None
+        article.ta_signatures.clear()
+        article.reopen_consents.clear()
+        article.revision += 1
+        self.state.whole_ta = None
+
+    # ------------------------------------------------------------------ packages
+    def table_package(
+        self, actor: Actor, *, items: list[dict[str, Any]], as_received: bool = False
+    ) -> tuple[str, list[str]]:
+        """Table proposals on several articles at once; each item has article_id, text and
+        optionally answers / revises. Returns the package id and the proposal ids."""
+        party = self._acting_party(actor, as_received)
+        article_ids = [str(item.get("article_id", "")) for item in items]
+        if len(set(article_ids)) < 2 or len(article_ids) != len(set(article_ids)):
+            raise errors.InvalidRequest(
+                "A package covers at least two different articles, each once."
+            )
+        for item in items:
+            article = self._open_article(str(item["article_id"]))
+            self._check_text(str(item.get("text", "")))
+            self._check_new_proposal(article, party, item.get("answers"), item.get("revises"))
+            if self._package_rejected_by_answer(article, item.get("answers")):
+                raise errors.RuleRefused(
+                    "A package cannot answer an item of another live package; counter it item "
+                    "by item or accept it."
+                )
+        session_id, in_writing = self._require_at_table()
+        package_id = _new_id()
+        proposals = [
+            {
+                "proposal_id": _new_id(),
+                "article_id": str(item["article_id"]),
+                "version": len(self.state.articles[str(item["article_id"])].proposals) + 1,
+                "text": str(item["text"]),
+                "answers": item.get("answers"),
+            }
+            for item in items
+        ]
+        self._package_tabled(
+            package_id=package_id,
+            proposals=proposals,
+            session_id=session_id,
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+        )
+        return package_id, [str(p["proposal_id"]) for p in proposals]
+
+    @event("PackageTabled")
+    def _package_tabled(
+        self,
+        package_id: str,
+        proposals: list[dict[str, Any]],
+        session_id: str | None,
+        at: datetime,
+        by: dict[str, Any],
+    ) -> None:
+        for item in proposals:
+            self._add_proposal(
+                Proposal(
+                    proposal_id=item["proposal_id"],
+                    article_id=item["article_id"],
+                    version=item["version"],
+                    party=by["party"],
+                    text=item["text"],
+                    tabled_at=at,
+                    tabled_by=by["name"],
+                    answers=item["answers"],
+                    package_id=package_id,
+                    session_id=session_id,
+                    in_writing=by["in_writing"],
+                    as_received=by["as_received"],
+                )
+            )
+        self.state.packages[package_id] = Package(
+            package_id=package_id,
+            party=by["party"],
+            proposal_ids=[p["proposal_id"] for p in proposals],
+            article_ids=[p["article_id"] for p in proposals],
+            tabled_at=at,
+        )
+
+    def _live_package(self, package_id: str) -> Package:
+        package = self.state.packages.get(package_id)
+        if package is None:
+            raise errors.NotFound(f"No package {package_id!r} in this negotiation.")
+        if package.status != "live":
+            raise errors.RuleRefused(f"That package is no longer live (it was {package.status}).")
+        return package
+
+    def accept_package(self, actor: Actor, *, package_id: str, as_received: bool = False) -> None:
+        """Accepting a package TA's every article in it at once; the offer counts as the
+        proposer's signature."""
+        party = self._acting_party(actor, as_received)
+        self._require_chief(actor)
+        package = self._live_package(package_id)
+        if package.party == party:
+            raise errors.RuleRefused("A party cannot accept its own package.")
+        for article_id, proposal_id in zip(package.article_ids, package.proposal_ids, strict=True):
+            article = self._open_article(article_id)
+            latest = article.latest_on_table()
+            if latest is None or latest.proposal_id != proposal_id:
+                raise errors.NotLatestVersion(
+                    f"Article {article.number} has moved on since the package was tabled."
+                )
+        _, in_writing = self._require_at_table()
+        self._package_accepted(
+            package_id=package_id,
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+        )
+        self._maybe_reach_whole_ta()
+
+    @event("PackageAccepted")
+    def _package_accepted(self, package_id: str, at: datetime, by: dict[str, Any]) -> None:
+        package = self.state.packages[package_id]
+        package.status = "accepted"
+        for article_id, proposal_id in zip(package.article_ids, package.proposal_ids, strict=True):
+            self._agree_article(article_id, proposal_id)
+
+    def withdraw_package(self, actor: Actor, *, package_id: str, as_received: bool = False) -> None:
+        party = self._acting_party(actor, as_received)
+        package = self._live_package(package_id)
+        if package.party != party:
+            raise errors.NotPermitted("Only the party that tabled a package may withdraw it.")
+        _, in_writing = self._require_at_table()
+        self._package_withdrawn(
+            package_id=package_id,
+            at=_now(),
+            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+        )
+
+    @event("PackageWithdrawn")
+    def _package_withdrawn(self, package_id: str, at: datetime, by: dict[str, Any]) -> None:
+        package = self.state.packages[package_id]
+        package.status = "withdrawn"
+        for article_id, proposal_id in zip(package.article_ids, package.proposal_ids, strict=True):
+            article = self.state.articles[article_id]
+            proposal = article.proposal(proposal_id)
+            if proposal is not None and proposal.status == "live":
+                proposal.status = "withdrawn"
+                article.ta_signatures.clear()
+                article.revision += 1
+
+    # ------------------------------------------------------------------ whole TA
+    def _maybe_reach_whole_ta(self) -> None:
+        articles = list(self.state.articles.values())
+        if self.state.whole_ta is not None or not articles:
+            return
+        if any(a.status == "open" for a in articles):
+            return
+        agreed = [a for a in articles if a.status == "agreed"]
+        if not agreed:
+            return  # all withdrawn is not an agreement
+        self._tentative_agreement_reached(
+            document_hash=self.document_hash(),
+            agreed_article_ids=[a.article_id for a in agreed],
+            withdrawn_article_ids=[a.article_id for a in articles if a.status == "withdrawn"],
+            at=_now(),
+            by={
+                "account_id": None,
+                "name": "platform",
+                "party": None,
+                "as_received": False,
+                "in_writing": False,
+            },
+        )
+
+    def document_hash(self) -> str:
+        """SHA-256 over the agreed articles' numbers, titles and language, in number order:
+        shows whether a later whole TA differs from one already voted on."""
+        digest = hashlib.sha256()
+        for article in sorted(self.state.articles.values(), key=lambda a: a.number):
+            if article.status == "agreed":
+                digest.update(
+                    msgspec.json.encode([article.number, article.title, article.agreed_text()])
+                )
+        return digest.hexdigest()
+
+    @event("TentativeAgreementReached")
+    def _tentative_agreement_reached(
+        self,
+        document_hash: str,
+        agreed_article_ids: list[str],
+        withdrawn_article_ids: list[str],
+        at: datetime,
+        by: dict[str, Any],
+    ) -> None:
+        self.state.whole_ta = WholeTentativeAgreement(
+            reached_at=at,
+            document_hash=document_hash,
+            agreed_article_ids=agreed_article_ids,
+            withdrawn_article_ids=withdrawn_article_ids,
+        )
+
+    # ------------------------------------------------------------------ sessions
+    def schedule_session(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        visibility: Visibility,
+        location: str,
+        starts_at: datetime,
+        capacity: int | None = None,
+        livestream_url: str | None = None,
+        languages: tuple[str, ...] = (),
+    ) -> str:
+        self._require_session_manager(actor)
+        rules = self.state.ground_rules
+        if rules is None and visibility != "closed":
+            raise errors.VisibilityNotAllowed(
+                "Until ground rules are agreed, sessions are closed: the parties have not yet "
+                "agreed who may observe."
+            )
+        if rules is not None and not rules.allows(visibility):
+            raise errors.VisibilityNotAllowed(
+                f"The ground rules do not allow {visibility} sessions."
+            )
+        if capacity is not None and capacity < 0:
+            raise errors.InvalidRequest("Room capacity cannot be negative.")
+        if starts_at.tzinfo is None:
+            raise errors.InvalidRequest("The start time needs a time zone.")
+        session_id = _new_id()
+        self._session_scheduled(
+            session_id=session_id,
+            number=len(self.state.sessions) + 1,
+            title=title.strip() or f"Session {len(self.state.sessions) + 1}",
+            visibility=visibility,
+            location=location,
+            starts_at=starts_at,
+            capacity=capacity,
+            livestream_url=livestream_url,
+            languages=list(languages),
+            at=_now(),
+            by=stamp(actor, self.party_of(actor.account_id)),
+        )
+        return session_id
+
+    @event("SessionScheduled")
+    def _session_scheduled(
+        self,
+        session_id: str,
+        number: int,
+        title: str,
+        visibility: Visibility,
+        location: str,
+        starts_at: datetime,
+        capacity: int | None,
+        livestream_url: str | None,
+        languages: list[str],
+        at: datetime,
+        by: dict[str, Any],
+    ) -> None:
+        self.state.sessions[session_id] = Session(
+            session_id=session_id,
+            number=number,
+            title=title,
+            visibility=visibility,
+            location=location,
+            starts_at=starts_at,
+            capacity=capacity,
+            livestream_url=livestream_url,
+            languages=tuple(languages),
+        )
+
+    def _manage(self, actor: Actor, session_id: str) -> tuple[Session, dict[str, object]]:
+        self._require_session_manager(actor)
+        return self._session(session_id), stamp(actor, self.party_of(actor.account_id))
+
+    def open_session(self, actor: Actor, *, session_id: str) -> None:
+        session, by = self._manage(actor, session_id)
+        if session.status != "scheduled":
+            raise errors.SessionConflict(f"Session {session.number} is {session.status}.")
+        running = self.running_session
+        if running is not None:
+            raise errors.SessionConflict(
+                f"Session {running.number} is still running: one session runs at a time."
+            )
+        self._session_opened(session_id=session_id, at=_now(), by=by)
+
+    @event("SessionOpened")
+    def _session_opened(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+        session = self.state.sessions[session_id]
+        session.status = "open"
+        session.opened_at = at
+
+    def recess_session(self, actor: Actor, *, session_id: str) -> None:
+        session, by = self._manage(actor, session_id)
+        if session.status != "open":
+            raise errors.SessionConflict(
+                f"Only an open session can recess; it is {session.status}."
+            )
+        self._session_recessed(session_id=session_id, at=_now(), by=by)
+
+    @event("SessionRecessed")
+    def _session_recessed(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+        self.state.sessions[session_id].status = "recessed"
+
+    def resume_session(self, actor: Actor, *, session_id: str) -> None:
+        session, by = self._manage(actor, session_id)
+        if session.status != "recessed":
+            raise errors.SessionConflict(f"Session {session.number} is not in recess.")
+        self._session_resumed(session_id=session_id, at=_now(), by=by)
+
+    @event("SessionResumed")
+    def _session_resumed(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+        self.state.sessions[session_id].status = "open"
+
+    def close_session(self, actor: Actor, *, session_id: str) -> None:
+        session, by = self._manage(actor, session_id)
+        if not session.running:
+            raise errors.SessionConflict(f"Session {session.number} is {session.status}.")
+        self._session_closed(session_id=session_id, at=_now(), by=by)
+
+    @event("SessionClosed")
+    def _session_closed(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+        session = self.state.sessions[session_id]
+        session.status = "closed"
+        session.closed_at = at
+        session.caucus = None  # closing a session ends any caucus
+        session.article_on_table = None
+
+    def set_agenda(self, actor: Actor, *, session_id: str, article_ids: list[str]) -> None:
+        session, by = self._manage(actor, session_id)
+        if session.status == "closed":
+            raise errors.SessionConflict("The session is closed.")
+        for article_id in article_ids:
+            self._article(article_id)
+        if len(set(article_ids)) != len(article_ids):
+            raise errors.InvalidRequest("An article appears twice on the agenda.")
+        self._agenda_set(session_id=session_id, article_ids=article_ids, at=_now(), by=by)
+
+    @event("AgendaSet")
+    def _agenda_set(
+        self, session_id: str, article_ids: list[str], at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.sessions[session_id].agenda = list(article_ids)
+
+    def bring_to_table(self, actor: Actor, *, session_id: str, article_id: str) -> None:
+        session = self._session(session_id)
+        if not self.is_facilitator(actor.account_id):
+            self._team_party(actor)
+        article = self._article(article_id)
+        if session.status != "open" or session.caucus is not None:
+            raise errors.NotAtTheTable(
+                "Bring an article to the table only while the session is open and not in caucus."
+            )
+        if session.article_on_table == article_id:
+            raise errors.RuleRefused(f"Article {article.number} is already on the table.")
+        self._article_brought_to_table(
+            session_id=session_id,
+            article_id=article_id,
+            at=_now(),
+            by=stamp(actor, self.party_of(actor.account_id)),
+        )
+
+    @event("ArticleBroughtToTable")
+    def _article_brought_to_table(
+        self, session_id: str, article_id: str, at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.sessions[session_id].article_on_table = article_id
+
+    def call_caucus(self, actor: Actor, *, session_id: str) -> None:
+        party = self._team_party(actor)
+        session = self._session(session_id)
+        if session.status != "open":
+            raise errors.SessionConflict("A caucus can only be called in an open session.")
+        if session.caucus is not None:
+            raise errors.SessionConflict(f"The {session.caucus.party} team is already in caucus.")
+        self._caucus_called(session_id=session_id, at=_now(), by=stamp(actor, party))
+
+    @event("CaucusCalled")
+    def _caucus_called(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+        session = self.state.sessions[session_id]
+        session.caucus = Caucus(party=by["party"], called_at=at, called_by=by["name"])
+
+    def end_caucus(self, actor: Actor, *, session_id: str) -> None:
+        session = self._session(session_id)
+        if session.caucus is None:
+            raise errors.SessionConflict("No caucus is under way.")
+        if not self.is_facilitator(actor.account_id):
+            party = self._team_party(actor)
+            if party != session.caucus.party:
+                raise errors.NotPermitted(
+                    f"Only the {session.caucus.party} team, which called the caucus, or the "
+                    "facilitator can end it."
+                )
+        self._caucus_ended(
+            session_id=session_id, at=_now(), by=stamp(actor, self.party_of(actor.account_id))
+        )
+
+    @event("CaucusEnded")
+    def _caucus_ended(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+        self.state.sessions[session_id].caucus = None
+
+    def count_attendance(self, actor: Actor, *, session_id: str, count: int) -> None:
+        session = self._session(session_id)
+        if not self.is_facilitator(actor.account_id):
+            self._team_party(actor)
+        if count < 0:
+            raise errors.InvalidRequest("Attendance cannot be negative.")
+        if session.status == "scheduled":
+            raise errors.SessionConflict("Count attendance once the session has opened.")
+        self._attendance_counted(
+            session_id=session_id,
+            count=count,
+            at=_now(),
+            by=stamp(actor, self.party_of(actor.account_id)),
+        )
+
+    @event("AttendanceCounted")
+    def _attendance_counted(
+        self, session_id: str, count: int, at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.sessions[session_id].attendance = count
+
+    def record_team_note(
+        self,
+        actor: Actor,
+        *,
+        text: str,
+        session_id: str | None = None,
+        article_id: str | None = None,
+    ) -> str:
+        party = self._team_party(actor)
+        self._check_text(text, "note")
+        if session_id is not None:
+            self._session(session_id)
+        if article_id is not None:
+            self._article(article_id)
+        note_id = _new_id()
+        self._team_note_recorded(
+            note_id=note_id,
+            text=text,
+            session_id=session_id,
+            article_id=article_id,
+            at=_now(),
+            by=stamp(actor, party),
+        )
+        return note_id
+
+    @event("TeamNoteRecorded")
+    def _team_note_recorded(
+        self,
+        note_id: str,
+        text: str,
+        session_id: str | None,
+        article_id: str | None,
+        at: datetime,
+        by: dict[str, Any],
+    ) -> None:
+        self.state.notes.append(
+            TeamNote(
+                note_id=note_id,
+                party=by["party"],
+                text=text,
+                recorded_at=at,
+                recorded_by=by["name"],
+                session_id=session_id,
+                article_id=article_id,
+            )
+        )
+
+    def publish_bulletin(self, actor: Actor, *, session_id: str, text: str) -> None:
+        party = self._team_party(actor)
+        session = self._session(session_id)
+        self._check_text(text, "bulletin")
+        if session.status == "scheduled":
+            raise errors.SessionConflict("A bulletin reports on a session that has taken place.")
+        self._bulletin_published(
+            session_id=session_id, text=text, at=_now(), by=stamp(actor, party)
+        )
+
+    @event("BulletinPublished")
+    def _bulletin_published(
+        self, session_id: str, text: str, at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.sessions[session_id].bulletins.append(
+            Bulletin(party=by["party"], text=text, published_at=at, published_by=by["name"])
+        )
+
+
+def _dec_hook(type_: type, obj: Any) -> Any:
+    if type_ is datetime and isinstance(obj, str):
+        return datetime.fromisoformat(obj)
+    raise NotImplementedError(f"cannot decode {type_!r}")
+
+
+__all__ = ["PARTIES", "Negotiation", "NegotiationState"]

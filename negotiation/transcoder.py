@@ -1,0 +1,25 @@
+"""Stored event payloads as MessagePack through msgspec (datetimes travel as native timestamps)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from eventsourcing.persistence import Transcoder
+
+
+def _refuse(obj: Any) -> Any:
+    # Events carry only builtins and datetimes; anything else is a programming error, caught loud.
+    raise TypeError(f"{type(obj).__name__} cannot be stored in an event; convert it to builtins")
+
+
+class MsgspecTranscoder(Transcoder):
+    def __init__(self) -> None:
+        self._encoder = msgspec.msgpack.Encoder(enc_hook=_refuse)
+        self._decoder = msgspec.msgpack.Decoder()
+
+    def encode(self, obj: Any) -> bytes:
+        return self._encoder.encode(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return self._decoder.decode(data)

@@ -1,0 +1,154 @@
+"""Test support: the app served for real by uvicorn in a thread, and signed-in people."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import uvicorn
+from litestar import Litestar
+
+from negotiation.domain.actors import Actor
+from web.identity import Identity
+
+T = TypeVar("T")
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Person:
+    account_id: str
+    username: str
+    display_name: str
+    token: str
+    password: str = PASSWORD
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(account_id=self.account_id, name=self.display_name)
+
+
+class PersonFactory(Protocol):
+    def __call__(
+        self, *, is_admin: bool = False, units: tuple[str, ...] = (), name: str | None = None
+    ) -> Person: ...
+
+
+class LiveServer:
+    def __init__(self, app: Litestar, server: uvicorn.Server, thread: threading.Thread) -> None:
+        self.app = app
+        self._server = server
+        self._thread = thread
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.port = 0
+
+    @classmethod
+    def start(cls, app: Litestar) -> LiveServer:
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
+                                lifespan="on", ws="websockets-sansio")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+        live = cls(app, server, thread)
+
+        async def remember_loop() -> None:
+            live.loop = asyncio.get_running_loop()
+
+        app.on_startup.append(remember_loop)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start; see the log above")
+            time.sleep(0.02)
+        live.port = server.servers[0].sockets[0].getsockname()[1]
+        return live
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the server's own loop (its asyncpg pool belongs to that loop)."""
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
+
+    @property
+    def identity(self) -> Identity:
+        identity: Identity = self.app.state.identity
+        return identity
+
+    def person(
+        self, *, is_admin: bool = False, units: tuple[str, ...] = (), name: str | None = None
+    ) -> Person:
+        username = f"user_{uuid.uuid4().hex[:10]}"
+        display_name = name or f"Person {username[-4:]}"
+
+        async def make() -> Person:
+            account = await self.identity.create_account(
+                username=username, display_name=display_name, password=PASSWORD,
+                is_admin=is_admin, bargaining_units=units,
+            )
+            issued = await self.identity.issue_token(account, kind="api", label="tests")
+            return Person(account_id=account.account_id, username=username,
+                          display_name=display_name, token=issued.token)
+
+        return self.run(make())
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=30)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A negotiation ready for bargaining: both chiefs, ground rules agreed, a session open."""
+
+    negotiation_id: str
+    union: Person
+    employer: Person
+    session_id: str
+
+    @property
+    def base(self) -> str:
+        return f"/api/negotiations/{self.negotiation_id}"
+
+
+async def expect(response: Any, status: int) -> Any:
+    assert response.status_code == status, (response.status_code, response.text)
+    return response.json() if response.content else None
+
+
+async def open_table(
+    http: Any, people: PersonFactory, *, unit: str = "Educators", visibility: str = "open",
+    ground_rules: dict[str, Any] | None = None, open_session: bool = True,
+) -> Table:
+    union = people(name="Uma Union")
+    employer = people(name="Eli Employer")
+    created = await expect(await http.post("/api/negotiations", headers=union.headers, json={
+        "title": f"Contract {uuid.uuid4().hex[:6]}", "kind": "collective_bargaining",
+        "bargaining_unit": unit, "union_name": "Educators Association",
+        "employer_name": "Unified School District", "my_party": "union",
+        "other_chief_username": employer.username,
+    }), 201)
+    base = f"/api/negotiations/{created['id']}"
+    offer = await expect(await http.post(f"{base}/ground-rules", headers=union.headers,
+                                         json=ground_rules or {}), 201)
+    await expect(await http.post(f"{base}/ground-rules/{offer['id']}/agree",
+                                 headers=employer.headers, json={}), 200)
+    session = await expect(await http.post(f"{base}/sessions", headers=union.headers, json={
+        "visibility": visibility, "location": "District office, room 4",
+        "starts_at": "2026-11-24T16:00:00+00:00", "capacity": 120,
+    }), 201)
+    if open_session:
+        await expect(await http.post(f"{base}/sessions/{session['id']}/open",
+                                     headers=employer.headers), 200)
+    return Table(created["id"], union, employer, session["id"])

@@ -1,0 +1,1 @@
+"""The web edge: Litestar JSON API, authentication, pages and static assets."""

@@ -1,0 +1,107 @@
+"""The composition root: create_app(settings) builds the application, the pool and identity."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+from litestar import Litestar, get
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.response import Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from negotiation.application import Negotiations
+from negotiation.database import DatabaseConfig, ensure_database_exists, locate_database
+from negotiation.domain.errors import NegotiationError
+from web.controllers.auth import AccountController, AuthController
+from web.controllers.negotiations import NegotiationController
+from web.controllers.sessions import SessionController
+from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
+from web.errors import negotiation_error_handler
+from web.identity import Identity
+from web.queries import list_negotiations
+from web.settings import Settings
+
+WEB_DIR = Path(__file__).resolve().parent
+APP_DBNAME = "negotiation"
+
+
+def resolve_database(settings: Settings) -> DatabaseConfig:
+    """DATABASE_URL as given, or the `negotiation` database on the embedded server."""
+    server = locate_database(settings.data_dir / "pgdata-root", settings.database_url)
+    return server if settings.database_url else server.with_dbname(APP_DBNAME)
+
+
+@get("/", include_in_schema=False)
+async def index(pool: asyncpg.Pool) -> Template:
+    return Template(
+        template_name="index.html", context={"negotiations": await list_negotiations(pool)}
+    )
+
+
+def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        config = database
+        if config is None:
+            config = await asyncio.to_thread(resolve_database, settings)
+        await asyncio.to_thread(ensure_database_exists, config)
+        negotiations = await asyncio.to_thread(Negotiations, config.eventsourcing_env())
+        pool = await asyncpg.create_pool(**config.asyncpg_kwargs(), min_size=2, max_size=10)
+        identity = Identity(
+            pool,
+            failures_allowed=settings.login_failures_allowed,
+            window_seconds=settings.login_window_seconds,
+            session_days=settings.session_days,
+        )
+        await identity.create_schema()
+        app.state.update(
+            settings=settings,
+            database=config,
+            negotiations=negotiations,
+            pool=pool,
+            identity=identity,
+        )
+        try:
+            yield
+        finally:
+            await pool.close()
+            await asyncio.to_thread(negotiations.close)
+
+    def provide_pool(state: State) -> asyncpg.Pool:
+        pool: asyncpg.Pool = state.pool
+        return pool
+
+    return Litestar(
+        route_handlers=[
+            index,
+            AuthController,
+            AccountController,
+            NegotiationController,
+            SessionController,
+            create_static_files_router(path="/static", directories=[WEB_DIR / "static"]),
+        ],
+        dependencies={
+            "negotiations": Provide(provide_negotiations, sync_to_thread=False),
+            "identity": Provide(provide_identity, sync_to_thread=False),
+            "pool": Provide(provide_pool, sync_to_thread=False),
+            "viewer": Provide(provide_viewer),
+            "account": Provide(provide_account),
+        },
+        exception_handlers={NegotiationError: negotiation_error_handler},
+        lifespan=[lifespan],
+        template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
+        openapi_config=OpenAPIConfig(
+            title="Negotiation session platform",
+            version="0.1.0",
+            description="Event-sourced bargaining: proposals, TAs, sessions.",
+        ),
+        request_max_body_size=2 * 1024 * 1024,
+    )

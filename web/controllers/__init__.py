@@ -1,0 +1,1 @@
+"""HTTP controllers: parse, authorize, make one application call, return a view."""

@@ -1,0 +1,251 @@
+"""Accounts, argon2 passwords, revocable access tokens and login throttling, in PostgreSQL.
+
+Identity is not bargaining history, so it lives in ordinary tables rather than the event log:
+a password hash must be replaceable, and a token must be deletable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import asyncpg
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from negotiation.domain.actors import Actor
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    account_id       text PRIMARY KEY,
+    username         text NOT NULL UNIQUE,
+    display_name     text NOT NULL,
+    password_hash    text NOT NULL,
+    is_admin         boolean NOT NULL DEFAULT false,
+    bargaining_units text[] NOT NULL DEFAULT '{}',
+    created_at       timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS access_tokens (
+    token_id     text PRIMARY KEY,
+    token_hash   bytea NOT NULL UNIQUE,
+    account_id   text NOT NULL REFERENCES accounts(account_id),
+    kind         text NOT NULL CHECK (kind IN ('session', 'api')),
+    label        text NOT NULL DEFAULT '',
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz,
+    revoked_at   timestamptz
+);
+CREATE INDEX IF NOT EXISTS access_tokens_account ON access_tokens (account_id);
+CREATE TABLE IF NOT EXISTS login_failures (
+    username  text NOT NULL,
+    remote    text NOT NULL,
+    failed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS login_failures_username ON login_failures (username, failed_at);
+CREATE INDEX IF NOT EXISTS login_failures_remote ON login_failures (remote, failed_at);
+"""
+
+_hasher = PasswordHasher()
+# Verifying against this when the username is unknown keeps the timing the same either way.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    username: str
+    display_name: str
+    is_admin: bool
+    bargaining_units: tuple[str, ...]
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(account_id=self.account_id, name=self.display_name, is_admin=self.is_admin)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token_id: str
+    token: str
+    expires_at: datetime | None
+
+
+class UsernameTaken(Exception):
+    pass
+
+
+class LoginThrottled(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+class LoginFailed(Exception):
+    pass
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def _account(row: asyncpg.Record) -> Account:
+    return Account(
+        account_id=row["account_id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        is_admin=row["is_admin"],
+        bargaining_units=tuple(row["bargaining_units"]),
+    )
+
+
+class Identity:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        failures_allowed: int = 5,
+        window_seconds: int = 900,
+        session_days: int = 14,
+    ) -> None:
+        self.pool = pool
+        self.failures_allowed = failures_allowed
+        self.window = timedelta(seconds=window_seconds)
+        self.session_lifetime = timedelta(days=session_days)
+
+    async def create_schema(self) -> None:
+        # Several server processes may start at once: serialize the DDL.
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(727001)")
+            await conn.execute(SCHEMA)
+
+    async def create_account(
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password: str,
+        is_admin: bool = False,
+        bargaining_units: tuple[str, ...] = (),
+    ) -> Account:
+        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        try:
+            row = await self.pool.fetchrow(
+                """INSERT INTO accounts (account_id, username, display_name, password_hash,
+                                         is_admin, bargaining_units)
+                   VALUES ($1, $2, $3, $4, $5, $6) RETURNING *""",
+                uuid4().hex,
+                username.strip().lower(),
+                display_name.strip(),
+                password_hash,
+                is_admin,
+                list(bargaining_units),
+            )
+        except asyncpg.UniqueViolationError:
+            raise UsernameTaken(username) from None
+        assert row is not None  # INSERT … RETURNING always returns the row
+        return _account(row)
+
+    async def account_by_username(self, username: str) -> Account | None:
+        row = await self.pool.fetchrow(
+            "SELECT * FROM accounts WHERE username = $1", username.strip().lower()
+        )
+        return _account(row) if row else None
+
+    async def account_by_id(self, account_id: str) -> Account | None:
+        row = await self.pool.fetchrow("SELECT * FROM accounts WHERE account_id = $1", account_id)
+        return _account(row) if row else None
+
+    async def set_password(self, username: str, password: str) -> bool:
+        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        result: str = await self.pool.execute(
+            "UPDATE accounts SET password_hash = $2 WHERE username = $1",
+            username.strip().lower(),
+            password_hash,
+        )
+        return result.endswith(" 1")
+
+    async def login(self, username: str, password: str, *, remote: str) -> Account:
+        """Check a password, refusing early while too many recent attempts have failed."""
+        username = username.strip().lower()
+        since = datetime.now(UTC) - self.window
+        counts = await self.pool.fetchrow(
+            """SELECT
+                 count(*) FILTER (WHERE username = $1) AS by_user,
+                 count(*) FILTER (WHERE remote = $2) AS by_remote,
+                 min(failed_at) FILTER (WHERE username = $1) AS first_user,
+                 min(failed_at) FILTER (WHERE remote = $2) AS first_remote
+               FROM login_failures
+               WHERE failed_at > $3 AND (username = $1 OR remote = $2)""",
+            username,
+            remote,
+            since,
+        )
+        assert counts is not None  # an aggregate query always returns one row
+        if counts["by_user"] >= self.failures_allowed:
+            raise LoginThrottled(self._retry_after(counts["first_user"]))
+        if counts["by_remote"] >= 4 * self.failures_allowed:
+            raise LoginThrottled(self._retry_after(counts["first_remote"]))
+        row = await self.pool.fetchrow("SELECT * FROM accounts WHERE username = $1", username)
+        stored = row["password_hash"] if row else _DUMMY_HASH
+        try:
+            await asyncio.to_thread(_hasher.verify, stored, password)
+            ok = row is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or row is None:
+            await self.pool.execute(
+                "INSERT INTO login_failures (username, remote) VALUES ($1, $2)", username, remote
+            )
+            raise LoginFailed()
+        await self.pool.execute("DELETE FROM login_failures WHERE username = $1", username)
+        return _account(row)
+
+    def _retry_after(self, first: datetime) -> int:
+        return max(1, int((first + self.window - datetime.now(UTC)).total_seconds()) + 1)
+
+    async def issue_token(self, account: Account, *, kind: str, label: str = "") -> IssuedToken:
+        token = secrets.token_urlsafe(32)
+        token_id = uuid4().hex
+        expires = datetime.now(UTC) + self.session_lifetime if kind == "session" else None
+        await self.pool.execute(
+            """INSERT INTO access_tokens (token_id, token_hash, account_id, kind, label, expires_at)
+               VALUES ($1, $2, $3, $4, $5, $6)""",
+            token_id,
+            _digest(token),
+            account.account_id,
+            kind,
+            label,
+            expires,
+        )
+        return IssuedToken(token_id=token_id, token=token, expires_at=expires)
+
+    async def resolve_token(self, token: str) -> tuple[Account, str] | None:
+        row = await self.pool.fetchrow(
+            """SELECT a.*, t.token_id FROM access_tokens t JOIN accounts a USING (account_id)
+               WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+                 AND (t.expires_at IS NULL OR t.expires_at > now())""",
+            _digest(token),
+        )
+        return (_account(row), row["token_id"]) if row else None
+
+    async def revoke_token(self, account_id: str, token_id: str) -> bool:
+        result: str = await self.pool.execute(
+            """UPDATE access_tokens SET revoked_at = now()
+               WHERE token_id = $1 AND account_id = $2 AND revoked_at IS NULL""",
+            token_id,
+            account_id,
+        )
+        return result.endswith(" 1")
+
+    async def list_tokens(self, account_id: str) -> list[asyncpg.Record]:
+        return list(
+            await self.pool.fetch(
+                """SELECT token_id, kind, label, created_at, expires_at, revoked_at
+               FROM access_tokens WHERE account_id = $1 ORDER BY created_at""",
+                account_id,
+            )
+        )
