@@ -1,23 +1,26 @@
 """The application service: verb_noun commands that load a negotiation, act, and save its events.
 
-Concurrency: commands on one negotiation are serialized inside a process by a striped lock, so
-the cached aggregate is never shared mid-command. Across processes the event store's unique
-(originator_id, version) is the arbiter: a losing save is retried from the fresh state, where
-the domain rules decide again (a counter that no longer answers the latest proposal is
-refused by name rather than merged).
+Concurrency: commands on one negotiation are serialized inside a process by a striped lock and
+across processes by a PostgreSQL advisory lock; each works on a copy of the cached aggregate, so
+a refusal leaves nothing half-applied. The event store's unique (originator_id, version) stays
+the final arbiter: a losing save is retried from fresh state, where the domain rules decide
+again (a counter that no longer answers the latest proposal is refused by name, not merged).
 """
 
 from __future__ import annotations
 
-import contextlib
+import random
 import threading
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import RecordConflictError, Transcoder
+from psycopg_pool import ConnectionPool
 
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor, Party, TeamRole
@@ -28,8 +31,9 @@ from negotiation.transcoder import MsgspecTranscoder
 
 T = TypeVar("T")
 
-SAVE_ATTEMPTS = 5
+SAVE_ATTEMPTS = 8
 LOCK_STRIPES = 256
+COMMANDS_IN_FLIGHT = 8  # saves serialize on the event table's lock anyway
 
 
 def _project(aggregate: Negotiation | None, events: Iterable[Any]) -> Negotiation | None:
@@ -47,12 +51,32 @@ class Negotiations(Application[UUID]):
     env: ClassVar[dict[str, str]] = {
         "AGGREGATE_CACHE_MAXSIZE": "500",
         "AGGREGATE_CACHE_FASTFORWARD": "y",
-        "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
     }
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
         self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self._lock_pool: ConnectionPool[Any] | None = None
+        if "postgres" in self.env.get("PERSISTENCE_MODULE", ""):
+            self._lock_pool = ConnectionPool(
+                kwargs={
+                    "host": self.env.get("POSTGRES_HOST"),
+                    "port": self.env.get("POSTGRES_PORT") or "5432",
+                    "dbname": self.env.get("POSTGRES_DBNAME"),
+                    "user": self.env.get("POSTGRES_USER"),
+                    "password": self.env.get("POSTGRES_PASSWORD") or "",
+                    "autocommit": True,
+                },
+                min_size=1,
+                max_size=COMMANDS_IN_FLIGHT,
+                open=True,
+                name="node-locks",
+            )
+
+    def close(self) -> None:
+        if self._lock_pool is not None:
+            self._lock_pool.close()
+        super().close()
 
     def construct_transcoder(self) -> Transcoder:
         return MsgspecTranscoder()
@@ -61,42 +85,53 @@ class Negotiations(Application[UUID]):
     def _lock(self, negotiation_id: UUID) -> threading.Lock:
         return self._locks[negotiation_id.int % LOCK_STRIPES]
 
-    def _load(self, negotiation_id: UUID) -> Negotiation:
+    @contextmanager
+    def _node_lock(self, negotiation_id: UUID) -> Iterator[None]:
+        """Serialize writers of one negotiation across server processes (nodes).
+
+        Optimistic concurrency alone is correct, but two nodes writing one stream flat out can
+        starve each other with conflicts; a session advisory lock makes them queue instead.
+        It is released with the connection if the process dies.
+        """
+        if self._lock_pool is None:  # not PostgreSQL (in-memory persistence): one process only
+            yield
+            return
+        key = int.from_bytes(negotiation_id.bytes[:8], "big", signed=True)
+        # A pool of its own: a command holds its lock connection while the recorder's pool
+        # serves the load and the save, so the two can never wait on each other.
+        with self._lock_pool.connection() as connection:
+            connection.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def _load(self, negotiation_id: UUID, *, for_command: bool) -> Negotiation:
         try:
             return self.repository.get(
-                negotiation_id, projector_func=_project, deepcopy_from_cache=False
+                negotiation_id, projector_func=_project, deepcopy_from_cache=for_command
             )
         except AggregateNotFoundError:
             raise errors.NotFound(f"No negotiation {negotiation_id}.") from None
 
-    def _evict(self, negotiation_id: UUID) -> None:
-        cache = self.repository.cache
-        if cache is not None:
-            with contextlib.suppress(KeyError):
-                cache.get(negotiation_id, evict=True)
-
     def read(self, negotiation_id: UUID, view: Callable[[Negotiation], T]) -> T:
         """Run a read-only function on the current state (under the lock: state is shared)."""
         with self._lock(negotiation_id):
-            return view(self._load(negotiation_id))
+            return view(self._load(negotiation_id, for_command=False))
 
     def _act(self, negotiation_id: UUID, command: Callable[[Negotiation], T]) -> T:
-        with self._lock(negotiation_id):
-            for _ in range(SAVE_ATTEMPTS):
-                negotiation = self._load(negotiation_id)
+        with self._lock(negotiation_id), self._node_lock(negotiation_id):
+            for attempt in range(SAVE_ATTEMPTS):
+                # A copy: a refused or losing command leaves the cached aggregate untouched.
+                negotiation = self._load(negotiation_id, for_command=True)
                 try:
                     result = command(negotiation)
                     self.save(negotiation)
                 except RecordConflictError:
-                    # Another process saved first: reload and let the rules decide again.
-                    self._evict(negotiation_id)
+                    # Another writer saved first (one not taking the node lock): fast-forward
+                    # and let the rules decide again, after a short random pause.
+                    time.sleep(random.uniform(0, 0.001 * 2**attempt))
                     continue
-                except BaseException:
-                    # A refusal happens before any event is triggered; if one slipped through,
-                    # the cached object holds unsaved changes and must not be reused.
-                    if negotiation.pending_events:
-                        self._evict(negotiation_id)
-                    raise
                 return result
         raise errors.StaleWrite(
             "Others are changing this negotiation at the same moment; please try again."

@@ -9,16 +9,15 @@ import httpx
 import pytest
 
 from negotiation.application import Negotiations
-from tests.support import LiveServer, Person, PersonFactory
-from web.app import create_app
-from web.settings import Settings
-
 from negotiation.database import (
     DatabaseConfig,
     drop_database,
     ensure_database_exists,
     locate_database,
 )
+from tests.support import LiveServer, Person, PersonFactory
+from web.app import create_app
+from web.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -72,4 +71,15 @@ def admin(server: LiveServer) -> Person:
 @pytest.fixture
 def people(server: LiveServer) -> PersonFactory:
     """Makes fresh accounts (random usernames) signed in with bearer tokens."""
+    return server.person
+
+
+@pytest.fixture(scope="module")
+async def http_module(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def people_module(server: LiveServer) -> PersonFactory:
     return server.person

@@ -53,8 +53,14 @@ class LiveServer:
 
     @classmethod
     def start(cls, app: Litestar) -> LiveServer:
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                                lifespan="on", ws="websockets-sansio")
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan="on",
+            ws="websockets-sansio",
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
         live = cls(app, server, thread)
@@ -94,12 +100,19 @@ class LiveServer:
 
         async def make() -> Person:
             account = await self.identity.create_account(
-                username=username, display_name=display_name, password=PASSWORD,
-                is_admin=is_admin, bargaining_units=units,
+                username=username,
+                display_name=display_name,
+                password=PASSWORD,
+                is_admin=is_admin,
+                bargaining_units=units,
             )
             issued = await self.identity.issue_token(account, kind="api", label="tests")
-            return Person(account_id=account.account_id, username=username,
-                          display_name=display_name, token=issued.token)
+            return Person(
+                account_id=account.account_id,
+                username=username,
+                display_name=display_name,
+                token=issued.token,
+            )
 
         return self.run(make())
 
@@ -128,27 +141,57 @@ async def expect(response: Any, status: int) -> Any:
 
 
 async def open_table(
-    http: Any, people: PersonFactory, *, unit: str = "Educators", visibility: str = "open",
-    ground_rules: dict[str, Any] | None = None, open_session: bool = True,
+    http: Any,
+    people: PersonFactory,
+    *,
+    unit: str = "Educators",
+    visibility: str = "open",
+    ground_rules: dict[str, Any] | None = None,
+    open_session: bool = True,
 ) -> Table:
     union = people(name="Uma Union")
     employer = people(name="Eli Employer")
-    created = await expect(await http.post("/api/negotiations", headers=union.headers, json={
-        "title": f"Contract {uuid.uuid4().hex[:6]}", "kind": "collective_bargaining",
-        "bargaining_unit": unit, "union_name": "Educators Association",
-        "employer_name": "Unified School District", "my_party": "union",
-        "other_chief_username": employer.username,
-    }), 201)
+    created = await expect(
+        await http.post(
+            "/api/negotiations",
+            headers=union.headers,
+            json={
+                "title": f"Contract {uuid.uuid4().hex[:6]}",
+                "kind": "collective_bargaining",
+                "bargaining_unit": unit,
+                "union_name": "Educators Association",
+                "employer_name": "Unified School District",
+                "my_party": "union",
+                "other_chief_username": employer.username,
+            },
+        ),
+        201,
+    )
     base = f"/api/negotiations/{created['id']}"
-    offer = await expect(await http.post(f"{base}/ground-rules", headers=union.headers,
-                                         json=ground_rules or {}), 201)
-    await expect(await http.post(f"{base}/ground-rules/{offer['id']}/agree",
-                                 headers=employer.headers, json={}), 200)
-    session = await expect(await http.post(f"{base}/sessions", headers=union.headers, json={
-        "visibility": visibility, "location": "District office, room 4",
-        "starts_at": "2026-11-24T16:00:00+00:00", "capacity": 120,
-    }), 201)
+    offer = await expect(
+        await http.post(f"{base}/ground-rules", headers=union.headers, json=ground_rules or {}), 201
+    )
+    await expect(
+        await http.post(
+            f"{base}/ground-rules/{offer['id']}/agree", headers=employer.headers, json={}
+        ),
+        200,
+    )
+    session = await expect(
+        await http.post(
+            f"{base}/sessions",
+            headers=union.headers,
+            json={
+                "visibility": visibility,
+                "location": "District office, room 4",
+                "starts_at": "2026-11-24T16:00:00+00:00",
+                "capacity": 120,
+            },
+        ),
+        201,
+    )
     if open_session:
-        await expect(await http.post(f"{base}/sessions/{session['id']}/open",
-                                     headers=employer.headers), 200)
+        await expect(
+            await http.post(f"{base}/sessions/{session['id']}/open", headers=employer.headers), 200
+        )
     return Table(created["id"], union, employer, session["id"])

@@ -24,7 +24,7 @@ from web.controllers.auth import AccountController, AuthController
 from web.controllers.negotiations import NegotiationController
 from web.controllers.sessions import SessionController
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
-from web.errors import negotiation_error_handler
+from web.errors import negotiation_error_handler, storage_data_error_handler
 from web.identity import Identity
 from web.queries import list_negotiations
 from web.settings import Settings
@@ -95,7 +95,10 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             "viewer": Provide(provide_viewer),
             "account": Provide(provide_account),
         },
-        exception_handlers={NegotiationError: negotiation_error_handler},
+        exception_handlers={
+            NegotiationError: negotiation_error_handler,
+            asyncpg.DataError: storage_data_error_handler,
+        },
         lifespan=[lifespan],
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(

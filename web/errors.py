@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from litestar import Request, Response
 
 from negotiation.domain import errors
@@ -30,4 +31,18 @@ def negotiation_error_handler(
         ErrorView(status_code=status, rule=exc.rule, detail=exc.message),
         status_code=status,
         headers=headers,
+    )
+
+
+def storage_data_error_handler(
+    _: Request[Any, Any, Any], exc: asyncpg.DataError
+) -> Response[ErrorView]:
+    """Input PostgreSQL cannot hold (a NUL in a path, say) is the caller's error, not ours."""
+    return Response(
+        ErrorView(
+            status_code=400,
+            rule="invalid_request",
+            detail="The request contains characters that cannot be stored (such as NUL).",
+        ),
+        status_code=400,
     )

@@ -249,3 +249,11 @@ class Identity:
                 account_id,
             )
         )
+
+    async def revoke_all_tokens(self, account_id: str) -> int:
+        result: str = await self.pool.execute(
+            "UPDATE access_tokens SET revoked_at = now() "
+            "WHERE account_id = $1 AND revoked_at IS NULL",
+            account_id,
+        )
+        return int(result.split()[-1])

@@ -13,10 +13,12 @@ from negotiation.domain.articles import Category
 from negotiation.domain.ground_rules import Visibility
 
 # Bounds keep absurd inputs out before they reach the domain (which checks again, in words).
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-ShortText = Annotated[str, Meta(max_length=2_000)]
-LongText = Annotated[str, Meta(max_length=200_000)]
-Id = Annotated[str, Meta(min_length=1, max_length=64)]
+# NUL cannot be stored in PostgreSQL text, so it is refused at the door.
+NO_NUL = r"^[^\x00]*$"
+Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=NO_NUL)]
+ShortText = Annotated[str, Meta(max_length=2_000, pattern=NO_NUL)]
+LongText = Annotated[str, Meta(max_length=200_000, pattern=NO_NUL)]
+Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=NO_NUL)]
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 Kind = Literal["collective_bargaining", "meet_and_confer", "community_agreement"]
 
@@ -40,7 +42,7 @@ class CreateAccount(Frozen, frozen=True):
 
 
 class CreateToken(Frozen, frozen=True):
-    label: Annotated[str, Meta(max_length=200)] = ""
+    label: Annotated[str, Meta(max_length=200, pattern=NO_NUL)] = ""
 
 
 class AccountView(Frozen, frozen=True):
@@ -97,7 +99,7 @@ class ProposeGroundRules(Frozen, frozen=True):
     members_sessions_allowed: bool = True
     observers: ShortText = ""
     interpretation_languages: Annotated[
-        list[Annotated[str, Meta(max_length=40)]], Meta(max_length=20)
+        list[Annotated[str, Meta(max_length=40, pattern=NO_NUL)]], Meta(max_length=20)
     ] = []
     as_received: bool = False
 
@@ -159,10 +161,12 @@ class ScheduleSession(Frozen, frozen=True):
     visibility: Visibility
     location: ShortText
     starts_at: AwareDatetime
-    title: Annotated[str, Meta(max_length=200)] = ""
+    title: Annotated[str, Meta(max_length=200, pattern=NO_NUL)] = ""
     capacity: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
-    livestream_url: Annotated[str, Meta(max_length=2_000)] | None = None
-    languages: Annotated[list[Annotated[str, Meta(max_length=40)]], Meta(max_length=20)] = []
+    livestream_url: Annotated[str, Meta(max_length=2_000, pattern=NO_NUL)] | None = None
+    languages: Annotated[
+        list[Annotated[str, Meta(max_length=40, pattern=NO_NUL)]], Meta(max_length=20)
+    ] = []
 
 
 class SetAgenda(Frozen, frozen=True):

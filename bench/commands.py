@@ -1,0 +1,752 @@
+"""Benchmark: table commands per second through the HTTP API, and the application called directly.
+
+One run, on a fresh database ``bench_<hex>`` on the embedded PostgreSQL (``var/bench-pgdata``) or
+on ``DATABASE_URL``'s server, dropped at the end:
+
+HTTP side
+    The app is served by uvicorn (uvloop + httptools, one worker) in a child process of its own,
+    so the clients do not share its GIL: the server is what is measured. ``--clients`` (16)
+    bargaining loops share ``--negotiations`` (4) negotiations, four loops on each, so commands on
+    one negotiation queue on its in-process lock as they would at a busy table, while each loop
+    works on its own articles (no domain conflicts). The loops run as asyncio tasks spread over
+    ``--client-procs`` client processes (httpx.AsyncClient, one keep-alive connection per loop).
+    Latency is measured at the client, request sent to response read.
+
+Raw side
+    The same loops, calling ``Negotiations`` directly in this process (no HTTP, no tokens): one
+    application object, one thread per loop, the same number of loops and negotiations, fresh
+    negotiations, the same duration, the same PostgreSQL and the same eventsourcing settings as the
+    server (``DatabaseConfig.eventsourcing_env()``). The server process is stopped by then.
+
+One bargaining loop: the union opens an article, tables a proposal, the employer counters it
+(``answers``), the union signs a TA on the counter, the employer signs it (the article is agreed),
+and round again. Headline figures count the four table commands (proposal, counter, two TAs);
+opening the article is a command too, timed and shown separately, but not in the headline.
+The last line printed is one JSON object.
+
+    .venv/bin/python bench/commands.py --seconds 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import multiprocessing as mp
+import os
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "var" / "bench-pgdata"
+
+TABLE_KINDS = ("table_proposal", "counter", "sign_ta")
+ALL_KINDS = ("open_article", *TABLE_KINDS)
+PASSWORD = "bench horse battery staple"
+PROPOSAL = (
+    "Section {n}. The parties agree that no class shall exceed {size} students. Where a class "
+    "exceeds this limit for more than ten school days, the District shall pay the teacher an "
+    "overload stipend for each additional student, and the building committee shall meet within "
+    "five days to propose a remedy."
+)
+TARGETS = {"http_commands_per_s": 300.0, "p99_ms": 100.0, "ratio": 0.5}
+
+
+# ---------------------------------------------------------------------- measurements
+@dataclass
+class Samples:
+    """Per command: its kind, when it finished (time.monotonic) and how long it took (s)."""
+
+    kinds: list[str] = field(default_factory=list)
+    done_at: list[float] = field(default_factory=list)
+    latency: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, started: float, finished: float) -> None:
+        self.kinds.append(kind)
+        self.done_at.append(finished)
+        self.latency.append(finished - started)
+
+    def extend(self, other: Samples) -> None:
+        self.kinds += other.kinds
+        self.done_at += other.done_at
+        self.latency += other.latency
+        self.errors += other.errors
+
+
+@dataclass(frozen=True)
+class Figures:
+    seconds: float
+    counts: dict[str, int]
+    table_per_s: float
+    all_per_s: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    errors: int
+    thirds: list[float]  # table commands/s in each third of the window: does the rate decay?
+    articles: int  # articles opened in the whole run (warm-up too): how big the state grew
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def summarize(samples: Samples, window: tuple[float, float]) -> Figures:
+    """Commands that finished inside the window; latency percentiles over the table commands."""
+    start, end = window
+    counts = dict.fromkeys(ALL_KINDS, 0)
+    thirds = [0, 0, 0]
+    table_latencies: list[float] = []
+    for kind, done, latency in zip(samples.kinds, samples.done_at, samples.latency, strict=True):
+        if start <= done <= end:
+            counts[kind] += 1
+            if kind in TABLE_KINDS:
+                table_latencies.append(latency)
+                thirds[min(2, int(3 * (done - start) / (end - start)))] += 1
+    table_latencies.sort()
+    seconds = end - start
+    return Figures(
+        seconds=seconds,
+        counts=counts,
+        table_per_s=len(table_latencies) / seconds,
+        all_per_s=sum(counts.values()) / seconds,
+        p50_ms=percentile(table_latencies, 50) * 1000,
+        p99_ms=percentile(table_latencies, 99) * 1000,
+        max_ms=(table_latencies[-1] if table_latencies else math.nan) * 1000,
+        errors=len(samples.errors),
+        thirds=[3 * n / seconds for n in thirds],
+        articles=samples.kinds.count("open_article"),
+    )
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every process named ``postgres`` on this machine (the server and backends)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                if f.read().strip() != "postgres":
+                    continue
+        except OSError:
+            continue
+        total += process_cpu_seconds(int(entry))
+    return total
+
+
+def machine_busy_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds summed over all cores, from /proc/stat (steal is not busy)."""
+    with open("/proc/stat") as f:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    busy = user + nice + system + irq + softirq
+    return busy / CLOCK_TICKS, (busy + idle + iowait + steal) / CLOCK_TICKS
+
+
+@dataclass
+class CpuWatch:
+    """CPU used by named processes and PostgreSQL between start() and stop(), in % of one core."""
+
+    pids: dict[str, list[int]]
+    _before: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, float] = field(default_factory=dict)
+
+    def _read(self) -> dict[str, float]:
+        now = {name: sum(process_cpu_seconds(p) for p in pids) for name, pids in self.pids.items()}
+        now["postgres"] = postgres_cpu_seconds()
+        busy, total = machine_busy_seconds()
+        now["machine_busy"], now["machine_total"] = busy, total
+        now["wall"] = time.monotonic()
+        return now
+
+    def start(self) -> None:
+        self._before = self._read()
+
+    def stop(self) -> None:
+        after = self._read()
+        wall = after["wall"] - self._before["wall"]
+        for name in [*self.pids, "postgres"]:
+            self.usage[name] = 100 * (after[name] - self._before[name]) / wall
+        busy = after["machine_busy"] - self._before["machine_busy"]
+        total = after["machine_total"] - self._before["machine_total"]
+        self.usage["machine"] = 100 * busy / total if total else math.nan
+        # Everything else on the machine (other jobs skew the figures), in % of one core.
+        ours = sum(self.usage[name] for name in [*self.pids, "postgres"])
+        self.usage["other"] = max(0.0, 100 * busy / wall - ours)
+
+
+def sleep_until(moment: float) -> None:
+    delay = moment - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+
+
+# ---------------------------------------------------------------------- the server process
+def serve(database: Any, conn: Connection) -> None:
+    """Child process: the real app on uvicorn (uvloop, httptools); reports its port, then serves."""
+    import uvicorn
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    app = create_app(Settings(port=0, data_dir=DATA_DIR), database=database)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        loop="uvloop",
+        http="httptools",
+        ws="none",
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+
+    async def main() -> None:
+        serving = asyncio.create_task(server.serve())
+        while not server.started:
+            if serving.done():
+                conn.send(None)
+                await serving  # raises the startup error, if any
+                return
+            await asyncio.sleep(0.02)
+        conn.send(server.servers[0].sockets[0].getsockname()[1])
+        await serving  # until SIGTERM: uvicorn then runs the lifespan shutdown
+
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        runner.run(main())
+
+
+@contextlib.contextmanager
+def server_process(database: Any) -> Iterator[tuple[str, int]]:
+    ctx = mp.get_context("spawn")
+    parent_end, child_end = ctx.Pipe()
+    process = ctx.Process(target=serve, args=(database, child_end), name="bench-server")
+    process.start()
+    try:
+        if not parent_end.poll(120):
+            raise RuntimeError("the server did not start within 120 s")
+        port = parent_end.recv()
+        if port is None:
+            raise RuntimeError("the server failed to start; see its log above")
+        assert process.pid is not None
+        yield f"http://127.0.0.1:{port}", process.pid
+    finally:
+        process.terminate()  # SIGTERM: uvicorn shuts down gracefully (pools closed)
+        process.join(30)
+        if process.is_alive():
+            process.kill()
+            process.join(10)
+
+
+# ---------------------------------------------------------------------- setup (not timed)
+@dataclass(frozen=True)
+class Job:
+    """One bargaining loop: its own articles, in a negotiation shared with other loops."""
+
+    client: int
+    negotiation_id: str
+    union: str  # bearer token (HTTP) or account id (raw)
+    employer: str
+
+
+async def make_people(database: Any, count: int) -> list[tuple[str, str]]:
+    """(username, token) for ``count`` new accounts, via Identity (the server made the schema)."""
+    import asyncpg
+
+    from web.identity import Identity
+
+    pool = await asyncpg.create_pool(**database.asyncpg_kwargs(), min_size=1, max_size=4)
+    try:
+        identity = Identity(pool)
+        people = []
+        for i in range(count):
+            username = f"bench_{i}_{uuid.uuid4().hex[:8]}"
+            account = await identity.create_account(
+                username=username, display_name=f"Bench person {i}", password=PASSWORD
+            )
+            issued = await identity.issue_token(account, kind="api", label="bench")
+            people.append((username, issued.token))
+        return people
+    finally:
+        await pool.close()
+
+
+async def expect(response: Any, status: int) -> Any:
+    if response.status_code != status:
+        raise RuntimeError(
+            f"setup: {response.request.url} → {response.status_code} {response.text}"
+        )
+    return response.json() if response.content else None
+
+
+async def http_setup(url: str, database: Any, clients: int, negotiation_count: int) -> list[Job]:
+    """Negotiations with both chiefs, ground rules agreed and a session open, through the API."""
+    import httpx
+
+    people = await make_people(database, 2 * negotiation_count)
+    jobs = []
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        negotiations = []
+        for n in range(negotiation_count):
+            (_, union), (employer_name, employer) = people[2 * n], people[2 * n + 1]
+            u = {"Authorization": f"Bearer {union}"}
+            e = {"Authorization": f"Bearer {employer}"}
+            created = await expect(await http.post("/api/negotiations", headers=u, json={
+                "title": f"Bench contract {n}", "kind": "collective_bargaining",
+                "bargaining_unit": "Educators", "union_name": "Educators Association",
+                "employer_name": "Unified School District", "my_party": "union",
+                "other_chief_username": employer_name,
+            }), 201)
+            base = f"/api/negotiations/{created['id']}"
+            offer = await expect(await http.post(f"{base}/ground-rules", headers=u, json={}), 201)
+            await expect(await http.post(
+                f"{base}/ground-rules/{offer['id']}/agree", headers=e, json={}), 200)
+            session = await expect(await http.post(f"{base}/sessions", headers=u, json={
+                "visibility": "open", "location": "District office, room 4",
+                "starts_at": "2026-11-24T16:00:00+00:00", "capacity": 120,
+            }), 201)
+            await expect(await http.post(f"{base}/sessions/{session['id']}/open", headers=e), 200)
+            negotiations.append((created["id"], union, employer))
+    for client in range(clients):
+        negotiation_id, union, employer = negotiations[client % negotiation_count]
+        jobs.append(Job(client, negotiation_id, union, employer))
+    return jobs
+
+
+# ---------------------------------------------------------------------- HTTP clients
+class Refused(Exception):
+    pass
+
+
+class TimeIsUp(Exception):
+    pass
+
+
+Post = Callable[[str, dict[str, str], Any], Awaitable[tuple[int, bytes]]]
+
+
+class LeanConnection:
+    """One keep-alive HTTP/1.1 connection with just enough protocol for these JSON POSTs.
+
+    httpx spends a few hundred microseconds of CPU per request; on a 2-core machine that CPU is
+    taken from the server being measured, so ``--client lean`` shows how much the client costs.
+    """
+
+    def __init__(self, url: str) -> None:
+        host, _, port = url.removeprefix("http://").partition(":")
+        self.host, self.port = host, int(port)
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, headers: dict[str, str], body: Any) -> tuple[int, bytes]:
+        if self.reader is None or self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        payload = json.dumps(body).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nhost: {self.host}:{self.port}\r\n"
+            f"content-type: application/json\r\ncontent-length: {len(payload)}\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+            + "\r\n"
+        )
+        self.writer.write(head.encode() + payload)
+        lines = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length, close = None, False
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection":
+                close = value.strip().lower() == "close"
+        if length is None:
+            raise RuntimeError(f"a response without content-length: {lines[0]}")
+        content = await self.reader.readexactly(length)
+        if close:
+            self.writer.close()
+            self.reader = self.writer = None
+        return status, content
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def http_loop(post: Post, job: Job, stop_at: float, samples: Samples) -> None:
+    union = {"Authorization": f"Bearer {job.union}"}
+    employer = {"Authorization": f"Bearer {job.employer}"}
+    base = f"/api/negotiations/{job.negotiation_id}"
+
+    async def command(kind: str, path: str, headers: dict[str, str], body: Any, status: int) -> Any:
+        if time.monotonic() >= stop_at:
+            raise TimeIsUp
+        started = time.monotonic()
+        got, content = await post(path, headers, body)
+        finished = time.monotonic()
+        if got != status:
+            raise Refused(f"{kind} → {got} {content[:300].decode(errors='replace')}")
+        samples.add(kind, started, finished)
+        return json.loads(content)
+
+    round_ = 0
+    while True:
+        round_ += 1
+        try:
+            article = await command("open_article", f"{base}/articles", union, {
+                "number": f"{job.client}.{round_}", "title": f"Class size {job.client}.{round_}",
+                "category": "non_economic", "current_language": "No class shall exceed 32.",
+            }, 201)
+            proposals = f"{base}/articles/{article['id']}/proposals"
+            first = await command("table_proposal", proposals, union,
+                                  {"text": PROPOSAL.format(n=round_, size=24)}, 201)
+            counter = await command("counter", proposals, employer,
+                                    {"text": PROPOSAL.format(n=round_, size=30),
+                                     "answers": first["id"]}, 201)
+            ta = f"{proposals}/{counter['id']}/ta"
+            signed = await command("sign_ta", ta, union, {}, 200)
+            if signed != {"article_agreed": False}:
+                raise Refused(f"first TA signature answered {signed}")
+            signed = await command("sign_ta", ta, employer, {}, 200)
+            if signed != {"article_agreed": True}:
+                raise Refused(f"second TA signature answered {signed}")
+        except TimeIsUp:
+            return
+        except Refused as refused:
+            samples.errors.append(str(refused))  # start over with a new article
+
+
+def client_process(url: str, client: str, jobs: list[Job], conn: Connection) -> None:
+    """Child process: run some bargaining loops over HTTP, then send back the samples."""
+    import httpx
+    import uvloop
+
+    samples = Samples()
+
+    async def main() -> None:
+        limits = httpx.Limits(max_connections=len(jobs), max_keepalive_connections=len(jobs))
+        lean = [LeanConnection(url) for _ in jobs]
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
+
+            async def httpx_post(
+                path: str, headers: dict[str, str], body: Any
+            ) -> tuple[int, bytes]:
+                response = await http.post(path, headers=headers, json=body)
+                return response.status_code, response.content
+
+            posts: list[Post] = (
+                [c.post for c in lean] if client == "lean" else [httpx_post for _ in jobs]
+            )
+            conn.send("ready")
+            start_at, stop_at = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+            await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+            try:
+                await asyncio.gather(
+                    *(http_loop(post, job, stop_at, samples)
+                      for post, job in zip(posts, jobs, strict=True))
+                )
+            finally:
+                for c in lean:
+                    c.close()
+
+    uvloop.run(main())
+    conn.send(samples)
+
+
+def run_http(
+    url: str,
+    server_pid: int,
+    jobs: list[Job],
+    client: str,
+    procs: int,
+    warmup: float,
+    seconds: float,
+) -> tuple[Figures, Samples, CpuWatch]:
+    ctx = mp.get_context("spawn")
+    pipes, processes = [], []
+    for i in range(procs):
+        parent_end, child_end = ctx.Pipe()
+        process = ctx.Process(
+            target=client_process,
+            args=(url, client, jobs[i::procs], child_end),
+            name=f"bench-client-{i}",
+        )
+        process.start()
+        pipes.append(parent_end)
+        processes.append(process)
+    try:
+        for pipe in pipes:
+            if not pipe.poll(60):
+                raise RuntimeError("a client process did not start within 60 s")
+            pipe.recv()
+        # time.monotonic() is CLOCK_MONOTONIC: the same clock in every process on this machine.
+        start_at = time.monotonic() + 0.2
+        measure_from = start_at + warmup
+        stop_at = measure_from + seconds
+        for pipe in pipes:
+            pipe.send((start_at, stop_at))
+        watch = CpuWatch({"server": [server_pid], "clients": [p.pid or 0 for p in processes]})
+        sleep_until(measure_from)
+        watch.start()
+        sleep_until(stop_at)
+        watch.stop()
+        samples = Samples()
+        for pipe in pipes:
+            if not pipe.poll(120):
+                raise RuntimeError("a client process did not finish within 120 s of the end")
+            samples.extend(pipe.recv())
+        for process in processes:
+            process.join(30)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join(10)
+    return summarize(samples, (measure_from, stop_at)), samples, watch
+
+
+# ---------------------------------------------------------------------- raw side
+def raw_setup(app: Any, clients: int, negotiation_count: int) -> list[Job]:
+    from negotiation.domain.actors import Actor
+    from negotiation.domain.ground_rules import GroundRules
+
+    negotiations = []
+    for n in range(negotiation_count):
+        union = Actor(account_id=uuid.uuid4().hex, name=f"Raw union chief {n}")
+        employer = Actor(account_id=uuid.uuid4().hex, name=f"Raw employer chief {n}")
+        negotiation_id = app.open_negotiation(
+            union, title=f"Raw contract {n}", kind="collective_bargaining",
+            bargaining_unit="Educators", union_name="Educators Association",
+            employer_name="Unified School District", opener_party="union", other_chief=employer,
+        )
+        offer = app.propose_ground_rules(negotiation_id, union, rules=GroundRules())
+        app.agree_ground_rules(negotiation_id, employer, offer_id=offer)
+        session = app.schedule_session(
+            negotiation_id, union, title="", visibility="open",
+            location="District office, room 4", starts_at=datetime(2026, 11, 24, 16, tzinfo=UTC),
+            capacity=120,
+        )
+        app.open_session(negotiation_id, employer, session_id=session)
+        negotiations.append((str(negotiation_id), union, employer))
+    jobs = []
+    for client in range(clients):
+        negotiation_id, union, employer = negotiations[client % negotiation_count]
+        jobs.append(Job(client, negotiation_id, union.account_id, employer.account_id))
+    return jobs
+
+
+def raw_loop(app: Any, job: Job, start_at: float, stop_at: float, samples: Samples) -> None:
+    from negotiation.domain.actors import Actor
+
+    negotiation_id = uuid.UUID(job.negotiation_id)
+    n = job.client % 1_000_000
+    union = Actor(account_id=job.union, name="Raw union chief")
+    employer = Actor(account_id=job.employer, name="Raw employer chief")
+
+    def command(kind: str, call: Callable[..., Any], **kwargs: Any) -> Any:
+        if time.monotonic() >= stop_at:
+            raise TimeIsUp
+        started = time.monotonic()
+        result = call(negotiation_id, **kwargs)
+        samples.add(kind, started, time.monotonic())
+        return result
+
+    sleep_until(start_at)
+    round_ = 0
+    while True:
+        round_ += 1
+        number = f"{n}.{round_}"
+        try:
+            article = command(
+                "open_article", app.open_article, actor=union, number=number,
+                title=f"Class size {number}", category="non_economic",
+                current_language="No class shall exceed 32.",
+            )
+            first = command(
+                "table_proposal", app.table_proposal, actor=union, article_id=article,
+                text=PROPOSAL.format(n=round_, size=24),
+            )
+            counter = command(
+                "counter", app.table_proposal, actor=employer, article_id=article,
+                text=PROPOSAL.format(n=round_, size=30), answers=first,
+            )
+            if command("sign_ta", app.sign_ta, actor=union, article_id=article,
+                       proposal_id=counter):
+                raise Refused("the first TA signature agreed the article")
+            if not command("sign_ta", app.sign_ta, actor=employer, article_id=article,
+                           proposal_id=counter):
+                raise Refused("the second TA signature did not agree the article")
+        except TimeIsUp:
+            return
+        except Exception as refused:  # a domain refusal: record it, start over
+            samples.errors.append(f"{type(refused).__name__}: {refused}")
+
+
+def run_raw(
+    database: Any, clients: int, negotiation_count: int, warmup: float, seconds: float
+) -> tuple[Figures, Samples, CpuWatch]:
+    from negotiation.application import Negotiations
+
+    app = Negotiations(env=database.eventsourcing_env())
+    try:
+        jobs = raw_setup(app, clients, negotiation_count)
+        per_thread = [Samples() for _ in jobs]
+        start_at = time.monotonic() + 0.2
+        measure_from = start_at + warmup
+        stop_at = measure_from + seconds
+        threads = [
+            threading.Thread(target=raw_loop, args=(app, job, start_at, stop_at, s), daemon=True)
+            for job, s in zip(jobs, per_thread, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        watch = CpuWatch({"bench": [os.getpid()]})
+        sleep_until(measure_from)
+        watch.start()
+        sleep_until(stop_at)
+        watch.stop()
+        for thread in threads:
+            thread.join(60)
+        samples = Samples()
+        for s in per_thread:
+            samples.extend(s)
+        return summarize(samples, (measure_from, stop_at)), samples, watch
+    finally:
+        app.close()
+
+
+# ---------------------------------------------------------------------- report
+def report(name: str, figures: Figures, samples: Samples, watch: CpuWatch) -> None:
+    """A human-readable block for one side."""
+    counts = ", ".join(f"{k} {v}" for k, v in figures.counts.items())
+    cpu = ", ".join(f"{k} {v:.0f} %" for k, v in watch.usage.items() if k != "machine")
+    print(f"{name}")
+    print(f"  table commands/s     {figures.table_per_s:8.1f}"
+          f"   (all commands/s {figures.all_per_s:.1f})")
+    print(f"  latency p50 / p99    {figures.p50_ms:8.2f} / {figures.p99_ms:.2f} ms"
+          f"   (max {figures.max_ms:.1f} ms)")
+    print(f"  completed in {figures.seconds:.0f} s    {counts}")
+    print("  by third of the window " + " / ".join(f"{r:.0f}" for r in figures.thirds)
+          + f" table commands/s; {figures.articles} articles opened in all")
+    print(f"  errors               {figures.errors}")
+    for error in samples.errors[:3]:
+        print(f"    {error}")
+    print(f"  CPU (% of one core)  {cpu}; machine {watch.usage['machine']:.0f} % of all cores")
+    if watch.usage["other"] > 20:
+        print("  warning: other processes used the CPU during this run; figures are skewed")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=20, help="measured seconds per side")
+    parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds first")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent bargaining loops")
+    parser.add_argument("--negotiations", type=int, default=4, help="negotiations they share")
+    parser.add_argument("--client-procs", type=int, default=2,
+                        help="processes the HTTP loops are spread over")
+    parser.add_argument("--client", choices=("httpx", "lean"), default="httpx",
+                        help="HTTP client: httpx.AsyncClient, or a minimal keep-alive one")
+    parser.add_argument("--raw-threads", default="",
+                        help="extra raw runs with these loop counts, e.g. 1,4 (shown, not in JSON)")
+    args = parser.parse_args()
+    if args.clients < 1 or args.negotiations < 1 or args.client_procs < 1 or args.seconds <= 0:
+        parser.error("--clients, --negotiations, --client-procs and --seconds must be positive")
+    extra_raw = [int(x) for x in args.raw_threads.split(",") if x.strip()]
+
+    from negotiation.database import drop_database, ensure_database_exists, locate_database
+
+    server = locate_database(DATA_DIR, os.environ.get("DATABASE_URL"))
+    database = server.with_dbname(f"bench_{uuid.uuid4().hex[:12]}")
+    ensure_database_exists(database)
+    print(f"database {database.dbname} on {database.host}:{database.port}; "
+          f"{args.clients} loops on {args.negotiations} negotiations; "
+          f"{args.warmup:g} s warm-up + {args.seconds:g} s measured per side; "
+          f"{os.cpu_count()} cores", flush=True)
+    try:
+        with server_process(database) as (url, server_pid):
+            print(f"server pid {server_pid} at {url}", flush=True)
+            jobs = asyncio.run(http_setup(url, database, args.clients, args.negotiations))
+            http, http_samples, http_cpu = run_http(
+                url, server_pid, jobs, args.client, args.client_procs, args.warmup, args.seconds
+            )
+        report(f"HTTP  (uvicorn+uvloop+httptools, 1 worker; {args.client_procs} client "
+               f"processes, {args.client})", http, http_samples, http_cpu)
+        raw, raw_samples, raw_cpu = run_raw(
+            database, args.clients, args.negotiations, args.warmup, args.seconds
+        )
+        report(f"raw   (Negotiations in-process, {args.clients} threads)", raw, raw_samples,
+               raw_cpu)
+        for threads in extra_raw:
+            negotiations = min(args.negotiations, threads)
+            figures, samples, cpu = run_raw(
+                database, threads, negotiations, args.warmup, args.seconds
+            )
+            report(f"raw   ({threads} thread(s) on {negotiations} negotiation(s))", figures,
+                   samples, cpu)
+    finally:
+        drop_database(database)
+
+    ratio = http.table_per_s / raw.table_per_s if raw.table_per_s else math.nan
+    result = {
+        "http_commands_per_s": round(http.table_per_s, 1),
+        "p50_ms": round(http.p50_ms, 2),
+        "p99_ms": round(http.p99_ms, 2),
+        "raw_commands_per_s": round(raw.table_per_s, 1),
+        "ratio": round(ratio, 3),
+        "http_all_commands_per_s": round(http.all_per_s, 1),
+        "raw_p50_ms": round(raw.p50_ms, 2),
+        "raw_p99_ms": round(raw.p99_ms, 2),
+        "http_errors": http.errors,
+        "raw_errors": raw.errors,
+        "server_cpu_pct": round(http_cpu.usage["server"], 1),
+        "client_cpu_pct": round(http_cpu.usage["clients"], 1),
+        "postgres_cpu_pct_http": round(http_cpu.usage["postgres"], 1),
+        "other_cpu_pct_http": round(http_cpu.usage["other"], 1),
+        "other_cpu_pct_raw": round(raw_cpu.usage["other"], 1),
+        "clients": args.clients,
+        "negotiations": args.negotiations,
+        "client_procs": args.client_procs,
+        "client": args.client,
+        "seconds": args.seconds,
+    }
+    met = (
+        http.table_per_s >= TARGETS["http_commands_per_s"]
+        and http.p99_ms <= TARGETS["p99_ms"]
+        and ratio >= TARGETS["ratio"]
+    )
+    print(f"targets (≥ 300/s, p99 ≤ 100 ms, ratio ≥ 0.5): ratio {ratio:.2f} — "
+          f"{'met' if met else 'missed'}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        main()

@@ -1,0 +1,199 @@
+"""Bad input gets a clear 4xx and nothing is recorded; refusals name the rule in words."""
+
+import uuid
+
+from tests.support import expect, open_table
+
+
+async def _article(http, table):
+    return await expect(
+        await http.post(
+            f"{table.base}/articles",
+            headers=table.union.headers,
+            json={"number": "3", "title": "Wages", "category": "economic"},
+        ),
+        201,
+    )
+
+
+async def test_malformed_json_is_a_400_with_a_message(http, people):
+    table = await open_table(http, people)
+    response = await http.post(
+        f"{table.base}/articles",
+        headers={**table.union.headers, "content-type": "application/json"},
+        content=b"{not json",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"]
+
+
+async def test_wrong_types_and_unknown_fields_are_refused(http, people):
+    table = await open_table(http, people)
+    wrong_type = await http.post(
+        f"{table.base}/articles",
+        headers=table.union.headers,
+        json={"number": 3, "title": "Wages", "category": "economic"},
+    )
+    assert wrong_type.status_code == 400
+    unknown = await http.post(
+        f"{table.base}/articles",
+        headers=table.union.headers,
+        json={"number": "3", "title": "W", "category": "economic", "sneaky": True},
+    )
+    assert unknown.status_code == 400
+    bad_choice = await http.post(
+        f"{table.base}/articles",
+        headers=table.union.headers,
+        json={"number": "3", "title": "W", "category": "luxury"},
+    )
+    assert bad_choice.status_code == 400
+
+
+async def test_huge_texts_are_refused_and_nothing_is_recorded(http, people):
+    table = await open_table(http, people)
+    article = await _article(http, table)
+    before = await expect(await http.get(table.base, headers=table.union.headers), 200)
+    response = await http.post(
+        f"{table.base}/articles/{article['id']}/proposals",
+        headers=table.union.headers,
+        json={"text": "x" * 300_000},
+    )
+    assert response.status_code in (400, 413)
+    after = await expect(await http.get(table.base, headers=table.union.headers), 200)
+    assert after["version"] == before["version"]
+
+
+async def test_unknown_ids_are_404_with_a_message(http, people):
+    table = await open_table(http, people)
+    missing_negotiation = await http.get(f"/api/negotiations/{uuid.uuid4()}")
+    assert missing_negotiation.status_code == 404
+    assert "No negotiation" in missing_negotiation.json()["detail"]
+    missing_article = await http.post(
+        f"{table.base}/articles/nope/proposals", headers=table.union.headers, json={"text": "t"}
+    )
+    assert missing_article.status_code == 404
+    assert missing_article.json()["rule"] == "not_found"
+    not_a_uuid = await http.get("/api/negotiations/not-a-uuid")
+    assert 400 <= not_a_uuid.status_code < 500
+
+
+async def test_nul_characters_are_refused_not_a_server_error(http, people):
+    person = people()
+    label = await http.post(
+        "/api/auth/tokens", headers=person.headers, json={"label": "bad\u0000label"}
+    )
+    assert label.status_code == 400
+    path = await http.delete("/api/auth/tokens/bad%00id", headers=person.headers)
+    assert 400 <= path.status_code < 500
+
+
+async def test_counter_that_answers_an_old_proposal_is_409_naming_the_rule(http, people):
+    table = await open_table(http, people)
+    article = await _article(http, table)
+    proposals = f"{table.base}/articles/{article['id']}/proposals"
+    first = await expect(
+        await http.post(proposals, headers=table.union.headers, json={"text": "5%"}), 201
+    )
+    await expect(
+        await http.post(
+            proposals, headers=table.employer.headers, json={"text": "1%", "answers": first["id"]}
+        ),
+        201,
+    )
+    second = await expect(
+        await http.post(
+            proposals, headers=table.union.headers, json={"text": "4%", "answers": None}
+        ),
+        409,
+    )
+    assert second["rule"] == "must_answer_latest_proposal"
+    assert "must answer" in second["detail"]
+
+
+async def test_someone_off_the_team_gets_403(http, people):
+    table = await open_table(http, people)
+    article = await _article(http, table)
+    stranger = people()
+    response = await http.post(
+        f"{table.base}/articles/{article['id']}/proposals",
+        headers=stranger.headers,
+        json={"text": "mine"},
+    )
+    assert response.status_code == 403
+    assert response.json()["rule"] == "not_on_team"
+
+
+async def test_tabling_during_a_caucus_is_refused_with_409(http, people):
+    table = await open_table(http, people)
+    article = await _article(http, table)
+    await expect(
+        await http.post(
+            f"{table.base}/sessions/{table.session_id}/caucus", headers=table.employer.headers
+        ),
+        200,
+    )
+    response = await http.post(
+        f"{table.base}/articles/{article['id']}/proposals",
+        headers=table.union.headers,
+        json={"text": "now"},
+    )
+    assert response.status_code == 409
+    assert response.json()["rule"] == "not_at_the_table"
+    assert "caucus" in response.json()["detail"]
+
+
+async def test_union_records_employer_proposal_as_received_when_employer_is_offline(http, people):
+    union = people()
+    created = await expect(
+        await http.post(
+            "/api/negotiations",
+            headers=union.headers,
+            json={
+                "title": "Offline employer",
+                "kind": "meet_and_confer",
+                "bargaining_unit": "Clerks",
+                "union_name": "Clerks Union",
+                "employer_name": "City",
+                "my_party": "union",
+            },
+        ),
+        201,
+    )
+    base = f"/api/negotiations/{created['id']}"
+    offer = await expect(
+        await http.post(
+            f"{base}/ground-rules", headers=union.headers, json={"written_exchange_allowed": True}
+        ),
+        201,
+    )
+    await expect(
+        await http.post(
+            f"{base}/ground-rules/{offer['id']}/agree",
+            headers=union.headers,
+            json={"as_received": True},
+        ),
+        200,
+    )
+    article = await expect(
+        await http.post(
+            f"{base}/articles",
+            headers=union.headers,
+            json={"number": "1", "title": "Hours", "category": "non_economic"},
+        ),
+        201,
+    )
+    received = await expect(
+        await http.post(
+            f"{base}/articles/{article['id']}/proposals",
+            headers=union.headers,
+            json={"text": "40 hours", "as_received": True},
+        ),
+        201,
+    )
+    history = await expect(
+        await http.get(f"{base}/articles/{article['id']}", headers=union.headers), 200
+    )
+    (proposal,) = history["proposals"]
+    assert proposal["proposal_id"] == received["id"]
+    assert proposal["party"] == "employer" and proposal["as_received"] is True
+    assert proposal["in_writing"] is True
