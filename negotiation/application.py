@@ -1,14 +1,15 @@
 """The application service: verb_noun commands that load a negotiation, act, and save its events.
 
 Concurrency: commands on one negotiation are serialized inside a process by a striped lock and
-across processes by a PostgreSQL advisory lock; each works on a copy of the cached aggregate, so
-a refusal leaves nothing half-applied. The event store's unique (originator_id, version) stays
-the final arbiter: a losing save is retried from fresh state, where the domain rules decide
-again (a counter that no longer answers the latest proposal is refused by name, not merged).
+across processes by a PostgreSQL advisory lock; commands check every rule before triggering an
+event, so a refusal leaves nothing half-applied. The event store's unique (originator_id,
+version) stays the final arbiter: a losing save is retried from fresh state, where the domain
+rules decide again (a counter that no longer answers the latest proposal is refused by name).
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
@@ -47,7 +48,7 @@ class Negotiations(Application[UUID]):
     """Every bargaining table's event stream, stored in the `negotiations_events` table."""
 
     name = "Negotiations"
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Negotiation: 200}
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Negotiation: 500}
     env: ClassVar[dict[str, str]] = {
         "AGGREGATE_CACHE_MAXSIZE": "500",
         "AGGREGATE_CACHE_FASTFORWARD": "y",
@@ -85,6 +86,11 @@ class Negotiations(Application[UUID]):
     def _lock(self, negotiation_id: UUID) -> threading.Lock:
         return self._locks[negotiation_id.int % LOCK_STRIPES]
 
+    def _evict(self, negotiation_id: UUID) -> None:
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):
+                self.repository.cache.get(negotiation_id, evict=True)
+
     @contextmanager
     def _node_lock(self, negotiation_id: UUID) -> Iterator[None]:
         """Serialize writers of one negotiation across server processes (nodes).
@@ -106,10 +112,12 @@ class Negotiations(Application[UUID]):
             finally:
                 connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
-    def _load(self, negotiation_id: UUID, *, for_command: bool) -> Negotiation:
+    def _load(self, negotiation_id: UUID) -> Negotiation:
+        # The cached object itself, not a copy: the striped lock means no other thread of this
+        # process touches it meanwhile, and copying a long negotiation costs more than the rest.
         try:
             return self.repository.get(
-                negotiation_id, projector_func=_project, deepcopy_from_cache=for_command
+                negotiation_id, projector_func=_project, deepcopy_from_cache=False
             )
         except AggregateNotFoundError:
             raise errors.NotFound(f"No negotiation {negotiation_id}.") from None
@@ -117,21 +125,28 @@ class Negotiations(Application[UUID]):
     def read(self, negotiation_id: UUID, view: Callable[[Negotiation], T]) -> T:
         """Run a read-only function on the current state (under the lock: state is shared)."""
         with self._lock(negotiation_id):
-            return view(self._load(negotiation_id, for_command=False))
+            return view(self._load(negotiation_id))
 
     def _act(self, negotiation_id: UUID, command: Callable[[Negotiation], T]) -> T:
         with self._lock(negotiation_id), self._node_lock(negotiation_id):
             for attempt in range(SAVE_ATTEMPTS):
-                # A copy: a refused or losing command leaves the cached aggregate untouched.
-                negotiation = self._load(negotiation_id, for_command=True)
+                negotiation = self._load(negotiation_id)
                 try:
                     result = command(negotiation)
                     self.save(negotiation)
                 except RecordConflictError:
-                    # Another writer saved first (one not taking the node lock): fast-forward
-                    # and let the rules decide again, after a short random pause.
+                    # Another writer saved first (one not taking the node lock): reload and let
+                    # the rules decide again, after a short random pause.
+                    self._evict(negotiation_id)
                     time.sleep(random.uniform(0, 0.001 * 2**attempt))
                     continue
+                except BaseException:
+                    # Commands check every rule before triggering any event, so a refusal has
+                    # changed nothing; should one ever trigger and then fail, the cached
+                    # object holds unsaved changes and is dropped.
+                    if negotiation.pending_events:
+                        self._evict(negotiation_id)
+                    raise
                 return result
         raise errors.StaleWrite(
             "Others are changing this negotiation at the same moment; please try again."

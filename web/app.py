@@ -46,6 +46,11 @@ async def index(pool: asyncpg.Pool) -> Template:
     )
 
 
+async def _keep_connection_as_is(connection: asyncpg.Connection) -> None:
+    """Pooled connections only run plain queries (live feeds LISTEN on a connection of their
+    own), so asyncpg's full reset on every release is a round trip with nothing to undo."""
+
+
 def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -54,7 +59,9 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             config = await asyncio.to_thread(resolve_database, settings)
         await asyncio.to_thread(ensure_database_exists, config)
         negotiations = await asyncio.to_thread(Negotiations, config.eventsourcing_env())
-        pool = await asyncpg.create_pool(**config.asyncpg_kwargs(), min_size=2, max_size=10)
+        pool = await asyncpg.create_pool(
+            **config.asyncpg_kwargs(), min_size=2, max_size=10, reset=_keep_connection_as_is
+        )
         identity = Identity(
             pool,
             failures_allowed=settings.login_failures_allowed,

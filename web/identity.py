@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -48,6 +49,8 @@ CREATE TABLE IF NOT EXISTS login_failures (
 CREATE INDEX IF NOT EXISTS login_failures_username ON login_failures (username, failed_at);
 CREATE INDEX IF NOT EXISTS login_failures_remote ON login_failures (remote, failed_at);
 """
+
+TOKEN_CACHE_SECONDS = 5.0
 
 _hasher = PasswordHasher()
 # Verifying against this when the username is unknown keeps the timing the same either way.
@@ -115,6 +118,7 @@ class Identity:
         self.failures_allowed = failures_allowed
         self.window = timedelta(seconds=window_seconds)
         self.session_lifetime = timedelta(days=session_days)
+        self._token_cache: dict[bytes, tuple[float, tuple[Account, str] | None]] = {}
 
     async def create_schema(self) -> None:
         # Several server processes may start at once: serialize the DDL.
@@ -224,15 +228,35 @@ class Identity:
         return IssuedToken(token_id=token_id, token=token, expires_at=expires)
 
     async def resolve_token(self, token: str) -> tuple[Account, str] | None:
+        """The account behind a token. Answers are kept for TOKEN_CACHE_SECONDS: a revocation
+        is immediate on the node that made it and reaches other nodes within that time."""
+        digest = _digest(token)
+        now = time.monotonic()
+        cached = self._token_cache.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        resolved = await self._lookup_token(digest)
+        if len(self._token_cache) > 10_000:
+            self._token_cache.clear()
+        self._token_cache[digest] = (now + TOKEN_CACHE_SECONDS, resolved)
+        return resolved
+
+    async def _lookup_token(self, digest: bytes) -> tuple[Account, str] | None:
         row = await self.pool.fetchrow(
             """SELECT a.*, t.token_id FROM access_tokens t JOIN accounts a USING (account_id)
                WHERE t.token_hash = $1 AND t.revoked_at IS NULL
                  AND (t.expires_at IS NULL OR t.expires_at > now())""",
-            _digest(token),
+            digest,
         )
         return (_account(row), row["token_id"]) if row else None
 
+    def _forget_account_tokens(self, account_id: str) -> None:
+        for digest, (_, resolved) in list(self._token_cache.items()):
+            if resolved is not None and resolved[0].account_id == account_id:
+                del self._token_cache[digest]
+
     async def revoke_token(self, account_id: str, token_id: str) -> bool:
+        self._forget_account_tokens(account_id)
         result: str = await self.pool.execute(
             """UPDATE access_tokens SET revoked_at = now()
                WHERE token_id = $1 AND account_id = $2 AND revoked_at IS NULL""",
@@ -251,6 +275,7 @@ class Identity:
         )
 
     async def revoke_all_tokens(self, account_id: str) -> int:
+        self._forget_account_tokens(account_id)
         result: str = await self.pool.execute(
             "UPDATE access_tokens SET revoked_at = now() "
             "WHERE account_id = $1 AND revoked_at IS NULL",
