@@ -446,6 +446,16 @@ class Negotiations(Application[UUID]):
             ),
         )
 
+    def change_session_visibility(
+        self, negotiation_id: UUID, actor: Actor, *, session_id: str, visibility: Visibility
+    ) -> None:
+        self._act(
+            negotiation_id,
+            lambda n: n.change_session_visibility(
+                actor, session_id=session_id, visibility=visibility
+            ),
+        )
+
     def open_session(self, negotiation_id: UUID, actor: Actor, *, session_id: str) -> None:
         self._act(negotiation_id, lambda n: n.open_session(actor, session_id=session_id))
 

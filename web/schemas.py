@@ -169,6 +169,10 @@ class ScheduleSession(Frozen, frozen=True):
     ] = []
 
 
+class ChangeSessionVisibility(Frozen, frozen=True):
+    visibility: Visibility
+
+
 class SetAgenda(Frozen, frozen=True):
     article_ids: Annotated[list[Id], Meta(max_length=500)]
 

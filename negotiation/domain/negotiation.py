@@ -1331,6 +1331,33 @@ class Negotiation(Aggregate):
         self._require_session_manager(actor)
         return self._session(session_id), stamp(actor, self.party_of(actor.account_id))
 
+    def change_session_visibility(
+        self, actor: Actor, *, session_id: str, visibility: Visibility
+    ) -> None:
+        """E.g. the teams agree to go into closed session mid-way; content already tabled in it
+        then follows the new visibility."""
+        session, by = self._manage(actor, session_id)
+        if session.status == "closed":
+            raise errors.SessionConflict(f"Session {session.number} is closed.")
+        if session.visibility == visibility:
+            raise errors.RuleRefused(f"Session {session.number} is already {visibility}.")
+        rules = self.state.ground_rules
+        if (rules is None and visibility != "closed") or (
+            rules is not None and not rules.allows(visibility)
+        ):
+            raise errors.VisibilityNotAllowed(
+                f"The ground rules do not allow {visibility} sessions."
+            )
+        self._session_visibility_changed(
+            session_id=session_id, visibility=visibility, at=_now(), by=by
+        )
+
+    @event("SessionVisibilityChanged")
+    def _session_visibility_changed(
+        self, session_id: str, visibility: Visibility, at: datetime, by: dict[str, Any]
+    ) -> None:
+        self.state.sessions[session_id].visibility = visibility
+
     def open_session(self, actor: Actor, *, session_id: str) -> None:
         session, by = self._manage(actor, session_id)
         if session.status != "scheduled":

@@ -61,6 +61,7 @@ def _a_full_day_at_the_table() -> Negotiation:
 
     n.recess_session(FACILITATOR, session_id=session_id)
     n.resume_session(FACILITATOR, session_id=session_id)
+    n.change_session_visibility(FACILITATOR, session_id=session_id, visibility="members")
     n.publish_bulletin(UNION_CHIEF, session_id=session_id, text="Class size TA'd at 26.")
     n.close_session(UNION_CHIEF, session_id=session_id)
 

@@ -47,6 +47,21 @@ class SessionController(Controller):
         negotiations.open_session(negotiation_id, account.actor, session_id=session_id)
         return s.Done()
 
+    @put(SID + "/visibility", status_code=HTTP_200_OK, sync_to_thread=True)
+    def change_visibility(
+        self,
+        negotiation_id: UUID,
+        session_id: str,
+        data: s.ChangeSessionVisibility,
+        account: Account,
+        negotiations: Negotiations,
+    ) -> s.Done:
+        """Change who may follow a session (e.g. go into closed session)."""
+        negotiations.change_session_visibility(
+            negotiation_id, account.actor, session_id=session_id, visibility=data.visibility
+        )
+        return s.Done()
+
     @post(SID + "/recess", status_code=HTTP_200_OK, sync_to_thread=True)
     def recess(
         self, negotiation_id: UUID, session_id: str, account: Account, negotiations: Negotiations
