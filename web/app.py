@@ -20,7 +20,10 @@ from litestar.template.config import TemplateConfig
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists, locate_database
 from negotiation.domain.errors import NegotiationError
+from projections.runner import Projector
+from realtime.hub import Hub
 from web.controllers.auth import AccountController, AuthController
+from web.controllers.live import LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
 from web.controllers.sessions import SessionController
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
@@ -69,22 +72,32 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             session_days=settings.session_days,
         )
         await identity.create_schema()
+        projector = Projector(pool)
+        await projector.create_tables()
+        hub = Hub(pool, lambda: asyncpg.connect(**config.asyncpg_kwargs()), projector=projector)
+        await hub.start()
         app.state.update(
             settings=settings,
             database=config,
             negotiations=negotiations,
             pool=pool,
             identity=identity,
+            hub=hub,
         )
         try:
             yield
         finally:
+            await hub.stop()
             await pool.close()
             await asyncio.to_thread(negotiations.close)
 
     def provide_pool(state: State) -> asyncpg.Pool:
         pool: asyncpg.Pool = state.pool
         return pool
+
+    def provide_hub(state: State) -> Hub:
+        hub: Hub = state.hub
+        return hub
 
     return Litestar(
         route_handlers=[
@@ -93,12 +106,15 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             AccountController,
             NegotiationController,
             SessionController,
+            ReadModelController,
+            LiveController,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"]),
         ],
         dependencies={
             "negotiations": Provide(provide_negotiations, sync_to_thread=False),
             "identity": Provide(provide_identity, sync_to_thread=False),
             "pool": Provide(provide_pool, sync_to_thread=False),
+            "hub": Provide(provide_hub, sync_to_thread=False),
             "viewer": Provide(provide_viewer),
             "account": Provide(provide_account),
         },

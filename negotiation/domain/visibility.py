@@ -19,7 +19,7 @@ class Audience(msgspec.Struct, frozen=True):
     def is_public(self) -> bool:
         return self.party is None and not self.unit_member and not self.official
 
-    def sees_session(self, visibility: Visibility) -> bool:
+    def sees_session(self, visibility: Visibility | str) -> bool:
         """Full content of a session (not just its status) at this visibility."""
         if visibility == "open":
             return True
@@ -27,7 +27,7 @@ class Audience(msgspec.Struct, frozen=True):
             return self.party is not None or self.unit_member or self.official
         return self.party is not None  # closed: the teams only
 
-    def sees_team_private(self, party: Party) -> bool:
+    def sees_team_private(self, party: Party | str) -> bool:
         """Drafts and private notes: own party only, never officials or administrators."""
         return self.party == party
 

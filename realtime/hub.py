@@ -1,0 +1,407 @@
+"""One hub per server process: LISTEN for new events, read each once, fold it into the live
+boards, and fan the changed parts out to every websocket subscriber by audience.
+
+Protocol (docs/LIVE-FEEDS.md): a subscriber first gets a snapshot of its feed with the
+position it is valid at, then changes, each with the position of the event that caused it.
+A client that reconnects with the last position it saw gets exactly the changes after it
+(from a per-feed buffer), or a fresh snapshot if it is too far behind. Positions are the event
+log's notification ids, so they mean the same on every node.
+
+Fan-out on purpose: each change is encoded once per audience class and handed to bounded
+per-subscriber queues with put_nowait (publishing never awaits a slow client); a subscriber
+whose queue is full is told to resync and dropped, so it never slows the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from negotiation.domain.visibility import Audience
+from projections import board as boards
+from projections.board import Board
+from projections.events import (
+    CHANNEL,
+    SELECT_AFTER,
+    SELECT_FOR_NEGOTIATION,
+    SELECT_HEAD,
+    RecordedEvent,
+    decode_row,
+)
+from projections.runner import WRITER_LOCK, Projector
+from projections.views import AUDIENCE_OF_CLASS, FeedKind, audience_class, feed_parts
+
+log = logging.getLogger(__name__)
+
+RESYNC = '{"type":"resync"}'
+CLOSED = ""  # queued to a subscriber's sender when its client has gone
+HEARTBEAT_SECONDS = 15.0
+TEAM_EVENTS = {
+    "TeamMemberAdded",
+    "TeamMemberRemoved",
+    "ChiefNegotiatorNamed",
+    "FacilitatorAppointed",
+}
+_encoder = msgspec.json.Encoder()
+
+
+class _Change(msgspec.Struct):
+    type: str
+    position: int
+    set: dict[str, msgspec.Raw]
+    remove: list[str]
+
+
+class _Snapshot(msgspec.Struct):
+    type: str
+    position: int
+    parts: dict[str, msgspec.Raw]
+
+
+def feed_part_bytes(
+    kind: FeedKind, board: Board, key: str | None, audience: str
+) -> dict[str, bytes]:
+    parts = feed_parts(kind, board, key, AUDIENCE_OF_CLASS[audience])
+    return {name: _encoder.encode(part) for name, part in parts.items()}
+
+
+@dataclass(eq=False)
+class Subscription:
+    """One websocket's view of one feed; its queue holds encoded messages (bytes)."""
+
+    feed: FeedState
+    account_id: str | None
+    queue: asyncio.Queue[str]
+    closed: bool = False
+
+    def offer(self, message: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            self.overflow()
+
+    def overflow(self) -> None:
+        """Too slow to keep up: drop what is queued and tell the client to resync."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(RESYNC)
+        self.close()
+
+    def close(self) -> None:
+        self.closed = True
+        self.feed.subscribers.discard(self)
+
+
+@dataclass(eq=False)
+class FeedState:
+    kind: FeedKind
+    key: str | None
+    audience: str
+    parts: dict[str, bytes]
+    resume_floor: int  # a client that saw this position (or later) can resume from the buffer
+    position: int  # position of the latest change (or of the feed's creation)
+    buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=1000))
+    subscribers: set[Subscription] = field(default_factory=set)
+
+    def snapshot(self) -> str:
+        parts = {k: msgspec.Raw(v) for k, v in self.parts.items()}
+        snapshot = _Snapshot(type="snapshot", position=self.position, parts=parts)
+        return _encoder.encode(snapshot).decode()
+
+    def since(self, after: int) -> list[str] | None:
+        """Messages after `after`, or None when some of them have left the buffer."""
+        if after < self.resume_floor:
+            return None
+        return [message for position, message in self.buffer if position > after]
+
+    def update(self, board: Board) -> str | None:
+        """Recompute the parts; if any changed, record and return the change message."""
+        fresh = feed_part_bytes(self.kind, board, self.key, self.audience)
+        changed = {k: v for k, v in fresh.items() if self.parts.get(k) != v}
+        removed = [k for k in self.parts if k not in fresh]
+        if not changed and not removed:
+            return None
+        self.parts = fresh
+        self.position = board.position
+        message = _encoder.encode(
+            _Change(
+                type="change",
+                position=board.position,
+                set={k: msgspec.Raw(v) for k, v in changed.items()},
+                remove=removed,
+            )
+        ).decode()  # once per change and audience class, then shared by every subscriber
+        if len(self.buffer) == self.buffer.maxlen:
+            self.resume_floor = self.buffer[0][0]  # about to drop it: resuming before is over
+        self.buffer.append((board.position, message))
+        return message
+
+
+@dataclass(eq=False)
+class LiveNegotiation:
+    board: Board
+    feeds: dict[tuple[str, str | None, str], FeedState] = field(default_factory=dict)
+
+
+class Hub:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        connect: Callable[[], Awaitable[asyncpg.Connection]],
+        *,
+        projector: Projector | None = None,
+        queue_size: int = 256,
+        live_limit: int = 500,
+    ) -> None:
+        self.pool = pool
+        self._connect = connect
+        self.projector = projector
+        self.queue_size = queue_size
+        self.live_limit = live_limit
+        self.head = 0
+        self.live: dict[str, LiveNegotiation] = {}
+        self.is_writer = False
+        self._lock = asyncio.Lock()  # event processing and subscribing take turns
+        self._wake = asyncio.Event()
+        self._advanced = asyncio.Condition()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._listener: asyncpg.Connection | None = None
+        self._writer_conn: asyncpg.Connection | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> None:
+        self.head = await self.pool.fetchval(SELECT_HEAD)
+        self._listener = await self._connect()
+        await self._listener.add_listener(CHANNEL, self._notified)
+        self._tasks.append(asyncio.create_task(self._follow(), name="hub-follow"))
+        self._tasks.append(asyncio.create_task(self._heartbeats(), name="hub-heartbeat"))
+        if self.projector is not None:
+            self._tasks.append(asyncio.create_task(self._seek_writer_role(), name="hub-writer"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for conn in (self._listener, self._writer_conn):
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
+        for live in self.live.values():
+            for feed in live.feeds.values():
+                for sub in list(feed.subscribers):
+                    sub.overflow()
+
+    async def _heartbeats(self) -> None:
+        """Tell every subscriber we are alive (and where its feed is) when nothing else moves."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            for live in list(self.live.values()):
+                for feed in live.feeds.values():
+                    beat = f'{{"type":"heartbeat","position":{feed.position}}}'
+                    for sub in list(feed.subscribers):
+                        sub.offer(beat)
+
+    def _notified(self, *_: Any) -> None:
+        self._wake.set()
+
+    # ------------------------------------------------------------------ following the log
+    async def _follow(self) -> None:
+        while True:
+            try:
+                # A notification wakes us at once; the timeout covers a lost notification.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                self._wake.clear()
+                await self._read_new_events()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("hub: reading new events failed; retrying")
+                await asyncio.sleep(0.5)
+
+    async def _read_new_events(self) -> None:
+        while True:
+            rows = await self.pool.fetch(SELECT_AFTER, self.head, 500)
+            if not rows:
+                return
+            events = [decode_row(row) for row in rows]
+            async with self._lock:
+                before = self.head
+                for event in events:
+                    self._apply(event)
+                self.head = events[-1].position
+            async with self._advanced:
+                self._advanced.notify_all()
+            if self.is_writer and self.projector is not None:
+                await self._project(events, before)
+
+    def _apply(self, event: RecordedEvent) -> None:
+        live = self.live.get(event.negotiation_id)
+        if live is None:
+            return  # nobody is watching; its board is built on the first subscription
+        live.board = boards.apply(live.board, event)
+        for feed in live.feeds.values():
+            message = feed.update(live.board)
+            if message is not None:
+                for sub in list(feed.subscribers):
+                    sub.offer(message)
+        if event.type in TEAM_EVENTS:
+            self._recheck_audiences(live)
+
+    def _recheck_audiences(self, live: LiveNegotiation) -> None:
+        """Someone who left a team must not keep receiving that team's feed."""
+        for feed in live.feeds.values():
+            for sub in list(feed.subscribers):
+                member = live.board.team.get(sub.account_id or "")
+                party = member.party if member else None
+                if feed.audience in ("union", "employer") and party != feed.audience:
+                    sub.overflow()
+
+    async def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Wait until this hub has read the log up to `position` (another node may be ahead)."""
+        async with self._advanced:
+            try:
+                await asyncio.wait_for(
+                    self._advanced.wait_for(lambda: self.head >= position), timeout
+                )
+            except TimeoutError:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ projections
+    async def _seek_writer_role(self) -> None:
+        """Hold the writer lock on a connection of our own; retry while another node has it."""
+        assert self.projector is not None
+        while True:
+            try:
+                if self._writer_conn is None or self._writer_conn.is_closed():
+                    self.is_writer = False
+                    self._writer_conn = await self._connect()
+                if not self.is_writer:
+                    got = await self._writer_conn.fetchval(
+                        "SELECT pg_try_advisory_lock($1)", WRITER_LOCK
+                    )
+                    if got:
+                        self.projector._boards.clear()
+                        await self.projector.catch_up()
+                        self.is_writer = True
+                        self._wake.set()
+                await asyncio.sleep(1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("hub: projection writer failed; retrying")
+                self.is_writer = False
+                if self._writer_conn is not None:
+                    with contextlib.suppress(Exception):
+                        await self._writer_conn.close()
+                self._writer_conn = None
+                await asyncio.sleep(1.0)
+
+    async def _project(self, events: list[RecordedEvent], before: int) -> None:
+        assert self.projector is not None
+        if self.projector.position == before:
+            async with self.pool.acquire() as conn:
+                await self.projector.process(conn, events)
+        elif self.projector.position < before:
+            await self.projector.catch_up()
+        else:
+            newer = [e for e in events if e.position > self.projector.position]
+            async with self.pool.acquire() as conn:
+                await self.projector.process(conn, newer)
+
+    # ------------------------------------------------------------------ subscribing
+    async def _live(self, negotiation_id: str) -> LiveNegotiation | None:
+        live = self.live.get(negotiation_id)
+        if live is not None:
+            return live
+        rows = await self.pool.fetch(SELECT_FOR_NEGOTIATION, negotiation_id, self.head)
+        board: Board | None = None
+        for row in rows:
+            board = boards.apply(board, decode_row(row))
+        if board is None:
+            return None
+        live = LiveNegotiation(board=board)
+        self.live[negotiation_id] = live
+        self._forget_idle()
+        return live
+
+    def _forget_idle(self) -> None:
+        if len(self.live) <= self.live_limit:
+            return
+        for negotiation_id, live in list(self.live.items()):
+            if not any(feed.subscribers for feed in live.feeds.values()):
+                del self.live[negotiation_id]
+            if len(self.live) <= self.live_limit:
+                return
+
+    def audience_class_of(self, board: Board, account: Any | None) -> str:
+        if account is None:
+            return "public"
+        member = board.team.get(account.account_id)
+        return audience_class(
+            Audience(
+                party=member.party if member else None,  # type: ignore[arg-type]
+                unit_member=board.bargaining_unit in account.bargaining_units,
+                official=account.is_admin,
+            )
+        )
+
+    async def board(self, negotiation_id: str) -> Board | None:
+        async with self._lock:
+            live = await self._live(negotiation_id)
+            return live.board if live else None
+
+    async def subscribe(
+        self,
+        negotiation_id: str,
+        kind: FeedKind,
+        key: str | None,
+        account: Any | None,
+        after: int | None,
+    ) -> tuple[Subscription, list[str]] | None:
+        """Register a subscriber; returns it with the messages to send first (a snapshot, or
+        the changes after `after`), or None if there is no such negotiation."""
+        if after is not None and after > self.head:
+            await self.wait_for(after)
+        async with self._lock:
+            live = await self._live(negotiation_id)
+            if live is None:
+                return None
+            audience = self.audience_class_of(live.board, account)
+            feed_key = (kind, key, audience)
+            feed = live.feeds.get(feed_key)
+            if feed is None:
+                feed = FeedState(
+                    kind=kind,
+                    key=key,
+                    audience=audience,
+                    parts=feed_part_bytes(kind, live.board, key, audience),
+                    resume_floor=live.board.position,
+                    position=live.board.position,
+                )
+                live.feeds[feed_key] = feed
+            subscription = Subscription(
+                feed=feed,
+                account_id=account.account_id if account else None,
+                queue=asyncio.Queue(self.queue_size),
+            )
+            first: list[str] | None = None
+            if after is not None:
+                first = feed.since(after)
+            if first is None:
+                first = [feed.snapshot()]
+            feed.subscribers.add(subscription)
+            return subscription, first

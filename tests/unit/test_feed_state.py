@@ -1,0 +1,56 @@
+"""The hub's per-feed bookkeeping: changes only when parts change, resume from the buffer,
+and a slow subscriber is told to resync instead of slowing anyone down."""
+
+import asyncio
+from datetime import UTC, datetime
+
+from projections.board import Board
+from realtime.hub import RESYNC, FeedState, Subscription, feed_part_bytes
+
+
+def _board(position: int, title: str = "Contract") -> Board:
+    return Board(negotiation_id="n1", title=title, kind="collective_bargaining",
+                 bargaining_unit="Unit", union_name="Union", employer_name="District",
+                 opened_at=datetime(2026, 1, 1, tzinfo=UTC), position=position)
+
+
+def _feed(board: Board, buffer: int = 1000) -> FeedState:
+    feed = FeedState(kind="board", key=None, audience="public",
+                     parts=feed_part_bytes("board", board, None, "public"),
+                     resume_floor=board.position, position=board.position)
+    feed.buffer = type(feed.buffer)(maxlen=buffer)
+    return feed
+
+
+def test_an_event_that_changes_nothing_visible_sends_nothing():
+    feed = _feed(_board(1))
+    assert feed.update(_board(2)) is None
+    assert list(feed.buffer) == []
+
+
+def test_a_visible_change_is_one_message_with_only_the_changed_part():
+    feed = _feed(_board(1))
+    message = feed.update(_board(5, title="Renamed"))
+    assert message is not None and '"position":5' in message
+    assert '"negotiation"' in message
+    assert feed.since(1) == [message]
+    assert feed.since(5) == []
+
+
+def test_resume_from_before_what_the_buffer_still_holds_needs_a_snapshot():
+    feed = _feed(_board(1), buffer=2)
+    for position in (2, 3, 4):
+        feed.update(_board(position, title=f"t{position}"))
+    assert feed.since(1) is None  # the change at 2 has been dropped
+    assert feed.since(2) is not None and len(feed.since(2)) == 2
+
+
+def test_a_subscriber_whose_queue_is_full_is_told_to_resync_and_dropped():
+    feed = _feed(_board(1))
+    subscription = Subscription(feed=feed, account_id=None, queue=asyncio.Queue(2))
+    feed.subscribers.add(subscription)
+    for n in range(3):
+        subscription.offer(f"message {n}")
+    assert subscription.closed and subscription not in feed.subscribers
+    assert subscription.queue.get_nowait() == RESYNC
+    assert subscription.queue.empty()

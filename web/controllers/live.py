@@ -1,0 +1,208 @@
+"""Live feeds over websockets, and the read models people watch, over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, Literal
+
+import asyncpg
+import msgspec
+from litestar import Controller, WebSocket, get, websocket
+from litestar.exceptions import NotFoundException, WebSocketDisconnect
+
+from projections.board import Board
+from projections.board_store import load_board
+from projections.redline import Redline, redline
+from projections.views import (
+    AUDIENCE_OF_CLASS,
+    ArticleHistory,
+    FeedKind,
+    article_history,
+    feed_parts,
+)
+from realtime.hub import CLOSED, Hub, Subscription
+from web.dependencies import SESSION_COOKIE
+from web.identity import Account, Identity
+
+FeedName = Literal["board", "session", "overlay"]
+
+
+class FeedView(msgspec.Struct, frozen=True):
+    position: int
+    parts: dict[str, Any]
+
+
+class BoardPositionView(msgspec.Struct, frozen=True):
+    position: int
+
+
+async def _board_or_404(pool: asyncpg.Pool, negotiation_id: str) -> Board:
+    board = await load_board(pool, negotiation_id)
+    if board is None:
+        raise NotFoundException(f"No negotiation {negotiation_id} (or not projected yet).")
+    return board
+
+
+def _audience(hub: Hub, board: Board, viewer: Account | None) -> str:
+    return hub.audience_class_of(board, viewer)
+
+
+class ReadModelController(Controller):
+    """The persistent projections (board_docs), as the viewer may see them."""
+
+    path = "/api/negotiations/{negotiation_id:str}"
+    tags = ("read models",)
+
+    @get("/board")
+    async def board(
+        self, negotiation_id: str, viewer: Account | None, pool: asyncpg.Pool, hub: Hub
+    ) -> FeedView:
+        """The status board: every article's state, last move, TA count, sessions."""
+        return await self._feed(negotiation_id, "board", None, viewer, pool, hub)
+
+    @get("/sessions/{session_id:str}/display")
+    async def session_display(
+        self,
+        negotiation_id: str,
+        session_id: str,
+        viewer: Account | None,
+        pool: asyncpg.Pool,
+        hub: Hub,
+    ) -> FeedView:
+        """Session display: status, clock, agenda, the article on the table with both sides'
+        latest proposals, attendance vs capacity, timeline."""
+        view = await self._feed(negotiation_id, "session", session_id, viewer, pool, hub)
+        if not view.parts:
+            raise NotFoundException(f"No session {session_id} in this negotiation.")
+        return view
+
+    @get("/overlay")
+    async def overlay(self, negotiation_id: str, pool: asyncpg.Pool, hub: Hub) -> FeedView:
+        """Overlay state for livestream browser sources (public view)."""
+        return await self._feed(negotiation_id, "overlay", None, None, pool, hub)
+
+    async def _feed(
+        self,
+        negotiation_id: str,
+        kind: FeedKind,
+        key: str | None,
+        viewer: Account | None,
+        pool: asyncpg.Pool,
+        hub: Hub,
+    ) -> FeedView:
+        board = await _board_or_404(pool, negotiation_id)
+        audience = AUDIENCE_OF_CLASS[_audience(hub, board, viewer)]
+        return FeedView(position=board.position, parts=feed_parts(kind, board, key, audience))
+
+    @get("/articles/{article_id:str}/history")
+    async def history(
+        self,
+        negotiation_id: str,
+        article_id: str,
+        viewer: Account | None,
+        pool: asyncpg.Pool,
+        hub: Hub,
+    ) -> ArticleHistory:
+        board = await _board_or_404(pool, negotiation_id)
+        result = article_history(
+            board, article_id, AUDIENCE_OF_CLASS[_audience(hub, board, viewer)]
+        )
+        if result is None:
+            raise NotFoundException(f"No article {article_id} in this negotiation.")
+        return result
+
+    @get("/articles/{article_id:str}/redline")
+    async def article_redline(
+        self,
+        negotiation_id: str,
+        article_id: str,
+        viewer: Account | None,
+        pool: asyncpg.Pool,
+        hub: Hub,
+        to: str,
+        from_: str = "current",
+    ) -> Redline:
+        """Word-level redline between two versions (proposal ids), or against the current
+        contract language with from_=current (the default)."""
+        board = await _board_or_404(pool, negotiation_id)
+        history = article_history(
+            board, article_id, AUDIENCE_OF_CLASS[_audience(hub, board, viewer)]
+        )
+        if history is None:
+            raise NotFoundException(f"No article {article_id} in this negotiation.")
+        texts = {p.proposal_id: p.text for p in history.proposals}
+        texts["current"] = history.current_language
+        if to not in texts or from_ not in texts:
+            raise NotFoundException("No such version of this article (or not visible to you).")
+        return redline(texts[from_], texts[to])
+
+
+class LiveController(Controller):
+    path = "/ws/negotiations/{negotiation_id:str}"
+
+    @websocket("/")
+    async def feed(
+        self,
+        socket: WebSocket[Any, Any, Any],
+        negotiation_id: str,
+        feed: FeedName = "board",
+        session_id: str | None = None,
+        after: int | None = None,
+        token: str | None = None,
+    ) -> None:
+        """Snapshot then changes; reconnect with ?after=<last position seen> to resume."""
+        hub: Hub = socket.app.state.hub
+        account = await _websocket_account(socket, socket.app.state.identity, token)
+        await socket.accept()
+        subscribed = await hub.subscribe(
+            negotiation_id, feed, session_id if feed == "session" else None, account, after
+        )
+        if subscribed is None:
+            await socket.send_json({"type": "error", "detail": "No such negotiation."})
+            await socket.close(code=4404)
+            return
+        subscription, first = subscribed
+        listener = asyncio.create_task(_until_disconnect(socket, subscription))
+        try:
+            for message in first:
+                await socket.send_text(message)
+            while True:
+                # Changes, heartbeats and resync notices all arrive through the queue.
+                message = await subscription.queue.get()
+                if message is CLOSED:
+                    break
+                await socket.send_text(message)
+                if subscription.closed and subscription.queue.empty():
+                    break  # told to resync: the client reconnects and resumes
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            subscription.close()
+            listener.cancel()
+            with contextlib.suppress(BaseException):
+                await socket.close()
+
+
+async def _until_disconnect(socket: WebSocket[Any, Any, Any], subscription: Subscription) -> None:
+    """Clients only listen; a receive ends when they go away, and that ends the sender."""
+    with contextlib.suppress(Exception):
+        while True:
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+    subscription.close()
+    with contextlib.suppress(asyncio.QueueFull):
+        subscription.queue.put_nowait(CLOSED)
+
+
+async def _websocket_account(
+    socket: WebSocket[Any, Any, Any], identity: Identity, token: str | None
+) -> Account | None:
+    header = socket.headers.get("authorization", "")
+    candidate = token or (header[7:].strip() if header.lower().startswith("bearer ") else None)
+    candidate = candidate or socket.cookies.get(SESSION_COOKIE)
+    if not candidate:
+        return None
+    resolved = await identity.resolve_token(candidate)
+    return resolved[0] if resolved else None
