@@ -23,7 +23,7 @@ from negotiation.domain.errors import NegotiationError
 from projections.runner import Projector
 from realtime.hub import Hub
 from web.controllers.auth import AccountController, AuthController
-from web.controllers.live import LiveController, ReadModelController
+from web.controllers.live import BulletinController, LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
 from web.controllers.sessions import SessionController
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
@@ -107,6 +107,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             NegotiationController,
             SessionController,
             ReadModelController,
+            BulletinController,
             LiveController,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"]),
         ],

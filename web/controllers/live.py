@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime
 from typing import Any, Literal
 
 import asyncpg
@@ -13,6 +14,7 @@ from litestar.exceptions import NotFoundException, WebSocketDisconnect
 
 from projections.board import Board
 from projections.board_store import load_board
+from projections.bulletin import BulletinDraft, bulletin_draft
 from projections.redline import Redline, redline
 from projections.views import (
     AUDIENCE_OF_CLASS,
@@ -136,6 +138,72 @@ class ReadModelController(Controller):
         if to not in texts or from_ not in texts:
             raise NotFoundException("No such version of this article (or not visible to you).")
         return redline(texts[from_], texts[to])
+
+
+class PublishedBulletin(msgspec.Struct, frozen=True):
+    """A published bulletin with the audit chain hash at its own event: print it, post it,
+    and anyone can later check the log still hashes to the same value there."""
+
+    party: str
+    text: str
+    published_at: datetime
+    published_by: str
+    position: int
+    chain_hash: str | None
+
+
+class BulletinController(Controller):
+    path = "/api/negotiations/{negotiation_id:str}/sessions/{session_id:str}"
+    tags = ("read models",)
+
+    @get("/bulletin-draft")
+    async def draft(
+        self,
+        negotiation_id: str,
+        session_id: str,
+        viewer: Account | None,
+        pool: asyncpg.Pool,
+        hub: Hub,
+    ) -> BulletinDraft:
+        """What moved in this session (tabled, countered, TA'd, withdrawn) as data, and as
+        text a team can edit before publishing it."""
+        board = await _board_or_404(pool, negotiation_id)
+        draft = bulletin_draft(board, session_id, AUDIENCE_OF_CLASS[_audience(hub, board, viewer)])
+        if draft is None:
+            raise NotFoundException(f"No session {session_id} visible to you here.")
+        return draft
+
+    @get("/bulletins")
+    async def published(
+        self,
+        negotiation_id: str,
+        session_id: str,
+        viewer: Account | None,
+        pool: asyncpg.Pool,
+        hub: Hub,
+    ) -> list[PublishedBulletin]:
+        board = await _board_or_404(pool, negotiation_id)
+        session = board.sessions.get(session_id)
+        audience = AUDIENCE_OF_CLASS[_audience(hub, board, viewer)]
+        if session is None or not audience.sees_session(session.visibility):
+            raise NotFoundException(f"No session {session_id} visible to you here.")
+        hashes = dict(
+            await pool.fetch(
+                "SELECT position, encode(hash, 'hex') FROM audit_log WHERE position = ANY($1)",
+                [b.position for b in session.bulletins],
+            )
+        )
+        return [
+            PublishedBulletin(
+                party=b.party,
+                text=b.text,
+                published_at=b.at,
+                published_by=b.by,
+                position=b.position,
+                chain_hash=hashes.get(b.position),
+            )
+            for b in session.bulletins
+        ]
 
 
 class LiveController(Controller):
