@@ -51,6 +51,9 @@ class Projector:
         # Boards of recently active negotiations; this runner is their only writer.
         self._boards: dict[str, Board] = {}
 
+    def forget_cached_boards(self) -> None:
+        self._boards.clear()
+
     async def create_tables(self) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock($1)", DDL_LOCK)
@@ -150,6 +153,6 @@ class Projector:
                 "UPDATE projection_positions SET position = 0 WHERE name = ANY($1)",
                 [p.name for p in self.projections],
             )
-        self._boards.clear()
+        self.forget_cached_boards()
         self.position = 0
         return await self.catch_up(progress=progress, flush_every=20_000)

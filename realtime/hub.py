@@ -162,7 +162,9 @@ class Hub:
         projector: Projector | None = None,
         queue_size: int = 256,
         live_limit: int = 500,
+        projection_interval: float = 0.2,
     ) -> None:
+        self.projection_interval = projection_interval
         self.pool = pool
         self._connect = connect
         self.projector = projector
@@ -187,6 +189,9 @@ class Hub:
         self._tasks.append(asyncio.create_task(self._heartbeats(), name="hub-heartbeat"))
         if self.projector is not None:
             self._tasks.append(asyncio.create_task(self._seek_writer_role(), name="hub-writer"))
+            self._tasks.append(
+                asyncio.create_task(self._project_periodically(), name="hub-project")
+            )
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -238,14 +243,11 @@ class Hub:
                 return
             events = [decode_row(row) for row in rows]
             async with self._lock:
-                before = self.head
                 for event in events:
                     self._apply(event)
                 self.head = events[-1].position
             async with self._advanced:
                 self._advanced.notify_all()
-            if self.is_writer and self.projector is not None:
-                await self._project(events, before)
 
     def _apply(self, event: RecordedEvent) -> None:
         live = self.live.get(event.negotiation_id)
@@ -294,10 +296,9 @@ class Hub:
                         "SELECT pg_try_advisory_lock($1)", WRITER_LOCK
                     )
                     if got:
-                        self.projector._boards.clear()
+                        self.projector.forget_cached_boards()  # another writer may have run
                         await self.projector.catch_up()
                         self.is_writer = True
-                        self._wake.set()
                 await asyncio.sleep(1.0)
             except asyncio.CancelledError:
                 raise
@@ -310,17 +311,24 @@ class Hub:
                 self._writer_conn = None
                 await asyncio.sleep(1.0)
 
-    async def _project(self, events: list[RecordedEvent], before: int) -> None:
+    async def _project_periodically(self) -> None:
+        """The writer folds new events into the persistent projections a few times a second.
+
+        Decoupled from the live fan-out (which happens per event, at once): under a burst of
+        commands, one transaction per tick instead of one per event keeps the board documents
+        from being rewritten for every single event.
+        """
         assert self.projector is not None
-        if self.projector.position == before:
-            async with self.pool.acquire() as conn:
-                await self.projector.process(conn, events)
-        elif self.projector.position < before:
-            await self.projector.catch_up()
-        else:
-            newer = [e for e in events if e.position > self.projector.position]
-            async with self.pool.acquire() as conn:
-                await self.projector.process(conn, newer)
+        while True:
+            await asyncio.sleep(self.projection_interval)
+            if not self.is_writer:
+                continue
+            try:
+                await self.projector.catch_up()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("hub: projecting failed; retrying")
 
     # ------------------------------------------------------------------ subscribing
     async def _live(self, negotiation_id: str) -> LiveNegotiation | None:
