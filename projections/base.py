@@ -27,7 +27,8 @@ class Projection(Protocol):
         """Empty the tables for a rebuild from position zero (inside the rebuild transaction)."""
 
     async def prepare(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        """Load whatever state `apply` needs for this batch (e.g. the last chain hash)."""
+        """Start a batch: forget anything pending from a failed one, and load whatever state
+        `apply` needs (e.g. the last chain hash)."""
 
     def apply(self, event: RecordedEvent, board: Board) -> None:
         """Fold one event; `board` is its negotiation's board *after* the event."""

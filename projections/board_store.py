@@ -52,7 +52,7 @@ class BoardProjection:
         self._dirty.clear()
 
     async def prepare(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        pass
+        self._dirty.clear()  # a new batch: nothing from a failed one may be written
 
     def apply(self, event: RecordedEvent, board: Board) -> None:
         self._dirty[board.negotiation_id] = board

@@ -90,6 +90,15 @@ class Projector:
         """Apply a contiguous batch (after self.position) and commit it with the positions."""
         if not events:
             return
+        try:
+            await self._process(conn, events)
+        except BaseException:
+            # The transaction rolled back, but boards in memory may hold half a batch:
+            # drop them so they are reloaded from what actually committed.
+            self.forget_cached_boards()
+            raise
+
+    async def _process(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         async with conn.transaction():
             await self._boards_for(conn, events)
             for projection in self.projections:
