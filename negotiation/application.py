@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import RecordConflictError, Transcoder
 from psycopg_pool import ConnectionPool
@@ -34,6 +35,7 @@ T = TypeVar("T")
 
 SAVE_ATTEMPTS = 8
 LOCK_STRIPES = 256
+TABLE_CREATION_LOCK = 727_004
 COMMANDS_IN_FLIGHT = 8  # saves serialize on the event table's lock anyway
 
 
@@ -42,6 +44,28 @@ def _project(aggregate: Negotiation | None, events: Iterable[Any]) -> Negotiatio
     for domain_event in events:
         aggregate = domain_event.mutate(aggregate)
     return aggregate
+
+
+@contextmanager
+def _serialized_table_creation(env: Mapping[str, str]) -> Iterator[None]:
+    """Nodes starting together on an empty database must not run CREATE TABLE IF NOT EXISTS
+    at the same moment: PostgreSQL does not make that safe (duplicate pg_type rows)."""
+    if "postgres" not in env.get("PERSISTENCE_MODULE", ""):
+        yield
+        return
+    with psycopg.connect(
+        host=env.get("POSTGRES_HOST"),
+        port=env.get("POSTGRES_PORT") or "5432",
+        dbname=env.get("POSTGRES_DBNAME"),
+        user=env.get("POSTGRES_USER"),
+        password=env.get("POSTGRES_PASSWORD") or "",
+        autocommit=True,
+    ) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (TABLE_CREATION_LOCK,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (TABLE_CREATION_LOCK,))
 
 
 class Negotiations(Application[UUID]):
@@ -55,7 +79,8 @@ class Negotiations(Application[UUID]):
     }
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        super().__init__(env)
+        with _serialized_table_creation(env or {}):
+            super().__init__(env)  # creates the event tables if they are missing
         self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self._lock_pool: ConnectionPool[Any] | None = None
         if "postgres" in self.env.get("PERSISTENCE_MODULE", ""):
