@@ -179,12 +179,11 @@ class Board(msgspec.Struct):
     whole_ta: WholeTA | None = None
     cutoff: datetime | None = None
     ground_rules_agreed: bool = False
+    running_session_id: str | None = None
 
     def running_session(self) -> SessionEntry | None:
-        for session in self.sessions.values():
-            if session.status in ("open", "recessed"):
-                return session
-        return None
+        # Kept as an id by the session handlers: this is asked for every move (hot in replay).
+        return self.sessions.get(self.running_session_id or "")
 
     def party_name(self, party: str | None) -> str:
         if party == "union":
@@ -541,6 +540,7 @@ def _session_opened(board: Board, e: RecordedEvent) -> None:
     session = _session(board, e)
     session.status = "open"
     session.opened_at = e.at
+    board.running_session_id = session.session_id
     _timeline(board, e, "session_opened", detail=f"Session {session.number} opened")
 
 
@@ -567,6 +567,8 @@ def _session_closed(board: Board, e: RecordedEvent) -> None:
         session.recess_started_at = None
     session.status = "closed"
     session.closed_at = e.at
+    if board.running_session_id == session.session_id:
+        board.running_session_id = None
     session.caucus_party = None
     session.caucus_since = None
     session.article_on_table = None

@@ -164,4 +164,5 @@ class Projector:
             )
         self.forget_cached_boards()
         self.position = 0
-        return await self.catch_up(progress=progress, flush_every=20_000)
+        # Large transactions: each flush rewrites every board document touched since the last.
+        return await self.catch_up(progress=progress, flush_every=100_000)
