@@ -38,6 +38,7 @@ from projections.events import (
 )
 from projections.runner import WRITER_LOCK, Projector
 from projections.views import AUDIENCE_OF_CLASS, FeedKind, audience_class, feed_parts
+from realtime.transport import FrameWriter, text_frame
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +81,15 @@ class Subscription:
     feed: FeedState
     account_id: str | None
     queue: asyncio.Queue[str]
+    writer: FrameWriter | None = None  # the broadcast path, when the server allows it
     closed: bool = False
 
-    def offer(self, message: str) -> None:
+    def offer(self, message: str, frame: bytes | None = None) -> None:
         if self.closed:
+            return
+        if self.writer is not None:
+            if not self.writer.write(frame if frame is not None else text_frame(message)):
+                self.overflow()
             return
         try:
             self.queue.put_nowait(message)
@@ -91,9 +97,13 @@ class Subscription:
             self.overflow()
 
     def overflow(self) -> None:
-        """Too slow to keep up: drop what is queued and tell the client to resync."""
+        """Too slow to keep up: drop what is queued and tell the client to resync.
+
+        The notice goes through the queue: its sender awaits the connection (draining or not)
+        and then closes it; the client reconnects with the last position it saw."""
         while not self.queue.empty():
             self.queue.get_nowait()
+        self.writer = None
         self.queue.put_nowait(RESYNC)
         self.close()
 
@@ -145,6 +155,15 @@ class FeedState:
             self.resume_floor = self.buffer[0][0]  # about to drop it: resuming before is over
         self.buffer.append((board.position, message))
         return message
+
+
+def _publish(feed: FeedState, message: str) -> None:
+    """Hand one message to every subscriber of a feed; never awaits."""
+    frame: bytes | None = None
+    for sub in list(feed.subscribers):
+        if sub.writer is not None and frame is None:
+            frame = text_frame(message)  # once per message, shared by every connection
+        sub.offer(message, frame)
 
 
 @dataclass(eq=False)
@@ -214,9 +233,7 @@ class Hub:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             for live in list(self.live.values()):
                 for feed in live.feeds.values():
-                    beat = f'{{"type":"heartbeat","position":{feed.position}}}'
-                    for sub in list(feed.subscribers):
-                        sub.offer(beat)
+                    _publish(feed, f'{{"type":"heartbeat","position":{feed.position}}}')
 
     def _notified(self, *_: Any) -> None:
         self._wake.set()
@@ -257,8 +274,7 @@ class Hub:
         for feed in live.feeds.values():
             message = feed.update(live.board)
             if message is not None:
-                for sub in list(feed.subscribers):
-                    sub.offer(message)
+                _publish(feed, message)
         if event.type in TEAM_EVENTS:
             self._recheck_audiences(live)
 
@@ -379,6 +395,7 @@ class Hub:
         key: str | None,
         account: Any | None,
         after: int | None,
+        writer: FrameWriter | None = None,
     ) -> tuple[Subscription, list[str]] | None:
         """Register a subscriber; returns it with the messages to send first (a snapshot, or
         the changes after `after`), or None if there is no such negotiation."""
@@ -405,6 +422,7 @@ class Hub:
                 feed=feed,
                 account_id=account.account_id if account else None,
                 queue=asyncio.Queue(self.queue_size),
+                writer=writer,
             )
             first: list[str] | None = None
             if after is not None:
@@ -412,4 +430,9 @@ class Hub:
             if first is None:
                 first = [feed.snapshot()]
             feed.subscribers.add(subscription)
+            if writer is not None:
+                # Written now, under the lock, so no change can overtake the snapshot.
+                for message in first:
+                    subscription.offer(message)
+                first = []
             return subscription, first

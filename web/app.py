@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from litestar import Litestar, get
@@ -54,6 +55,15 @@ async def _keep_connection_as_is(connection: asyncpg.Connection) -> None:
     own), so asyncpg's full reset on every release is a round trip with nothing to undo."""
 
 
+class PlatformApp(Litestar):
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            # The server's own send, before any wrapping: live feeds write pre-built frames
+            # through it to many connections at once (realtime/transport.py).
+            scope["raw_send"] = send
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -99,7 +109,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
         hub: Hub = state.hub
         return hub
 
-    return Litestar(
+    return PlatformApp(
         route_handlers=[
             index,
             AuthController,

@@ -104,3 +104,19 @@ async def test_going_into_closed_session_hides_the_session_from_public_viewers(
     assert public.parts["summary"]["details_visible"] is False
     assert set(public.parts) == {"summary"}
     await public.close()
+
+
+async def test_under_uvicorn_changes_take_the_broadcast_path(server, http, people):
+    """One pre-built frame written to every connection, not a task and a framing per viewer."""
+    table = await open_table(http, people)
+    viewer = FeedClient(ws_url(server, table.negotiation_id))
+    await viewer.open()
+    await viewer.receive()
+    hub = server.app.state.hub
+    (feed,) = hub.live[table.negotiation_id].feeds.values()
+    (subscription,) = feed.subscribers
+    assert subscription.writer is not None
+    article = await _article(http, table)
+    await viewer.receive_until(lambda m, c: f"article:{article['id']}" in c.parts)
+    assert subscription.queue.empty()  # nothing went through the per-subscriber queue
+    await viewer.close()

@@ -24,6 +24,7 @@ from projections.views import (
     feed_parts,
 )
 from realtime.hub import CLOSED, Hub, Subscription
+from realtime.transport import direct_writer
 from web.dependencies import SESSION_COOKIE
 from web.identity import Account, Identity
 
@@ -224,7 +225,12 @@ class LiveController(Controller):
         account = await _websocket_account(socket, socket.app.state.identity, token)
         await socket.accept()
         subscribed = await hub.subscribe(
-            negotiation_id, feed, session_id if feed == "session" else None, account, after
+            negotiation_id,
+            feed,
+            session_id if feed == "session" else None,
+            account,
+            after,
+            writer=direct_writer(socket.scope.get("raw_send")),
         )
         if subscribed is None:
             await socket.send_json({"type": "error", "detail": "No such negotiation."})

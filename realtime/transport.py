@@ -1,0 +1,51 @@
+"""Writing one pre-built websocket frame straight to many connections (the broadcast path).
+
+A server-to-client frame is unmasked, so with compression off the bytes of a message are
+identical for every subscriber: build them once and hand them to each connection's transport,
+as `websockets.broadcast()` does, instead of framing and awaiting per subscriber. This reaches
+into uvicorn's sans-I/O websocket protocol (the bound `send` of the ASGI connection); when the
+server is anything else, `direct_writer` returns None and the hub uses the per-subscriber queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from websockets.frames import Frame, Opcode
+
+
+def text_frame(message: str) -> bytes:
+    return Frame(Opcode.TEXT, message.encode()).serialize(mask=False)
+
+
+class FrameWriter(Protocol):
+    def write(self, frame: bytes) -> bool:
+        """Queue the frame on the connection; False if it is closing or not draining."""
+
+
+class _UvicornSansIOWriter:
+    def __init__(self, protocol: Any) -> None:
+        self._protocol = protocol
+
+    def write(self, frame: bytes) -> bool:
+        protocol = self._protocol
+        if protocol.close_sent or protocol.disconnected or protocol.transport.is_closing():
+            return False
+        if not protocol.writable.is_set():
+            return False  # the kernel buffer is full and the client is not reading: too slow
+        protocol.transport.write(frame)
+        return True
+
+
+def direct_writer(raw_send: Any) -> FrameWriter | None:
+    protocol = getattr(raw_send, "__self__", None)
+    if protocol is None or type(protocol).__module__ != (
+        "uvicorn.protocols.websockets.websockets_sansio_impl"
+    ):
+        return None
+    if getattr(protocol, "conn", None) is None or not hasattr(protocol, "writable"):
+        return None
+    extensions = getattr(protocol.conn, "extensions", [])
+    if extensions:
+        return None  # per-message deflate would make frames per-connection
+    return _UvicornSansIOWriter(protocol)
