@@ -143,12 +143,34 @@ def sleep_until(moment: float) -> None:
 
 # ---------------------------------------------------------------------- the app server process
 def instrument(app: Any, sends: dict[int, list[Any]]) -> Any:
-    """ASGI wrapper: when each change message was handed to its first and last socket.
+    """When each change message was handed to its first and last socket.
 
-    The hub encodes a change once and hands the same str to every subscriber, so the str's
-    identity names the message (the hub's buffer keeps it alive for the run). ``GET
-    /__bench/sends`` returns {position: [first, last, count]} (time.monotonic()) and forgets.
+    The hub's `_publish` hands one message to every subscriber of a feed (writing one
+    pre-built frame to each connection), so timing that call gives the server's own send
+    time. ``GET /__bench/sends`` returns {position: [first, last, count]} (time.monotonic())
+    and forgets. Websocket connections pass through untouched, so the broadcast path
+    (which needs the server's own `send`) stays in use.
     """
+    import realtime.hub as hub_module
+
+    original = hub_module._publish
+
+    def timed_publish(feed: Any, message: str) -> None:
+        started = time.monotonic()
+        original(feed, message)
+        if message.startswith('{"type":"change"'):
+            start = message.index('"position":') + 11
+            end = message.index(",", start)
+            position = int(message[start:end])
+            record = sends.get(position)
+            count = len(feed.subscribers)
+            if record is None:
+                sends[position] = [position, started, time.monotonic(), count, None]
+            else:
+                record[2] = time.monotonic()
+                record[3] += count
+
+    hub_module._publish = timed_publish
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == "/__bench/sends":
@@ -160,25 +182,7 @@ def instrument(app: Any, sends: dict[int, list[Any]]) -> Any:
                         "headers": [(b"content-type", b"application/json")]})
             await send({"type": "http.response.body", "body": body})
             return
-        if scope["type"] != "websocket":
-            await app(scope, receive, send)
-            return
-
-        async def timed_send(message: dict[str, Any]) -> None:
-            await send(message)
-            text = message.get("text")
-            if text is not None and text.startswith('{"type":"change"'):
-                now = time.monotonic()
-                record = sends.get(id(text))
-                if record is None or record[4] is not text:
-                    start = text.index('"position":') + 11
-                    end = text.index(",", start)
-                    sends[id(text)] = [int(text[start:end]), now, now, 1, text]
-                else:
-                    record[2] = now
-                    record[3] += 1
-
-        await app(scope, receive, timed_send)
+        await app(scope, receive, send)
 
     return wrapped
 
