@@ -50,8 +50,9 @@ class DatabaseConfig:
             "POSTGRES_USER": self.user,
             # eventsourcing refuses to start without this key, even when the password is empty.
             "POSTGRES_PASSWORD": self.password,
-            "POSTGRES_POOL_SIZE": "8",
-            "POSTGRES_MAX_OVERFLOW": "8",
+            # Few idle connections per process (several nodes share one server), room to grow.
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "14",
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
         }
 

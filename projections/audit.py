@@ -25,7 +25,7 @@ in the same transaction, so queries filter on one indexed column and never on st
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -64,37 +64,51 @@ AUDIT_COLUMNS = (
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_log (
     position bigint PRIMARY KEY,
-    negotiation_id text NOT NULL,
+    negotiation_id text COLLATE "C" NOT NULL,
     version integer NOT NULL,
-    event_type text NOT NULL,
-    actor_id text,
+    event_type text COLLATE "C" NOT NULL,
+    actor_id text COLLATE "C",
     actor_name text,
     party text,
     at timestamptz NOT NULL,
     description text NOT NULL,
-    article_id text,
-    session_id text,
+    article_id text COLLATE "C",
+    session_id text COLLATE "C",
     visibility text NOT NULL
         CHECK (visibility IN ('public', 'members', 'teams', 'union', 'employer')),
     follows_session boolean NOT NULL DEFAULT false,
     hash bytea NOT NULL,
     prev_hash bytea NOT NULL
 );
-CREATE INDEX IF NOT EXISTS audit_log_negotiation ON audit_log (negotiation_id, position);
-CREATE INDEX IF NOT EXISTS audit_log_article ON audit_log (article_id, position)
-    WHERE article_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS audit_log_session ON audit_log (session_id, position)
-    WHERE session_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor_id, position);
-CREATE INDEX IF NOT EXISTS audit_log_actor_name ON audit_log (lower(actor_name), position);
-CREATE INDEX IF NOT EXISTS audit_log_type ON audit_log (event_type, position);
-CREATE INDEX IF NOT EXISTS audit_log_public ON audit_log (position) WHERE visibility = 'public';
 CREATE TABLE IF NOT EXISTS audit_facilitators (
     negotiation_id text NOT NULL,
     account_id text NOT NULL,
     PRIMARY KEY (negotiation_id, account_id)
 );
 """
+# The filters' indexes. Maintaining them row by row costs several times the COPY itself, so a
+# bulk load into an empty log (a rebuild, or the first catch-up) drops them and builds them
+# once at the end (a sort, far cheaper); queries stay correct without them, only slower.
+FILTER_INDEXES: dict[str, str] = {
+    "audit_log_negotiation": "(negotiation_id, position)",
+    "audit_log_article": "(article_id, position) WHERE article_id IS NOT NULL",
+    "audit_log_session": "(session_id, position) WHERE session_id IS NOT NULL",
+    "audit_log_actor": "(actor_id, position)",
+    "audit_log_actor_name": "(lower(actor_name), position)",
+    "audit_log_type": "(event_type, position)",
+}
+BULK_BATCH = 1_000  # a batch this big into an empty log starts a bulk load
+
+
+async def ensure_indexes(conn: asyncpg.Connection) -> None:
+    for name, definition in FILTER_INDEXES.items():
+        await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON audit_log {definition}")
+
+
+async def _drop_indexes(conn: asyncpg.Connection) -> None:
+    for name in FILTER_INDEXES:
+        await conn.execute(f"DROP INDEX IF EXISTS {name}")
+
 
 # Status anyone may see: who sits at the table, the rules, which subjects are open, when
 # sessions run, the whole TA. Everything not listed here or below follows its session.
@@ -189,9 +203,16 @@ class AuditProjection:
         self._names: dict[str, str] = {}
         self._last_position = 0
         self._last_hash = ZERO_HASH
+        self._bulk = False  # filter indexes dropped for a bulk load, not yet rebuilt
 
     async def create_tables(self, conn: asyncpg.Connection) -> None:
         await conn.execute(SCHEMA)
+        await ensure_indexes(conn)  # also restores them after an interrupted bulk load
+
+    async def finish_rebuild(self, conn: asyncpg.Connection) -> None:
+        """Optional hook after a rebuild: build the filter indexes a bulk load dropped."""
+        await ensure_indexes(conn)
+        self._bulk = False
 
     async def reset(self, conn: asyncpg.Connection) -> None:
         await conn.execute("TRUNCATE audit_log, audit_facilitators")
@@ -212,6 +233,13 @@ class AuditProjection:
             "SELECT position, hash FROM audit_log ORDER BY position DESC LIMIT 1"
         )
         self._last_position, self._last_hash = (row[0], row[1]) if row else (0, ZERO_HASH)
+        if row is None and len(events) >= BULK_BATCH and not self._bulk:
+            await _drop_indexes(conn)
+            self._bulk = True
+        elif self._bulk and len(events) < BULK_BATCH:
+            # Caught up (a partial batch): build the indexes before this batch's rows.
+            await ensure_indexes(conn)
+            self._bulk = False
         removed = [e for e in events if e.type == "TeamMemberRemoved"]
         if removed:
             self._names = await _member_names(conn, removed)
@@ -554,7 +582,7 @@ async def list_entries(
 
 async def stream_entries(
     pool: asyncpg.Pool, filters: AuditFilters, labels: Iterable[str], *, page: int = 1_000
-) -> AsyncIterator[list[AuditEntry]]:
+) -> AsyncGenerator[list[AuditEntry], None]:
     """Every matching entry, a page at a time, from a server-side cursor (constant memory)."""
     where, args = _where(filters, labels)
     async with pool.acquire() as conn, conn.transaction(readonly=True):

@@ -75,7 +75,7 @@ def _version_of(board: Board, article_id: str, proposal_id: str) -> int | None:
 
 
 def _sentence_case(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return text[0].upper() + text[1:] if text and text[0].islower() else text
 
 
 def _humanize(type_name: str) -> str:

@@ -165,4 +165,10 @@ class Projector:
         self.forget_cached_boards()
         self.position = 0
         # Large transactions: each flush rewrites every board document touched since the last.
-        return await self.catch_up(progress=progress, flush_every=100_000)
+        events = await self.catch_up(progress=progress, flush_every=100_000)
+        async with self.pool.acquire() as conn:
+            for projection in self.projections:
+                finish = getattr(projection, "finish_rebuild", None)
+                if finish is not None:  # e.g. indexes dropped for the bulk load
+                    await finish(conn)
+        return events

@@ -23,6 +23,7 @@ from negotiation.database import DatabaseConfig, ensure_database_exists, locate_
 from negotiation.domain.errors import NegotiationError
 from projections.runner import Projector
 from realtime.hub import Hub
+from web.controllers.audit import AuditController
 from web.controllers.auth import AccountController, AuthController
 from web.controllers.live import BulletinController, LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
@@ -118,6 +119,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             SessionController,
             ReadModelController,
             BulletinController,
+            AuditController,
             LiveController,
             create_static_files_router(path="/static", directories=[WEB_DIR / "static"]),
         ],

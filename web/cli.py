@@ -183,6 +183,45 @@ def cmd_revoke_tokens(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Recompute the audit hash chain from the stored events; exit 1 if anything was altered."""
+    from projections.audit import verify_chain
+
+    config = _database(settings)
+
+    async def run() -> int:
+        conn = await asyncpg.connect(**config.asyncpg_kwargs())
+        try:
+            exists = await conn.fetchval("SELECT to_regclass('audit_log') IS NOT NULL")
+            if not exists:
+                print("No audit log yet: start the platform (negotiation serve) to build it.")
+                return 1
+            result = await verify_chain(conn)
+        finally:
+            await conn.close()
+        if result.ok:
+            print(f"OK: {result.checked} event(s) verified; the chain is intact.")
+        else:
+            print(f"TAMPERING at position {result.first_problem_position}: {result.problem}")
+            print(f"({result.checked} event(s) verified before it.)")
+        print(f"Chain head: position {result.head_position}")
+        print(f"            sha256 {result.head_hash}")
+        print("Compare the head with copies kept outside the system.")
+        return 0 if result.ok else 1
+
+    return asyncio.run(run())
+
+
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    """Empty every projection and replay the whole log into it (servers must be stopped)."""
+    from web.rebuild import run_rebuild
+
+    config = _database(settings)
+    Negotiations(env=config.eventsourcing_env()).close()  # the event table, if still missing
+    run_rebuild(config)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="negotiation",
@@ -232,6 +271,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument("username")
     revoke.set_defaults(func=cmd_revoke_tokens)
+
+    verify = sub.add_parser(
+        "verify", help="verify the audit history's hash chain against the stored events"
+    )
+    verify.set_defaults(func=cmd_verify)
+
+    rebuild = sub.add_parser(
+        "rebuild",
+        help="rebuild every projection (status boards, audit log) from the event log; "
+        "stop the servers first",
+    )
+    rebuild.set_defaults(func=cmd_rebuild)
     return parser
 
 

@@ -1,5 +1,7 @@
 """Live feeds over real websockets: snapshot then changes, resume, and who sees what."""
 
+import asyncio
+
 from tests.live_support import FeedClient
 from tests.support import expect, open_table
 
@@ -9,9 +11,14 @@ def ws_url(server, negotiation_id, query="feed=board"):
 
 
 async def _article(http, table, number="12"):
-    return await expect(await http.post(f"{table.base}/articles", headers=table.union.headers,
-                                        json={"number": number, "title": "Class size",
-                                              "category": "non_economic"}), 201)
+    return await expect(
+        await http.post(
+            f"{table.base}/articles",
+            headers=table.union.headers,
+            json={"number": number, "title": "Class size", "category": "non_economic"},
+        ),
+        201,
+    )
 
 
 async def test_viewer_gets_a_snapshot_then_each_change_with_its_position(server, http, people):
@@ -27,10 +34,17 @@ async def test_viewer_gets_a_snapshot_then_each_change_with_its_position(server,
     part = viewer.parts[f"article:{article['id']}"]
     assert part["number"] == "12" and part["status"] == "open"
 
-    await expect(await http.post(f"{table.base}/articles/{article['id']}/proposals",
-                                 headers=table.union.headers, json={"text": "Cap at 24."}), 201)
+    await expect(
+        await http.post(
+            f"{table.base}/articles/{article['id']}/proposals",
+            headers=table.union.headers,
+            json={"text": "Cap at 24."},
+        ),
+        201,
+    )
     await viewer.receive_until(
-        lambda m, c: c.parts[f"article:{article['id']}"]["status"] == "proposed")
+        lambda m, c: c.parts[f"article:{article['id']}"]["status"] == "proposed"
+    )
     assert viewer.parts[f"article:{article['id']}"]["proposed_by"] == "union"
     await viewer.close()
 
@@ -53,7 +67,12 @@ async def test_reconnecting_viewer_gets_exactly_what_it_missed(server, http, peo
     assert all(f"article:{a['id']}" in viewer.parts for a in missed)
     assert len(viewer.positions_seen) == len(set(viewer.positions_seen))
 
-    projection = await expect(await http.get(f"{table.base}/board"), 200)
+    version = (await expect(await http.get(table.base), 200))["version"]
+    for _ in range(200):  # the projection is written a few times a second
+        projection = await expect(await http.get(f"{table.base}/board"), 200)
+        if projection["version"] == version:
+            break
+        await asyncio.sleep(0.05)
     assert viewer.parts == projection["parts"]
     await viewer.close()
 
@@ -67,16 +86,23 @@ async def test_drafts_reach_only_their_own_team_over_the_feed(server, http, peop
     for client in (union, employer, public):
         await client.open()
         await client.receive()
-    draft = await expect(await http.post(f"{table.base}/drafts", headers=table.union.headers,
-                                         json={"article_id": article["id"],
-                                               "text": "our fallback: 26"}), 201)
+    draft = await expect(
+        await http.post(
+            f"{table.base}/drafts",
+            headers=table.union.headers,
+            json={"article_id": article["id"], "text": "our fallback: 26"},
+        ),
+        201,
+    )
     await union.receive_until(lambda m, c: f"draft:{draft['id']}" in c.parts)
     # A later public change proves the others have read past the draft's position.
     await _article(http, table, "99")
     for client in (employer, public):
-        await client.receive_until(lambda m, c: any(k.startswith("article:") and
-                                                    c.parts[k]["number"] == "99"
-                                                    for k in c.parts))
+        await client.receive_until(
+            lambda m, c: any(
+                k.startswith("article:") and c.parts[k]["number"] == "99" for k in c.parts
+            )
+        )
         assert not any(k.startswith("draft:") for k in client.parts)
         assert "our fallback" not in str(client.parts)
     for client in (union, employer, public):
@@ -88,18 +114,28 @@ async def test_going_into_closed_session_hides_the_session_from_public_viewers(
 ):
     table = await open_table(http, people)
     article = await _article(http, table)
-    await expect(await http.post(f"{table.base}/sessions/{table.session_id}/table",
-                                 headers=table.union.headers,
-                                 json={"article_id": article["id"]}), 200)
+    await expect(
+        await http.post(
+            f"{table.base}/sessions/{table.session_id}/table",
+            headers=table.union.headers,
+            json={"article_id": article["id"]},
+        ),
+        200,
+    )
     url = ws_url(server, table.negotiation_id, f"feed=session&session_id={table.session_id}")
     public = FeedClient(url)
     await public.open()
     await public.receive()
     assert public.parts["on_table"]["article_id"] == article["id"]
 
-    await expect(await http.put(f"{table.base}/sessions/{table.session_id}/visibility",
-                                headers=table.union.headers,
-                                json={"visibility": "closed"}), 200)
+    await expect(
+        await http.put(
+            f"{table.base}/sessions/{table.session_id}/visibility",
+            headers=table.union.headers,
+            json={"visibility": "closed"},
+        ),
+        200,
+    )
     await public.receive_until(lambda m, c: "on_table" not in c.parts)
     assert public.parts["summary"]["details_visible"] is False
     assert set(public.parts) == {"summary"}

@@ -32,7 +32,8 @@ FeedName = Literal["board", "session", "overlay"]
 
 
 class FeedView(msgspec.Struct, frozen=True):
-    position: int
+    position: int  # of the last event of this negotiation folded in
+    version: int  # that event's version: equals the negotiation's version once caught up
     parts: dict[str, Any]
 
 
@@ -96,7 +97,11 @@ class ReadModelController(Controller):
     ) -> FeedView:
         board = await _board_or_404(pool, negotiation_id)
         audience = AUDIENCE_OF_CLASS[_audience(hub, board, viewer)]
-        return FeedView(position=board.position, parts=feed_parts(kind, board, key, audience))
+        return FeedView(
+            position=board.position,
+            version=board.version,
+            parts=feed_parts(kind, board, key, audience),
+        )
 
     @get("/articles/{article_id:str}/history")
     async def history(

@@ -1,0 +1,284 @@
+"""The audit history over HTTP: filtered listing, streamed exports, chain head and verification."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from typing import Annotated
+from urllib.parse import urlencode
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar import Controller, get
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import Parameter
+from litestar.response import Stream, Template
+
+from negotiation.domain.visibility import Audience
+from projections.audit import (
+    MAX_LIMIT,
+    AuditEntry,
+    AuditFilters,
+    chain_head,
+    facilitates,
+    list_entries,
+    stream_entries,
+    verify_chain,
+    visible_labels,
+)
+from projections.board_store import load_board
+from web.identity import Account
+
+CSV_COLUMNS = tuple(AuditEntry.__struct_fields__)
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="At most 1000 entries.")]
+After = Annotated[int, Parameter(ge=0, description="Entries after this position.")]
+
+
+class AuditPageView(msgspec.Struct, frozen=True):
+    entries: list[AuditEntry]
+    next_after: int | None  # pass as `after` for the next page; None when this one is the last
+
+
+class ChainHeadView(msgspec.Struct, frozen=True):
+    position: int
+    hash: str
+
+
+class VerifyView(msgspec.Struct, frozen=True):
+    ok: bool
+    checked: int
+    first_problem_position: int | None
+    problem: str | None
+    head_position: int
+    head_hash: str
+
+
+def _negotiation_key(negotiation_id: str | None) -> str | None:
+    if not negotiation_id:
+        return None
+    try:
+        return str(UUID(negotiation_id))
+    except ValueError:
+        raise ValidationException(f"{negotiation_id!r} is not a negotiation id.") from None
+
+
+async def _labels(
+    pool: asyncpg.Pool, negotiation_id: str | None, viewer: Account | None
+) -> list[str]:
+    """What this viewer may read. Within one negotiation, as its board says they are to it
+    (team party, unit member, official); across negotiations, only what is public (and, for
+    administrators, what officials see)."""
+    if negotiation_id is None:
+        return visible_labels(Audience(official=viewer is not None and viewer.is_admin))
+    board = await load_board(pool, negotiation_id)
+    if board is None:
+        raise NotFoundException(f"No negotiation {negotiation_id} (or not projected yet).")
+    if viewer is None:
+        return visible_labels(Audience())
+    member = board.team.get(viewer.account_id)
+    official = viewer.is_admin or await facilitates(pool, negotiation_id, viewer.account_id)
+    return visible_labels(
+        Audience(
+            party=member.party if member is not None else None,  # type: ignore[arg-type]
+            unit_member=board.bargaining_unit in viewer.bargaining_units,
+            official=official,
+        )
+    )
+
+
+def _filters(
+    negotiation_id: str | None,
+    article_id: str | None,
+    session_id: str | None,
+    actor: str | None,
+    type: str | None,
+    after: int,
+) -> AuditFilters:
+    return AuditFilters(
+        negotiation_id=_negotiation_key(negotiation_id),
+        article_id=article_id or None,
+        session_id=session_id or None,
+        actor=actor or None,
+        type=type or None,
+        after=after,
+    )
+
+
+async def _jsonl(
+    pool: asyncpg.Pool, filters: AuditFilters, labels: list[str]
+) -> AsyncIterator[bytes]:
+    encoder = msgspec.json.Encoder()
+    # aclosing: a client that goes away mid-download releases the cursor's connection at once
+    async with aclosing(stream_entries(pool, filters, labels)) as pages:
+        async for page in pages:
+            buffer = bytearray()
+            for entry in page:
+                encoder.encode_into(entry, buffer, len(buffer))
+                buffer.extend(b"\n")
+            yield bytes(buffer)
+
+
+async def _csv(pool: asyncpg.Pool, filters: AuditFilters, labels: list[str]) -> AsyncIterator[str]:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    yield out.getvalue()
+    async with aclosing(stream_entries(pool, filters, labels)) as pages:
+        async for page in pages:
+            out.seek(0)
+            out.truncate()
+            for entry in page:
+                writer.writerow(
+                    [
+                        entry.at.isoformat() if name == "at" else getattr(entry, name)
+                        for name in CSV_COLUMNS
+                    ]
+                )
+            yield out.getvalue()
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+
+
+class AuditController(Controller):
+    """Every recorded event, in order, as the viewer may see it; exports; chain verification."""
+
+    tags = ("audit",)
+
+    @get("/api/audit")
+    async def entries(
+        self,
+        pool: asyncpg.Pool,
+        viewer: Account | None,
+        negotiation_id: str | None = None,
+        article_id: str | None = None,
+        session_id: str | None = None,
+        actor: str | None = None,
+        type: str | None = None,
+        after: After = 0,
+        limit: Limit = 100,
+    ) -> AuditPageView:
+        """Entries after `after`, oldest first. Filters combine; `actor` is an account id or a
+        display name. Without `negotiation_id`, only public entries (officials: also members')."""
+        filters = _filters(negotiation_id, article_id, session_id, actor, type, after)
+        labels = await _labels(pool, filters.negotiation_id, viewer)
+        entries = await list_entries(pool, filters, labels, limit)
+        return AuditPageView(
+            entries=entries,
+            next_after=entries[-1].position if len(entries) == limit else None,
+        )
+
+    @get("/api/audit/export.jsonl")
+    async def export_jsonl(
+        self,
+        pool: asyncpg.Pool,
+        viewer: Account | None,
+        negotiation_id: str | None = None,
+        article_id: str | None = None,
+        session_id: str | None = None,
+        actor: str | None = None,
+        type: str | None = None,
+        after: After = 0,
+    ) -> Stream:
+        """Every matching entry, one JSON object per line, streamed."""
+        filters = _filters(negotiation_id, article_id, session_id, actor, type, after)
+        labels = await _labels(pool, filters.negotiation_id, viewer)
+        return Stream(
+            _jsonl(pool, filters, labels),
+            media_type="application/x-ndjson",
+            headers=_attachment("audit.jsonl"),
+        )
+
+    @get("/api/audit/export.csv")
+    async def export_csv(
+        self,
+        pool: asyncpg.Pool,
+        viewer: Account | None,
+        negotiation_id: str | None = None,
+        article_id: str | None = None,
+        session_id: str | None = None,
+        actor: str | None = None,
+        type: str | None = None,
+        after: After = 0,
+    ) -> Stream:
+        """Every matching entry as CSV (with a header row), streamed."""
+        filters = _filters(negotiation_id, article_id, session_id, actor, type, after)
+        labels = await _labels(pool, filters.negotiation_id, viewer)
+        return Stream(
+            _csv(pool, filters, labels),
+            media_type="text/csv; charset=utf-8",
+            headers=_attachment("audit.csv"),
+        )
+
+    @get("/api/audit/head")
+    async def head(self, pool: asyncpg.Pool) -> ChainHeadView:
+        """The chain head: keep a copy outside the system to detect a rewritten history."""
+        async with pool.acquire() as conn:
+            position, digest = await chain_head(conn)
+        return ChainHeadView(position=position, hash=digest)
+
+    @get("/api/audit/verify")
+    async def verify(self, pool: asyncpg.Pool, account: Account) -> VerifyView:
+        """Recompute the whole chain from the stored events and compare it with the log
+        (signed-in people only: it reads every event)."""
+        async with pool.acquire() as conn:
+            result = await verify_chain(conn)
+        return VerifyView(
+            ok=result.ok,
+            checked=result.checked,
+            first_problem_position=result.first_problem_position,
+            problem=result.problem,
+            head_position=result.head_position,
+            head_hash=result.head_hash,
+        )
+
+    @get("/audit", include_in_schema=False)
+    async def page(
+        self,
+        pool: asyncpg.Pool,
+        viewer: Account | None,
+        negotiation_id: str | None = None,
+        article_id: str | None = None,
+        session_id: str | None = None,
+        actor: str | None = None,
+        type: str | None = None,
+        after: After = 0,
+        limit: Limit = 200,
+    ) -> Template:
+        filters = _filters(negotiation_id, article_id, session_id, actor, type, after)
+        labels = await _labels(pool, filters.negotiation_id, viewer)
+        entries = await list_entries(pool, filters, labels, limit)
+        async with pool.acquire() as conn:
+            head_position, head_hash = await chain_head(conn)
+        query = {
+            key: value
+            for key, value in (
+                ("negotiation_id", filters.negotiation_id),
+                ("article_id", filters.article_id),
+                ("session_id", filters.session_id),
+                ("actor", filters.actor),
+                ("type", filters.type),
+            )
+            if value
+        }
+        next_query = (
+            urlencode({**query, "after": entries[-1].position, "limit": limit})
+            if len(entries) == limit
+            else None
+        )
+        return Template(
+            template_name="audit.html",
+            context={
+                "entries": entries,
+                "filters": filters,
+                "query": urlencode(query),
+                "next_query": next_query,
+                "head_position": head_position,
+                "head_hash": head_hash,
+                "viewer": viewer,
+            },
+        )
