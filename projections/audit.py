@@ -176,14 +176,20 @@ def visible_labels(audience: Audience) -> list[str]:
 def chain_hash(
     prev: bytes, position: int, originator_id: str, version: int, topic: str, state: bytes
 ) -> bytes:
+    """SHA-256 over the previous hash and the event exactly as stored. Variable-length
+    fields are length-prefixed, so no bytes can move from one field to the next unnoticed."""
+    oid, name = originator_id.encode(), topic.encode()
     return hashlib.sha256(
         b"".join(
             (
                 prev,
                 position.to_bytes(8, "big"),
-                originator_id.encode(),
+                len(oid).to_bytes(4, "big"),
+                oid,
                 version.to_bytes(8, "big"),
-                topic.encode(),
+                len(name).to_bytes(4, "big"),
+                name,
+                len(state).to_bytes(8, "big"),
                 state,
             )
         )

@@ -180,6 +180,7 @@ class Board(msgspec.Struct):
     cutoff: datetime | None = None
     ground_rules_agreed: bool = False
     running_session_id: str | None = None
+    facilitators: list[str] = msgspec.field(default_factory=list)  # account ids
 
     def running_session(self) -> SessionEntry | None:
         # Kept as an id by the session handlers: this is asked for every move (hot in replay).
@@ -247,6 +248,10 @@ def _move(board: Board, article: ArticleEntry, event: RecordedEvent, kind: str) 
 
 
 # ---------------------------------------------------------------------- handlers
+def _facilitator_appointed(board: Board, e: RecordedEvent) -> None:
+    board.facilitators.append(e.data["account_id"])
+
+
 def _team_member_added(board: Board, e: RecordedEvent) -> None:
     board.team[e.data["account_id"]] = TeamEntry(
         name=e.data["name"], party=e.data["party"], role=e.data["role"]
@@ -634,7 +639,7 @@ HANDLERS: dict[str, Handler] = {
     "TeamMemberAdded": _team_member_added,
     "TeamMemberRemoved": _team_member_removed,
     "ChiefNegotiatorNamed": _chief_named,
-    "FacilitatorAppointed": _nothing,
+    "FacilitatorAppointed": _facilitator_appointed,
     "GroundRulesProposed": _nothing,
     "GroundRulesAgreed": _ground_rules,
     "GroundRulesAmended": _ground_rules,
@@ -685,6 +690,7 @@ def new_board(event: RecordedEvent) -> Board:
             c["account_id"]: TeamEntry(name=c["name"], party=c["party"], role="chief")
             for c in d["chiefs"]
         },
+        facilitators=[d["facilitator"]["account_id"]] if d.get("facilitator") else [],
     )
 
 

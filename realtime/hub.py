@@ -379,7 +379,7 @@ class Hub:
             Audience(
                 party=member.party if member else None,  # type: ignore[arg-type]
                 unit_member=board.bargaining_unit in account.bargaining_units,
-                official=account.is_admin,
+                official=account.is_admin or account.account_id in board.facilitators,
             )
         )
 

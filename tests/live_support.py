@@ -23,8 +23,9 @@ class FeedClient:
 
     async def open(self) -> None:
         url = self.url if self.position is None else f"{self.url}&after={self.position}"
-        self.connection = await connect(url, additional_headers=self.headers,
-                                        max_size=None, compression=None)
+        self.connection = await connect(
+            url, additional_headers=self.headers, max_size=None, compression=None
+        )
 
     async def close(self) -> None:
         if self.connection is not None:
@@ -39,8 +40,10 @@ class FeedClient:
             self.snapshots += 1
         elif kind == "change":
             assert self.position is None or message["position"] > self.position, (
-                "a change at or before a position already seen", message["position"],
-                self.position)
+                "a change at or before a position already seen",
+                message["position"],
+                self.position,
+            )
             self.positions_seen.append(message["position"])
             self.parts.update(message["set"])
             for name in message["remove"]:

@@ -9,10 +9,21 @@ pytestmark = pytest.mark.e2e
 
 async def test_front_page_lists_each_negotiation_with_its_parties(browser, server, http, people):
     chief = people()
-    created = await expect(await http.post("/api/negotiations", headers=chief.headers, json={
-        "title": "Browser-visible contract", "kind": "community_agreement",
-        "bargaining_unit": "Neighbours", "union_name": "Tenants Alliance",
-        "employer_name": "Harbor Development Corp", "my_party": "union"}), 201)
+    created = await expect(
+        await http.post(
+            "/api/negotiations",
+            headers=chief.headers,
+            json={
+                "title": "Browser-visible contract",
+                "kind": "community_agreement",
+                "bargaining_unit": "Neighbours",
+                "union_name": "Tenants Alliance",
+                "employer_name": "Harbor Development Corp",
+                "my_party": "union",
+            },
+        ),
+        201,
+    )
 
     page = await browser.new_page()
     try:

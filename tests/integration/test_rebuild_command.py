@@ -21,9 +21,15 @@ async def test_rebuild_command_shows_progress_and_reproduces_the_projections(dat
     try:
         for n in range(3):
             app.open_negotiation(
-                UNION_CHIEF, title=f"T{n}", kind="meet_and_confer", bargaining_unit="U",
-                union_name="A", employer_name="B", opener_party="union",
-                other_chief=EMPLOYER_CHIEF)
+                UNION_CHIEF,
+                title=f"T{n}",
+                kind="meet_and_confer",
+                bargaining_unit="U",
+                union_name="A",
+                employer_name="B",
+                opener_party="union",
+                other_chief=EMPLOYER_CHIEF,
+            )
         projector = Projector(pool)
         await projector.create_tables()
         await projector.catch_up()
@@ -32,7 +38,9 @@ async def test_rebuild_command_shows_progress_and_reproduces_the_projections(dat
         result = subprocess.run(
             [sys.executable, "-m", "web.cli", "rebuild"],
             env={**os.environ, "DATABASE_URL": config.dsn()},
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
         assert result.returncode == 0, result.stderr

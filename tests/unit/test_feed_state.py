@@ -9,15 +9,27 @@ from realtime.hub import RESYNC, FeedState, Subscription, feed_part_bytes
 
 
 def _board(position: int, title: str = "Contract") -> Board:
-    return Board(negotiation_id="n1", title=title, kind="collective_bargaining",
-                 bargaining_unit="Unit", union_name="Union", employer_name="District",
-                 opened_at=datetime(2026, 1, 1, tzinfo=UTC), position=position)
+    return Board(
+        negotiation_id="n1",
+        title=title,
+        kind="collective_bargaining",
+        bargaining_unit="Unit",
+        union_name="Union",
+        employer_name="District",
+        opened_at=datetime(2026, 1, 1, tzinfo=UTC),
+        position=position,
+    )
 
 
 def _feed(board: Board, buffer: int = 1000) -> FeedState:
-    feed = FeedState(kind="board", key=None, audience="public",
-                     parts=feed_part_bytes("board", board, None, "public"),
-                     resume_floor=board.position, position=board.position)
+    feed = FeedState(
+        kind="board",
+        key=None,
+        audience="public",
+        parts=feed_part_bytes("board", board, None, "public"),
+        resume_floor=board.position,
+        position=board.position,
+    )
     feed.buffer = type(feed.buffer)(maxlen=buffer)
     return feed
 
