@@ -182,8 +182,10 @@ class Hub:
         queue_size: int = 256,
         live_limit: int = 500,
         projection_interval: float = 0.2,
+        coalesce_seconds: float = 0.02,
     ) -> None:
         self.projection_interval = projection_interval
+        self.coalesce_seconds = coalesce_seconds
         self.pool = pool
         self._connect = connect
         self.projector = projector
@@ -245,6 +247,9 @@ class Hub:
                 # A notification wakes us at once; the timeout covers a lost notification.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                # Let a burst of commands land first: one read for many events, instead of a
+                # read (and a round of thread switching) per event, for a few ms of latency.
+                await asyncio.sleep(self.coalesce_seconds)
                 self._wake.clear()
                 await self._read_new_events()
             except asyncio.CancelledError:
