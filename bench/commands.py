@@ -482,8 +482,8 @@ def client_process(url: str, client: str, jobs: list[Job], conn: Connection) -> 
 
 
 def run_http(
-    url: str,
-    server_pid: int,
+    urls: list[str],
+    server_pids: list[int],
     jobs: list[Job],
     client: str,
     procs: int,
@@ -496,7 +496,7 @@ def run_http(
         parent_end, child_end = ctx.Pipe()
         process = ctx.Process(
             target=client_process,
-            args=(url, client, jobs[i::procs], child_end),
+            args=(urls[i % len(urls)], client, jobs[i::procs], child_end),
             name=f"bench-client-{i}",
         )
         process.start()
@@ -513,7 +513,7 @@ def run_http(
         stop_at = measure_from + seconds
         for pipe in pipes:
             pipe.send((start_at, stop_at))
-        watch = CpuWatch({"server": [server_pid], "clients": [p.pid or 0 for p in processes]})
+        watch = CpuWatch({"server": server_pids, "clients": [p.pid or 0 for p in processes]})
         sleep_until(measure_from)
         watch.start()
         sleep_until(stop_at)
@@ -670,6 +670,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds first")
     parser.add_argument("--clients", type=int, default=16, help="concurrent bargaining loops")
     parser.add_argument("--negotiations", type=int, default=4, help="negotiations they share")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="server processes (nodes on one database), clients spread over them")
     parser.add_argument("--client-procs", type=int, default=2,
                         help="processes the HTTP loops are spread over")
     parser.add_argument("--client", choices=("httpx", "lean"), default="httpx",
@@ -691,14 +693,22 @@ def main() -> None:
           f"{args.warmup:g} s warm-up + {args.seconds:g} s measured per side; "
           f"{os.cpu_count()} cores", flush=True)
     try:
-        with server_process(database) as (url, server_pid):
-            print(f"server pid {server_pid} at {url}", flush=True)
-            jobs = asyncio.run(http_setup(url, database, args.clients, args.negotiations))
+        with contextlib.ExitStack() as stack:
+            # Each server process is a node of its own (its own port), as several
+            # `negotiation serve` processes on one database; client processes are spread
+            # over them like a load balancer would.
+            servers = [stack.enter_context(server_process(database))
+                       for _ in range(args.servers)]
+            urls = [url for url, _ in servers]
+            pids = [pid for _, pid in servers]
+            print(f"server pids {pids} at {urls}", flush=True)
+            jobs = asyncio.run(http_setup(urls[0], database, args.clients, args.negotiations))
             http, http_samples, http_cpu = run_http(
-                url, server_pid, jobs, args.client, args.client_procs, args.warmup, args.seconds
+                urls, pids, jobs, args.client, args.client_procs, args.warmup, args.seconds
             )
-        report(f"HTTP  (uvicorn+uvloop+httptools, 1 worker; {args.client_procs} client "
-               f"processes, {args.client})", http, http_samples, http_cpu)
+        report(f"HTTP  (uvicorn+uvloop+httptools, {args.servers} server process(es); "
+               f"{args.client_procs} client processes, {args.client})", http, http_samples,
+               http_cpu)
         raw, raw_samples, raw_cpu = run_raw(
             database, args.clients, args.negotiations, args.warmup, args.seconds
         )
@@ -734,6 +744,7 @@ def main() -> None:
         "clients": args.clients,
         "negotiations": args.negotiations,
         "client_procs": args.client_procs,
+        "servers": args.servers,
         "client": args.client,
         "seconds": args.seconds,
     }

@@ -161,9 +161,14 @@ def _publish(feed: FeedState, message: str) -> None:
     """Hand one message to every subscriber of a feed; never awaits."""
     frame: bytes | None = None
     for sub in list(feed.subscribers):
-        if sub.writer is not None and frame is None:
+        writer = sub.writer
+        if writer is None:
+            sub.offer(message)
+            continue
+        if frame is None:
             frame = text_frame(message)  # once per message, shared by every connection
-        sub.offer(message, frame)
+        if not writer.write(frame):
+            sub.overflow()
 
 
 @dataclass(eq=False)

@@ -24,16 +24,22 @@ class FrameWriter(Protocol):
 
 
 class _UvicornSansIOWriter:
+    __slots__ = ("_is_closing", "_protocol", "_writable", "_write")
+
     def __init__(self, protocol: Any) -> None:
+        # Bound once: this runs for every viewer on every change.
         self._protocol = protocol
+        self._write = protocol.transport.write
+        self._is_closing = protocol.transport.is_closing
+        self._writable = protocol.writable
 
     def write(self, frame: bytes) -> bool:
         protocol = self._protocol
-        if protocol.close_sent or protocol.disconnected or protocol.transport.is_closing():
+        if protocol.close_sent or protocol.disconnected or self._is_closing():
             return False
-        if not protocol.writable.is_set():
+        if not self._writable.is_set():
             return False  # the kernel buffer is full and the client is not reading: too slow
-        protocol.transport.write(frame)
+        self._write(frame)
         return True
 
 
