@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import msgspec
@@ -361,6 +362,10 @@ class Hub:
         live = self.live.get(negotiation_id)
         if live is not None:
             return live
+        try:
+            UUID(negotiation_id)
+        except ValueError:
+            return None  # not an id at all: no such negotiation
         rows = await self.pool.fetch(SELECT_FOR_NEGOTIATION, negotiation_id, self.head)
         board: Board | None = None
         for row in rows:

@@ -157,3 +157,12 @@ async def test_under_uvicorn_changes_take_the_broadcast_path(server, http, peopl
     await viewer.receive_until(lambda m, c: f"article:{article['id']}" in c.parts)
     assert subscription.queue.empty()  # nothing went through the per-subscriber queue
     await viewer.close()
+
+
+async def test_a_feed_for_no_such_negotiation_says_so_and_closes(server):
+    for negotiation_id in ("not-an-id", "5f0c2a52-9a1e-4c43-a8b5-1b0c7c0c0c0c"):
+        client = FeedClient(ws_url(server, negotiation_id))
+        await client.open()
+        message = await client.receive()
+        assert message == {"type": "error", "detail": "No such negotiation."}
+        await client.close()
