@@ -250,6 +250,12 @@ class AuditProjection:
         if removed:
             self._names = await _member_names(conn, removed)
 
+    async def prepare_more(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        """Another page of the same group: only the names of removed members to look up."""
+        removed = [e for e in events if e.type == "TeamMemberRemoved"]
+        if removed:
+            self._names.update(await _member_names(conn, removed))
+
     def apply(self, event: RecordedEvent, board: Board) -> None:
         if event.position <= self._last_position:
             return  # already in the log: processing twice changes nothing

@@ -8,7 +8,10 @@ advisory lock); the others wait to take over.
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing as mp
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import asyncpg
 
@@ -50,6 +53,9 @@ class Projector:
         self.position = 0
         # Boards of recently active negotiations; this runner is their only writer.
         self._boards: dict[str, Board] = {}
+        # In a rebuild every board is folded from position zero: stored documents (possibly
+        # being rewritten by another rebuilding process) must not be loaded.
+        self.from_scratch = False
 
     def forget_cached_boards(self) -> None:
         self._boards.clear()
@@ -77,7 +83,7 @@ class Projector:
 
     async def _boards_for(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         missing = {e.negotiation_id for e in events} - self._boards.keys()
-        if not missing:
+        if not missing or self.from_scratch:
             return
         rows = await conn.fetch(
             "SELECT negotiation_id, doc FROM board_docs WHERE negotiation_id = ANY($1)",
@@ -86,75 +92,87 @@ class Projector:
         for row in rows:
             self._boards[row["negotiation_id"]] = BOARD_DECODER.decode(row["doc"])
 
-    async def process(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        """Apply a contiguous batch (after self.position) and commit it with the positions."""
-        if not events:
-            return
-        try:
-            await self._process(conn, events)
-        except BaseException:
-            # The transaction rolled back, but boards in memory may hold half a batch:
-            # drop them so they are reloaded from what actually committed.
-            self.forget_cached_boards()
-            raise
-
-    async def _process(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        async with conn.transaction():
-            await self._boards_for(conn, events)
+    def _fold(self, events: list[RecordedEvent]) -> None:
+        for event in events:
+            board = boards.apply(self._boards.get(event.negotiation_id), event)
+            self._boards[event.negotiation_id] = board
             for projection in self.projections:
-                await projection.prepare(conn, events)
-            for event in events:
-                board = boards.apply(self._boards.get(event.negotiation_id), event)
-                self._boards[event.negotiation_id] = board
-                for projection in self.projections:
-                    projection.apply(event, board)
+                projection.apply(event, board)
+
+    async def _commit(self, conn: asyncpg.Connection, last: int) -> None:
+        """Write what the group accumulated and the positions, in one transaction."""
+        async with conn.transaction():
             for projection in self.projections:
                 await projection.flush(conn)
-            last = events[-1].position
             await conn.execute(
                 "UPDATE projection_positions SET position = $1 WHERE name = ANY($2)",
                 last,
                 [p.name for p in self.projections],
             )
         self.position = last
-        if len(self._boards) > 2000:
-            self._boards.clear()  # reloaded from board_docs on demand
+        if len(self._boards) > 2000 and not self.from_scratch:
+            self._boards.clear()  # reloaded from board_docs on demand (not while rebuilding)
 
     async def catch_up(
         self, *, progress: Progress | None = None, flush_every: int | None = None
     ) -> int:
-        """Process every event after the stored position; returns how many were applied."""
+        """Process every event after the stored position; returns how many were applied.
+
+        Events are read and folded a page at a time and committed every `flush_every`
+        events (rows and positions together); nothing of an uncommitted group survives a
+        failure, so the next call starts again from the last committed position.
+        """
+        group = flush_every or self.batch_size
         done = 0
         async with self.pool.acquire() as conn:
             self.position = await self.load_position(conn)
             head: int = await conn.fetchval(SELECT_HEAD) if progress else 0
             total = max(0, head - self.position)
-            pending: list[RecordedEvent] = []
-            group = flush_every or self.batch_size
-            while True:
-                rows = await conn.fetch(
-                    SELECT_AFTER,
-                    self.position if not pending else pending[-1].position,
-                    self.batch_size,
-                )
-                if not rows:
-                    break
-                pending.extend(decode_row(row) for row in rows)
-                if len(pending) >= group:
-                    await self.process(conn, pending)
-                    done += len(pending)
-                    pending = []
+            fetched_to, in_group = self.position, 0
+            try:
+                while True:
+                    rows = await conn.fetch(SELECT_AFTER, fetched_to, self.batch_size)
+                    if not rows:
+                        break
+                    page = [decode_row(row) for row in rows]
+                    fetched_to = page[-1].position
+                    await self._boards_for(conn, page)
+                    for projection in self.projections:
+                        if in_group == 0:
+                            await projection.prepare(conn, page)
+                        else:
+                            more = getattr(projection, "prepare_more", None)
+                            if more is not None:  # page-level lookups within a group
+                                await more(conn, page)
+                    self._fold(page)
+                    in_group += len(page)
+                    if in_group >= group:
+                        await self._commit(conn, fetched_to)
+                        done, in_group = done + in_group, 0
                     if progress:
-                        progress(done, total)
-            if pending:
-                await self.process(conn, pending)
-                done += len(pending)
+                        progress(done + in_group, total)
+                if in_group:
+                    await self._commit(conn, fetched_to)
+                    done += in_group
+            except BaseException:
+                # Boards in memory may hold an uncommitted group: reload what committed.
+                self.forget_cached_boards()
+                raise
             if progress:
                 progress(done, max(total, done))
         return done
 
-    async def rebuild(self, *, progress: Progress | None = None) -> int:
-        """Empty every projection and apply the whole log again from position zero."""
+    async def rebuild(
+        self,
+        *,
+        progress: Progress | None = None,
+        connect_kwargs: dict[str, Any] | None = None,
+    ) -> int:
+        """Empty every projection and apply the whole log again from position zero.
+
+        With `connect_kwargs`, each projection is rebuilt by a process of its own (they keep
+        separate positions), so one's PostgreSQL writes overlap another's Python folding.
+        """
         async with self.pool.acquire() as conn, conn.transaction():
             for projection in self.projections:
                 await projection.reset(conn)
@@ -164,11 +182,84 @@ class Projector:
             )
         self.forget_cached_boards()
         self.position = 0
-        # Large transactions: each flush rewrites every board document touched since the last.
-        events = await self.catch_up(progress=progress, flush_every=100_000)
+        if connect_kwargs is not None and len(self.projections) > 1:
+            return await self._rebuild_in_processes(connect_kwargs, progress)
+        self.from_scratch = True
+        try:
+            # Large transactions: each flush rewrites every board touched since the last.
+            events = await self.catch_up(progress=progress, flush_every=REBUILD_GROUP)
+        finally:
+            self.from_scratch = False
         async with self.pool.acquire() as conn:
-            for projection in self.projections:
-                finish = getattr(projection, "finish_rebuild", None)
-                if finish is not None:  # e.g. indexes dropped for the bulk load
-                    await finish(conn)
+            await _finish_rebuild(conn, self.projections)
         return events
+
+    async def _rebuild_in_processes(
+        self, connect_kwargs: dict[str, Any], progress: Progress | None
+    ) -> int:
+        async with self.pool.acquire() as conn:
+            head: int = await conn.fetchval(SELECT_HEAD)
+        context = mp.get_context("spawn")
+        counters = [context.Value("q", 0) for _ in self.projections]
+        workers = [
+            context.Process(
+                target=_rebuild_worker,
+                args=(connect_kwargs, p.name, counter),
+                name=f"rebuild-{p.name}",
+            )
+            for p, counter in zip(self.projections, counters, strict=True)
+        ]
+        for worker in workers:
+            worker.start()
+        try:
+            while any(worker.is_alive() for worker in workers):
+                await asyncio.sleep(0.2)
+                if progress:
+                    progress(min(c.value for c in counters), head)
+        finally:
+            for worker in workers:
+                worker.join()
+        failed = [w.name for w in workers if w.exitcode != 0]
+        if failed:
+            raise RuntimeError(f"rebuilding failed in {', '.join(failed)}; see the log above")
+        done: int = min(c.value for c in counters)
+        if progress:
+            progress(done, max(head, done))
+        return done
+
+
+REBUILD_GROUP = 100_000
+ONE_GROUP = 2**62
+
+
+async def _finish_rebuild(conn: asyncpg.Connection, projections: Sequence[Projection]) -> None:
+    for projection in projections:
+        finish = getattr(projection, "finish_rebuild", None)
+        if finish is not None:  # e.g. indexes dropped for the bulk load
+            await finish(conn)
+
+
+def _rebuild_worker(connect_kwargs: dict[str, Any], name: str, counter: Any) -> None:
+    """A child process: rebuild one projection (already reset by the parent) from zero."""
+
+    async def main() -> None:
+        pool = await asyncpg.create_pool(**connect_kwargs, min_size=1, max_size=2)
+        try:
+            (projection,) = [p for p in default_projections() if p.name == name]
+            projector = Projector(pool, [projection])
+            projector.from_scratch = True
+
+            def report(done: int, total: int) -> None:
+                counter.value = done
+
+            # Board documents are whole: writing each once, at the end, instead of once per
+            # group is most of the rebuild's database work saved (the boards stay in memory
+            # anyway). Audit rows are written every group to bound memory.
+            group = ONE_GROUP if name == "board" else REBUILD_GROUP
+            await projector.catch_up(progress=report, flush_every=group)
+            async with pool.acquire() as conn:
+                await _finish_rebuild(conn, [projection])
+        finally:
+            await pool.close()
+
+    asyncio.run(main())

@@ -56,7 +56,9 @@ async def rebuild(config: DatabaseConfig, out: TextIO = sys.stderr) -> int:
         projector = Projector(pool)
         await projector.create_tables()
         started = time.monotonic()
-        events = await projector.rebuild(progress=ProgressBar(out))
+        events = await projector.rebuild(
+            progress=ProgressBar(out), connect_kwargs=config.asyncpg_kwargs()
+        )
         seconds = time.monotonic() - started
         out.write(
             f"Rebuilt every projection from {events:,} events in {seconds:.1f} s "
