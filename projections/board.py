@@ -455,10 +455,6 @@ def _article_agreed(board: Board, e: RecordedEvent) -> None:
     _agree(board, e, e.data["article_id"], e.data["proposal_id"])
 
 
-def _reopening_consented(board: Board, e: RecordedEvent) -> None:
-    pass  # the reopening itself is what people follow
-
-
 def _article_reopened(board: Board, e: RecordedEvent) -> None:
     article = board.articles[e.data["article_id"]]
     if article.agreed_proposal_id:
@@ -652,7 +648,7 @@ HANDLERS: dict[str, Handler] = {
     "ArticleWithdrawn": _article_withdrawn,
     "TASigned": _ta_signed,
     "ArticleTentativelyAgreed": _article_agreed,
-    "ReopeningConsented": _reopening_consented,
+    "ReopeningConsented": _nothing,  # the reopening itself is what people follow
     "ArticleReopened": _article_reopened,
     "PackageTabled": _package_tabled,
     "PackageAccepted": _package_accepted,

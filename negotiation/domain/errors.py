@@ -83,10 +83,6 @@ class VisibilityNotAllowed(RuleRefused):
     rule = "visibility_not_allowed"
 
 
-class RatificationUnderway(RuleRefused):
-    rule = "ratification_underway"
-
-
 class StaleWrite(RuleRefused):
     """Someone changed the same thing since the actor last looked; reload and retry."""
 

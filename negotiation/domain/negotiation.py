@@ -71,7 +71,6 @@ class NegotiationState(msgspec.Struct):
     sessions: dict[str, Session] = msgspec.field(default_factory=dict)
     notes: list[TeamNote] = msgspec.field(default_factory=list)
     whole_ta: WholeTentativeAgreement | None = None
-    ratification_underway: bool = False
 
 
 class NegotiationSnapshot(Snapshot):
@@ -117,16 +116,6 @@ _STATE_DECODER = msgspec.msgpack.Decoder(NegotiationState)
 class Negotiation(Aggregate):
     state: NegotiationState
     Snapshot = NegotiationSnapshot
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Negotiation:
-        """Commands work on a copy of the cached aggregate (a refused or conflicting command
-        must not leave half-applied state behind); a msgpack round trip of the typed state
-        is several times faster than copy.deepcopy's generic walk."""
-        clone = object.__new__(type(self))
-        clone.__dict__.update(self.__dict__)
-        clone.__dict__["_pending_events"] = list(self.__dict__["_pending_events"])
-        clone.state = _STATE_DECODER.decode(_STATE_ENCODER.encode(self.state))
-        return clone
 
     # ------------------------------------------------------------------ creation
     @classmethod
@@ -269,12 +258,6 @@ class Negotiation(Aggregate):
                 "Ground rules come first: both parties must agree them before articles are opened."
             )
         return self.state.ground_rules
-
-    def _require_not_ratifying(self) -> None:
-        if self.state.ratification_underway:
-            raise errors.RatificationUnderway(
-                "A ratification vote is called or under way: no article can be opened or reopened."
-            )
 
     @property
     def running_session(self) -> Session | None:
@@ -537,7 +520,6 @@ class Negotiation(Aggregate):
         must consent to. Returns the article id (or the late request id)."""
         party = self._acting_party(actor, as_received)
         rules = self._require_ground_rules()
-        self._require_not_ratifying()
         if not number.strip() or not title.strip():
             raise errors.InvalidRequest("An article needs a number and a title.")
         if len(current_language) > MAX_TEXT:
@@ -580,7 +562,6 @@ class Negotiation(Aggregate):
     ) -> str:
         party = self._acting_party(actor, as_received)
         self._require_ground_rules()
-        self._require_not_ratifying()
         if not number.strip() or not title.strip():
             raise errors.InvalidRequest("An article needs a number and a title.")
         if any(a.number == number.strip() for a in self.state.articles.values()):
@@ -628,7 +609,6 @@ class Negotiation(Aggregate):
         self, actor: Actor, *, request_id: str, as_received: bool = False
     ) -> str:
         party = self._acting_party(actor, as_received)
-        self._require_not_ratifying()
         request = self.state.late_requests.get(request_id)
         if request is None or request.status != "pending":
             raise errors.NotFound("No pending late-article request with that id.")
@@ -1033,7 +1013,6 @@ class Negotiation(Aggregate):
         """Consent to reopen a TA'd or withdrawn article; True when this consent reopens it."""
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)
-        self._require_not_ratifying()
         article = self._article(article_id)
         if article.status == "open":
             raise errors.RuleRefused(f"Article {article.number} is already open.")
