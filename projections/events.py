@@ -16,7 +16,8 @@ SELECT_AFTER = (
 )
 SELECT_FOR_NEGOTIATION = (
     f"SELECT notification_id, originator_id, originator_version, topic, state "
-    f"FROM {EVENTS_TABLE} WHERE originator_id = $1 AND notification_id <= $2 "
+    f"FROM {EVENTS_TABLE} WHERE originator_id = $1 "
+    f"AND notification_id > $2 AND notification_id <= $3 "
     f"ORDER BY originator_version"
 )
 SELECT_HEAD = f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"

@@ -29,6 +29,7 @@ import msgspec
 from negotiation.domain.visibility import Audience
 from projections import board as boards
 from projections.board import Board
+from projections.board_store import load_board
 from projections.events import (
     CHANNEL,
     SELECT_AFTER,
@@ -366,8 +367,13 @@ class Hub:
             UUID(negotiation_id)
         except ValueError:
             return None  # not an id at all: no such negotiation
-        rows = await self.pool.fetch(SELECT_FOR_NEGOTIATION, negotiation_id, self.head)
-        board: Board | None = None
+        # Start from the stored projection document when it is not ahead of this hub (the
+        # writer may run on another node), and fold only the events after it.
+        board = await load_board(self.pool, negotiation_id)
+        if board is not None and board.position > self.head:
+            board = None
+        after = board.position if board is not None else 0
+        rows = await self.pool.fetch(SELECT_FOR_NEGOTIATION, negotiation_id, after, self.head)
         for row in rows:
             board = boards.apply(board, decode_row(row))
         if board is None:
