@@ -608,15 +608,6 @@ async def stream_entries(
             yield [_entry(row) for row in rows]
 
 
-async def facilitates(pool: asyncpg.Pool, negotiation_id: str, account_id: str) -> bool:
-    found = await pool.fetchval(
-        "SELECT 1 FROM audit_facilitators WHERE negotiation_id = $1 AND account_id = $2",
-        negotiation_id,
-        account_id,
-    )
-    return found is not None
-
-
 __all__ = [
     "AuditEntry",
     "AuditFilters",

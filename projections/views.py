@@ -8,7 +8,7 @@ Visibility rules come from `negotiation.domain.visibility.Audience` (DOMAIN.md "
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import msgspec
 
@@ -24,6 +24,30 @@ AUDIENCE_OF_CLASS: dict[str, Audience] = {
     "union": Audience(party="union"),
     "employer": Audience(party="employer"),
 }
+
+
+class Viewer(Protocol):
+    """What the read side needs to know of a signed-in person."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def bargaining_units(self) -> tuple[str, ...]: ...
+    @property
+    def is_admin(self) -> bool: ...
+
+
+def audience_on(board: Board, viewer: Viewer | None) -> Audience:
+    """What a viewer is to this negotiation, from its board: team party, unit member,
+    official (administrator or facilitator), or the public."""
+    if viewer is None:
+        return Audience()
+    member = board.team.get(viewer.account_id)
+    return Audience(
+        party=member.party if member is not None else None,  # type: ignore[arg-type]
+        unit_member=board.bargaining_unit in viewer.bargaining_units,
+        official=viewer.is_admin or viewer.account_id in board.facilitators,
+    )
 
 
 def audience_class(audience: Audience) -> AudienceClass:

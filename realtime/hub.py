@@ -26,7 +26,6 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from negotiation.domain.visibility import Audience
 from projections import board as boards
 from projections.board import Board
 from projections.board_store import load_board
@@ -39,7 +38,7 @@ from projections.events import (
     decode_row,
 )
 from projections.runner import WRITER_LOCK, Projector
-from projections.views import AUDIENCE_OF_CLASS, FeedKind, audience_class, feed_parts
+from projections.views import AUDIENCE_OF_CLASS, FeedKind, audience_class, audience_on, feed_parts
 from realtime.transport import FrameWriter, text_frame
 
 log = logging.getLogger(__name__)
@@ -392,18 +391,6 @@ class Hub:
             if len(self.live) <= self.live_limit:
                 return
 
-    def audience_class_of(self, board: Board, account: Any | None) -> str:
-        if account is None:
-            return "public"
-        member = board.team.get(account.account_id)
-        return audience_class(
-            Audience(
-                party=member.party if member else None,  # type: ignore[arg-type]
-                unit_member=board.bargaining_unit in account.bargaining_units,
-                official=account.is_admin or account.account_id in board.facilitators,
-            )
-        )
-
     async def board(self, negotiation_id: str) -> Board | None:
         async with self._lock:
             live = await self._live(negotiation_id)
@@ -426,7 +413,7 @@ class Hub:
             live = await self._live(negotiation_id)
             if live is None:
                 return None
-            audience = self.audience_class_of(live.board, account)
+            audience = audience_class(audience_on(live.board, account))
             feed_key = (kind, key, audience)
             feed = live.feeds.get(feed_key)
             if feed is None:

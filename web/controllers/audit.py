@@ -23,13 +23,13 @@ from projections.audit import (
     AuditEntry,
     AuditFilters,
     chain_head,
-    facilitates,
     list_entries,
     stream_entries,
     verify_chain,
     visible_labels,
 )
 from projections.board_store import load_board
+from projections.views import audience_on
 from web.identity import Account
 
 CSV_COLUMNS = tuple(AuditEntry.__struct_fields__)
@@ -76,17 +76,7 @@ async def _labels(
     board = await load_board(pool, negotiation_id)
     if board is None:
         raise NotFoundException(f"No negotiation {negotiation_id} (or not projected yet).")
-    if viewer is None:
-        return visible_labels(Audience())
-    member = board.team.get(viewer.account_id)
-    official = viewer.is_admin or await facilitates(pool, negotiation_id, viewer.account_id)
-    return visible_labels(
-        Audience(
-            party=member.party if member is not None else None,  # type: ignore[arg-type]
-            unit_member=board.bargaining_unit in viewer.bargaining_units,
-            official=official,
-        )
-    )
+    return visible_labels(audience_on(board, viewer))
 
 
 def _filters(

@@ -17,10 +17,10 @@ from projections.board_store import load_board
 from projections.bulletin import BulletinDraft, bulletin_draft
 from projections.redline import Redline, redline
 from projections.views import (
-    AUDIENCE_OF_CLASS,
     ArticleHistory,
     FeedKind,
     article_history,
+    audience_on,
     feed_parts,
 )
 from realtime.hub import CLOSED, Hub, Subscription
@@ -48,10 +48,6 @@ async def _board_or_404(pool: asyncpg.Pool, negotiation_id: str) -> Board:
     return board
 
 
-def _audience(hub: Hub, board: Board, viewer: Account | None) -> str:
-    return hub.audience_class_of(board, viewer)
-
-
 class ReadModelController(Controller):
     """The persistent projections (board_docs), as the viewer may see them."""
 
@@ -60,10 +56,10 @@ class ReadModelController(Controller):
 
     @get("/board")
     async def board(
-        self, negotiation_id: str, viewer: Account | None, pool: asyncpg.Pool, hub: Hub
+        self, negotiation_id: str, viewer: Account | None, pool: asyncpg.Pool
     ) -> FeedView:
         """The status board: every article's state, last move, TA count, sessions."""
-        return await self._feed(negotiation_id, "board", None, viewer, pool, hub)
+        return await self._feed(negotiation_id, "board", None, viewer, pool)
 
     @get("/sessions/{session_id:str}/display")
     async def session_display(
@@ -72,19 +68,18 @@ class ReadModelController(Controller):
         session_id: str,
         viewer: Account | None,
         pool: asyncpg.Pool,
-        hub: Hub,
     ) -> FeedView:
         """Session display: status, clock, agenda, the article on the table with both sides'
         latest proposals, attendance vs capacity, timeline."""
-        view = await self._feed(negotiation_id, "session", session_id, viewer, pool, hub)
+        view = await self._feed(negotiation_id, "session", session_id, viewer, pool)
         if not view.parts:
             raise NotFoundException(f"No session {session_id} in this negotiation.")
         return view
 
     @get("/overlay")
-    async def overlay(self, negotiation_id: str, pool: asyncpg.Pool, hub: Hub) -> FeedView:
+    async def overlay(self, negotiation_id: str, pool: asyncpg.Pool) -> FeedView:
         """Overlay state for livestream browser sources (public view)."""
-        return await self._feed(negotiation_id, "overlay", None, None, pool, hub)
+        return await self._feed(negotiation_id, "overlay", None, None, pool)
 
     async def _feed(
         self,
@@ -93,10 +88,9 @@ class ReadModelController(Controller):
         key: str | None,
         viewer: Account | None,
         pool: asyncpg.Pool,
-        hub: Hub,
     ) -> FeedView:
         board = await _board_or_404(pool, negotiation_id)
-        audience = AUDIENCE_OF_CLASS[_audience(hub, board, viewer)]
+        audience = audience_on(board, viewer)
         return FeedView(
             position=board.position,
             version=board.version,
@@ -110,12 +104,9 @@ class ReadModelController(Controller):
         article_id: str,
         viewer: Account | None,
         pool: asyncpg.Pool,
-        hub: Hub,
     ) -> ArticleHistory:
         board = await _board_or_404(pool, negotiation_id)
-        result = article_history(
-            board, article_id, AUDIENCE_OF_CLASS[_audience(hub, board, viewer)]
-        )
+        result = article_history(board, article_id, audience_on(board, viewer))
         if result is None:
             raise NotFoundException(f"No article {article_id} in this negotiation.")
         return result
@@ -127,16 +118,13 @@ class ReadModelController(Controller):
         article_id: str,
         viewer: Account | None,
         pool: asyncpg.Pool,
-        hub: Hub,
         to: str,
         from_: str = "current",
     ) -> Redline:
         """Word-level redline between two versions (proposal ids), or against the current
         contract language with from_=current (the default)."""
         board = await _board_or_404(pool, negotiation_id)
-        history = article_history(
-            board, article_id, AUDIENCE_OF_CLASS[_audience(hub, board, viewer)]
-        )
+        history = article_history(board, article_id, audience_on(board, viewer))
         if history is None:
             raise NotFoundException(f"No article {article_id} in this negotiation.")
         texts = {p.proposal_id: p.text for p in history.proposals}
@@ -169,12 +157,11 @@ class BulletinController(Controller):
         session_id: str,
         viewer: Account | None,
         pool: asyncpg.Pool,
-        hub: Hub,
     ) -> BulletinDraft:
         """What moved in this session (tabled, countered, TA'd, withdrawn) as data, and as
         text a team can edit before publishing it."""
         board = await _board_or_404(pool, negotiation_id)
-        draft = bulletin_draft(board, session_id, AUDIENCE_OF_CLASS[_audience(hub, board, viewer)])
+        draft = bulletin_draft(board, session_id, audience_on(board, viewer))
         if draft is None:
             raise NotFoundException(f"No session {session_id} visible to you here.")
         return draft
@@ -186,11 +173,10 @@ class BulletinController(Controller):
         session_id: str,
         viewer: Account | None,
         pool: asyncpg.Pool,
-        hub: Hub,
     ) -> list[PublishedBulletin]:
         board = await _board_or_404(pool, negotiation_id)
         session = board.sessions.get(session_id)
-        audience = AUDIENCE_OF_CLASS[_audience(hub, board, viewer)]
+        audience = audience_on(board, viewer)
         if session is None or not audience.sees_session(session.visibility):
             raise NotFoundException(f"No session {session_id} visible to you here.")
         hashes = dict(
