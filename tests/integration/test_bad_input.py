@@ -197,3 +197,13 @@ async def test_union_records_employer_proposal_as_received_when_employer_is_offl
     assert proposal["proposal_id"] == received["id"]
     assert proposal["party"] == "employer" and proposal["as_received"] is True
     assert proposal["in_writing"] is True
+
+
+async def test_audit_filters_postgresql_cannot_hold_are_a_400_before_any_export_starts(
+    http, people
+):
+    person = people()
+    for path in ("/api/audit", "/api/audit/export.jsonl", "/api/audit/export.csv"):
+        response = await http.get(path, headers=person.headers, params={"actor": "\x00"})
+        assert response.status_code == 400, (path, response.text)
+        assert "NUL" in response.json()["detail"]

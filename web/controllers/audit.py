@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 from litestar import Controller, get
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
 from litestar.response import Stream, Template
@@ -34,7 +35,7 @@ from web.identity import Account
 
 CSV_COLUMNS = tuple(AuditEntry.__struct_fields__)
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="At most 1000 entries.")]
-After = Annotated[int, Parameter(ge=0, description="Entries after this position.")]
+After = Annotated[int, Parameter(ge=0, le=2**63 - 1, description="Entries after this position.")]
 
 
 class AuditPageView(msgspec.Struct, frozen=True):
@@ -65,12 +66,13 @@ def _negotiation_key(negotiation_id: str | None) -> str | None:
         raise ValidationException(f"{negotiation_id!r} is not a negotiation id.") from None
 
 
-async def _labels(
-    pool: asyncpg.Pool, negotiation_id: str | None, viewer: Account | None
+async def provide_labels(
+    pool: asyncpg.Pool, filters: AuditFilters, viewer: Account | None
 ) -> list[str]:
     """What this viewer may read. Within one negotiation, as its board says they are to it
     (team party, unit member, official); across negotiations, only what is public (and, for
     administrators, what officials see)."""
+    negotiation_id = filters.negotiation_id
     if negotiation_id is None:
         return visible_labels(Audience(official=viewer is not None and viewer.is_admin))
     board = await load_board(pool, negotiation_id)
@@ -79,14 +81,27 @@ async def _labels(
     return visible_labels(audience_on(board, viewer))
 
 
-def _filters(
-    negotiation_id: str | None,
-    article_id: str | None,
-    session_id: str | None,
-    actor: str | None,
-    type: str | None,
-    after: int,
+def provide_filters(
+    negotiation_id: str | None = None,
+    article_id: str | None = None,
+    session_id: str | None = None,
+    actor: str | None = None,
+    type: str | None = None,
+    after: After = 0,
 ) -> AuditFilters:
+    """The filters every audit route shares, from the query string. `actor` is an account
+    id or a display name; `after` a position.
+
+    Checked here, before any response starts: the exports stream, so a value PostgreSQL
+    refuses (a NUL character) would otherwise cut a download short instead of a clear 400."""
+    for name, value in (
+        ("article_id", article_id),
+        ("session_id", session_id),
+        ("actor", actor),
+        ("type", type),
+    ):
+        if value is not None and "\x00" in value:
+            raise ValidationException(f"The {name} filter contains a NUL character.")
     return AuditFilters(
         negotiation_id=_negotiation_key(negotiation_id),
         article_id=article_id or None,
@@ -138,24 +153,21 @@ class AuditController(Controller):
     """Every recorded event, in order, as the viewer may see it; exports; chain verification."""
 
     tags = ("audit",)
+    dependencies = {  # noqa: RUF012
+        "filters": Provide(provide_filters, sync_to_thread=False),
+        "labels": Provide(provide_labels),
+    }
 
     @get("/api/audit")
     async def entries(
         self,
         pool: asyncpg.Pool,
-        viewer: Account | None,
-        negotiation_id: str | None = None,
-        article_id: str | None = None,
-        session_id: str | None = None,
-        actor: str | None = None,
-        type: str | None = None,
-        after: After = 0,
+        filters: AuditFilters,
+        labels: list[str],
         limit: Limit = 100,
     ) -> AuditPageView:
         """Entries after `after`, oldest first. Filters combine; `actor` is an account id or a
         display name. Without `negotiation_id`, only public entries (officials: also members')."""
-        filters = _filters(negotiation_id, article_id, session_id, actor, type, after)
-        labels = await _labels(pool, filters.negotiation_id, viewer)
         entries = await list_entries(pool, filters, labels, limit)
         return AuditPageView(
             entries=entries,
@@ -166,17 +178,10 @@ class AuditController(Controller):
     async def export_jsonl(
         self,
         pool: asyncpg.Pool,
-        viewer: Account | None,
-        negotiation_id: str | None = None,
-        article_id: str | None = None,
-        session_id: str | None = None,
-        actor: str | None = None,
-        type: str | None = None,
-        after: After = 0,
+        filters: AuditFilters,
+        labels: list[str],
     ) -> Stream:
         """Every matching entry, one JSON object per line, streamed."""
-        filters = _filters(negotiation_id, article_id, session_id, actor, type, after)
-        labels = await _labels(pool, filters.negotiation_id, viewer)
         return Stream(
             _jsonl(pool, filters, labels),
             media_type="application/x-ndjson",
@@ -187,17 +192,10 @@ class AuditController(Controller):
     async def export_csv(
         self,
         pool: asyncpg.Pool,
-        viewer: Account | None,
-        negotiation_id: str | None = None,
-        article_id: str | None = None,
-        session_id: str | None = None,
-        actor: str | None = None,
-        type: str | None = None,
-        after: After = 0,
+        filters: AuditFilters,
+        labels: list[str],
     ) -> Stream:
         """Every matching entry as CSV (with a header row), streamed."""
-        filters = _filters(negotiation_id, article_id, session_id, actor, type, after)
-        labels = await _labels(pool, filters.negotiation_id, viewer)
         return Stream(
             _csv(pool, filters, labels),
             media_type="text/csv; charset=utf-8",
@@ -231,16 +229,10 @@ class AuditController(Controller):
         self,
         pool: asyncpg.Pool,
         viewer: Account | None,
-        negotiation_id: str | None = None,
-        article_id: str | None = None,
-        session_id: str | None = None,
-        actor: str | None = None,
-        type: str | None = None,
-        after: After = 0,
+        filters: AuditFilters,
+        labels: list[str],
         limit: Limit = 200,
     ) -> Template:
-        filters = _filters(negotiation_id, article_id, session_id, actor, type, after)
-        labels = await _labels(pool, filters.negotiation_id, viewer)
         entries = await list_entries(pool, filters, labels, limit)
         async with pool.acquire() as conn:
             head_position, head_hash = await chain_head(conn)
