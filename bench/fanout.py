@@ -145,8 +145,8 @@ def sleep_until(moment: float) -> None:
 def instrument(app: Any, sends: dict[int, list[Any]]) -> Any:
     """When each change message was handed to its first and last socket.
 
-    The hub's `_publish` hands one message to every subscriber of a feed (writing one
-    pre-built frame to each connection), so timing that call gives the server's own send
+    The hub's `_publish` hands a read's messages to every subscriber of a feed (writing one
+    pre-built run of frames to each connection), so timing that call gives the server's own send
     time. ``GET /__bench/sends`` returns {position: [first, last, count]} (time.monotonic())
     and forgets. Websocket connections pass through untouched, so the broadcast path
     (which needs the server's own `send`) stays in use.
@@ -155,19 +155,22 @@ def instrument(app: Any, sends: dict[int, list[Any]]) -> Any:
 
     original = hub_module._publish
 
-    def timed_publish(feed: Any, message: str) -> None:
+    async def timed_publish(feed: Any, messages: list[str]) -> None:
         started = time.monotonic()
-        original(feed, message)
-        if message.startswith('{"type":"change"'):
+        await original(feed, messages)
+        finished = time.monotonic()
+        count = len(feed.subscribers)
+        for message in messages:
+            if not message.startswith('{"type":"change"'):
+                continue
             start = message.index('"position":') + 11
             end = message.index(",", start)
             position = int(message[start:end])
             record = sends.get(position)
-            count = len(feed.subscribers)
             if record is None:
-                sends[position] = [position, started, time.monotonic(), count, None]
+                sends[position] = [position, started, finished, count, None]
             else:
-                record[2] = time.monotonic()
+                record[2] = finished
                 record[3] += count
 
     hub_module._publish = timed_publish
@@ -858,6 +861,7 @@ class SideResult:
     command_seconds: float = 0.0  # first command sent → last acknowledged
     rss_before_mb: float = 0.0
     ack_after_sent_ms: list[float] = field(default_factory=list)  # command round trips
+    first_ms: list[float] = field(default_factory=list)  # t_ack → handed to the first socket
 
     def figures(self) -> dict[str, Any]:
         lat = self.latencies
@@ -893,6 +897,10 @@ class SideResult:
             print(f"    server send-to-last   p50 {percentile(send, 50):.1f} / p99 "
                   f"{percentile(send, 99):.1f} / max {send[-1]:.1f} ms; sockets per message "
                   f"min {min(self.send_counts)}")
+        if self.first_ms:
+            fm = self.first_ms
+            print(f"    server ack-to-first   p50 {percentile(fm, 50):.1f} / p99 "
+                  f"{percentile(fm, 99):.1f} / max {fm[-1]:.1f} ms (before the first socket)")
         if self.ack_after_sent_ms:
             rt = self.ack_after_sent_ms
             print(f"    command round trip    p50 {percentile(rt, 50):.1f} / p99 "
@@ -958,6 +966,7 @@ def run_app(database: Any, clients: Clients, n: int, args: argparse.Namespace) -
         sends = asyncio.run(fetch_sends(url))
         hwm = proc_status_kib(pid, "VmHWM") / 1024
     send_ms = [1000 * (sends[p][1] - ack[p]) for p in ack if p in sends]
+    first_ms = sorted(1000 * (sends[p][0] - ack[p]) for p in ack if p in sends)
     return SideResult(
         n=n, connect=connect, latencies=collected.pop("latencies"),
         from_sent=collected.pop("from_sent"), counts=collected,
@@ -967,7 +976,7 @@ def run_app(database: Any, clients: Clients, n: int, args: argparse.Namespace) -
         lag_max_ms=1000 * max(done.lag, default=0.0), rss_before_mb=rss_before,
         command_seconds=(max(a for _, a in done.times.values())
                          - min(s for s, _ in done.times.values())) if done.times else 0.0,
-        ack_after_sent_ms=sorted(1000 * x for x in shift),
+        ack_after_sent_ms=sorted(1000 * x for x in shift), first_ms=first_ms,
     )
 
 

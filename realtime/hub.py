@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 RESYNC = '{"type":"resync"}'
 CLOSED = ""  # queued to a subscriber's sender when its client has gone
 HEARTBEAT_SECONDS = 15.0
+PUBLISH_SLICE = 500  # connections written between turns of the event loop
 TEAM_EVENTS = {
     "TeamMemberAdded",
     "TeamMemberRemoved",
@@ -158,18 +159,28 @@ class FeedState:
         return message
 
 
-def _publish(feed: FeedState, message: str) -> None:
-    """Hand one message to every subscriber of a feed; never awaits."""
+async def _publish(feed: FeedState, messages: list[str]) -> None:
+    """Hand messages (in order) to every subscriber of a feed; never awaits a client.
+
+    The messages of one read of the log go out as ONE write per connection (their frames
+    back to back): under a burst, the cost per connection stays one system call however many
+    changes it carries, so a busy hub catches up instead of falling further behind. Every
+    PUBLISH_SLICE connections it yields to the event loop, so requests (the commands that
+    cause these changes) are not held up behind thousands of writes.
+    """
     frame: bytes | None = None
-    for sub in list(feed.subscribers):
+    for count, sub in enumerate(list(feed.subscribers), 1):
         writer = sub.writer
         if writer is None:
-            sub.offer(message)
-            continue
-        if frame is None:
-            frame = text_frame(message)  # once per message, shared by every connection
-        if not writer.write(frame):
-            sub.overflow()
+            for message in messages:
+                sub.offer(message)
+        else:
+            if frame is None:  # once per publication, shared by every connection
+                frame = b"".join(text_frame(message) for message in messages)
+            if not writer.write(frame):
+                sub.overflow()
+        if count % PUBLISH_SLICE == 0:
+            await asyncio.sleep(0)
 
 
 @dataclass(eq=False)
@@ -239,9 +250,11 @@ class Hub:
         """Tell every subscriber we are alive (and where its feed is) when nothing else moves."""
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            for live in list(self.live.values()):
-                for feed in live.feeds.values():
-                    _publish(feed, f'{{"type":"heartbeat","position":{feed.position}}}')
+            async with self._lock:  # never between a change's first and last connection
+                for live in list(self.live.values()):
+                    for feed in list(live.feeds.values()):
+                        beat = f'{{"type":"heartbeat","position":{feed.position}}}'
+                        await _publish(feed, [beat])
 
     def _notified(self, *_: Any) -> None:
         self._wake.set()
@@ -271,13 +284,17 @@ class Hub:
                 return
             events = [decode_row(row) for row in rows]
             async with self._lock:
+                pending: dict[FeedState, list[str]] = {}
                 for event in events:
-                    self._apply(event)
+                    self._apply(event, pending)
                 self.head = events[-1].position
+                for feed, messages in pending.items():
+                    await _publish(feed, messages)
             async with self._advanced:
                 self._advanced.notify_all()
 
-    def _apply(self, event: RecordedEvent) -> None:
+    def _apply(self, event: RecordedEvent, pending: dict[FeedState, list[str]]) -> None:
+        """Fold one event into its live board; collect each feed's change message to send."""
         live = self.live.get(event.negotiation_id)
         if live is None:
             return  # nobody is watching; its board is built on the first subscription
@@ -285,7 +302,7 @@ class Hub:
         for feed in live.feeds.values():
             message = feed.update(live.board)
             if message is not None:
-                _publish(feed, message)
+                pending.setdefault(feed, []).append(message)
         if event.type in TEAM_EVENTS:
             self._recheck_audiences(live)
 

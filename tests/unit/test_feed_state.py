@@ -5,7 +5,14 @@ import asyncio
 from datetime import UTC, datetime
 
 from projections.board import Board
-from realtime.hub import RESYNC, FeedState, Subscription, feed_part_bytes
+from realtime.hub import (
+    PUBLISH_SLICE,
+    RESYNC,
+    FeedState,
+    Subscription,
+    _publish,
+    feed_part_bytes,
+)
 
 
 def _board(position: int, title: str = "Contract") -> Board:
@@ -66,3 +73,63 @@ def test_a_subscriber_whose_queue_is_full_is_told_to_resync_and_dropped():
     assert subscription.closed and subscription not in feed.subscribers
     assert subscription.queue.get_nowait() == RESYNC
     assert subscription.queue.empty()
+
+
+class _RecordingWriter:
+    def __init__(self, accepts: bool = True) -> None:
+        self.writes: list[bytes] = []
+        self.accepts = accepts
+
+    def write(self, frame: bytes) -> bool:
+        if self.accepts:
+            self.writes.append(frame)
+        return self.accepts
+
+
+def _frames(data: bytes) -> list[str]:
+    """Split back-to-back unmasked server text frames into their messages (RFC 6455 5.2)."""
+    messages = []
+    while data:
+        assert data[0] == 0x81  # FIN, text
+        length, start = data[1], 2
+        if length == 126:
+            length, start = int.from_bytes(data[2:4], "big"), 4
+        elif length == 127:
+            length, start = int.from_bytes(data[2:10], "big"), 10
+        messages.append(data[start : start + length].decode())
+        data = data[start + length :]
+    return messages
+
+
+async def test_one_read_of_changes_goes_out_as_one_write_per_connection_in_order():
+    feed = _feed(_board(1))
+    writers = [_RecordingWriter() for _ in range(PUBLISH_SLICE + 3)]  # crosses a yield
+    for writer in writers:
+        feed.subscribers.add(
+            Subscription(feed=feed, account_id=None, queue=asyncio.Queue(4), writer=writer)
+        )
+    queued = Subscription(feed=feed, account_id=None, queue=asyncio.Queue(4))
+    feed.subscribers.add(queued)
+    messages = [feed.update(_board(p, title=f"t{p}")) for p in (2, 3)]
+    assert None not in messages
+    await _publish(feed, messages)  # type: ignore[arg-type]
+    for writer in writers:
+        assert len(writer.writes) == 1
+        assert _frames(writer.writes[0]) == messages
+    assert [queued.queue.get_nowait(), queued.queue.get_nowait()] == messages
+
+
+async def test_a_connection_that_cannot_take_a_write_is_told_to_resync_and_dropped():
+    feed = _feed(_board(1))
+    stuck = Subscription(
+        feed=feed, account_id=None, queue=asyncio.Queue(4), writer=_RecordingWriter(False)
+    )
+    fine_writer = _RecordingWriter()
+    fine = Subscription(feed=feed, account_id=None, queue=asyncio.Queue(4), writer=fine_writer)
+    feed.subscribers |= {stuck, fine}
+    message = feed.update(_board(2, title="t2"))
+    assert message is not None
+    await _publish(feed, [message])
+    assert stuck.closed and stuck not in feed.subscribers
+    assert stuck.queue.get_nowait() == RESYNC
+    assert _frames(fine_writer.writes[0]) == [message] and not fine.closed
