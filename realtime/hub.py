@@ -7,9 +7,11 @@ A client that reconnects with the last position it saw gets exactly the changes 
 (from a per-feed buffer), or a fresh snapshot if it is too far behind. Positions are the event
 log's notification ids, so they mean the same on every node.
 
-Fan-out on purpose: each change is encoded once per audience class and handed to bounded
-per-subscriber queues with put_nowait (publishing never awaits a slow client); a subscriber
-whose queue is full is told to resync and dropped, so it never slows the others.
+Fan-out on purpose: each change is encoded (and framed) once per audience class. A pump per
+feed brings each subscriber up to date with ONE write of every change it has not had, straight
+to its connection's transport under uvicorn (else through a bounded queue); it never awaits a
+client, and a connection whose buffers are full (or whose queue is) is told to resync and
+dropped, so it never slows the others.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -46,7 +48,7 @@ log = logging.getLogger(__name__)
 RESYNC = '{"type":"resync"}'
 CLOSED = ""  # queued to a subscriber's sender when its client has gone
 HEARTBEAT_SECONDS = 15.0
-PUBLISH_SLICE = 500  # connections written between turns of the event loop
+PUBLISH_TURN = 0.004  # seconds of writing to connections between turns of the event loop
 TEAM_EVENTS = {
     "TeamMemberAdded",
     "TeamMemberRemoved",
@@ -85,6 +87,7 @@ class Subscription:
     queue: asyncio.Queue[str]
     writer: FrameWriter | None = None  # the broadcast path, when the server allows it
     closed: bool = False
+    sent: int = 0  # position of the last change handed to it (snapshot, resume or pump)
 
     def offer(self, message: str, frame: bytes | None = None) -> None:
         if self.closed:
@@ -122,8 +125,11 @@ class FeedState:
     parts: dict[str, bytes]
     resume_floor: int  # a client that saw this position (or later) can resume from the buffer
     position: int  # position of the latest change (or of the feed's creation)
-    buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=1000))
+    # (position, message, its websocket frame): for resuming, and for the pump
+    buffer: deque[tuple[int, str, bytes]] = field(default_factory=lambda: deque(maxlen=1000))
     subscribers: set[Subscription] = field(default_factory=set)
+    pumping: bool = False
+    _runs: dict[int, bytes] = field(default_factory=dict)  # frames after a position, by it
 
     def snapshot(self) -> str:
         parts = {k: msgspec.Raw(v) for k, v in self.parts.items()}
@@ -134,7 +140,21 @@ class FeedState:
         """Messages after `after`, or None when some of them have left the buffer."""
         if after < self.resume_floor:
             return None
-        return [message for position, message in self.buffer if position > after]
+        return [message for position, message, _ in self.buffer if position > after]
+
+    def frames_after(self, after: int) -> bytes:
+        """The frames of every change after `after`, back to back: one write for a
+        connection that is behind. Most connections are at the same few positions, so each
+        run is built once per position of the feed."""
+        run = self._runs.get(after)
+        if run is None:
+            tail = []
+            for position, _, frame in reversed(self.buffer):
+                if position <= after:
+                    break
+                tail.append(frame)
+            run = self._runs[after] = b"".join(reversed(tail))
+        return run
 
     def update(self, board: Board) -> str | None:
         """Recompute the parts; if any changed, record and return the change message."""
@@ -155,32 +175,52 @@ class FeedState:
         ).decode()  # once per change and audience class, then shared by every subscriber
         if len(self.buffer) == self.buffer.maxlen:
             self.resume_floor = self.buffer[0][0]  # about to drop it: resuming before is over
-        self.buffer.append((board.position, message))
+        self.buffer.append((board.position, message, text_frame(message)))
+        self._runs.clear()
         return message
 
 
-async def _publish(feed: FeedState, messages: list[str]) -> None:
-    """Hand messages (in order) to every subscriber of a feed; never awaits a client.
+async def _pump(feed: FeedState) -> None:
+    """Bring every subscriber of a feed up to its latest change; never awaits a client.
 
-    The messages of one read of the log go out as ONE write per connection (their frames
-    back to back): under a burst, the cost per connection stays one system call however many
-    changes it carries, so a busy hub catches up instead of falling further behind. Every
-    PUBLISH_SLICE connections it yields to the event loop, so requests (the commands that
-    cause these changes) are not held up behind thousands of writes.
+    A pass writes each connection that is behind ALL the changes it has not had, as one run
+    of frames (one system call however many changes it carries). Changes that arrive during
+    a pass reach the connections not yet written in the same pass, and the ones already
+    written in the next: so under a burst a connection waits for at most about one pass,
+    and the cost of a pass stays one write per connection. Every PUBLISH_TURN seconds the
+    pump yields to the event loop, so the commands causing these changes, and reading the
+    next events, are not held up behind thousands of writes.
     """
-    frame: bytes | None = None
-    for count, sub in enumerate(list(feed.subscribers), 1):
-        writer = sub.writer
-        if writer is None:
-            for message in messages:
+    clock = asyncio.get_running_loop().time
+    try:
+        while True:
+            behind = [sub for sub in feed.subscribers if sub.sent < feed.position]
+            if not behind:
+                return
+            turn = clock() + PUBLISH_TURN
+            for sub in behind:
+                if not sub.closed and sub.sent < feed.position:
+                    _bring_up_to_date(feed, sub)
+                if clock() >= turn:
+                    await asyncio.sleep(0)
+                    turn = clock() + PUBLISH_TURN
+    finally:
+        feed.pumping = False
+
+
+def _bring_up_to_date(feed: FeedState, sub: Subscription) -> None:
+    upto = feed.position
+    writer = sub.writer
+    if writer is not None:
+        if not writer.write(feed.frames_after(sub.sent)):
+            sub.overflow()
+    elif feed.resume_floor > sub.sent:
+        sub.overflow()  # what it still needs has left the buffer
+    else:
+        for position, message, _ in feed.buffer:
+            if sub.sent < position <= upto:
                 sub.offer(message)
-        else:
-            if frame is None:  # once per publication, shared by every connection
-                frame = b"".join(text_frame(message) for message in messages)
-            if not writer.write(frame):
-                sub.overflow()
-        if count % PUBLISH_SLICE == 0:
-            await asyncio.sleep(0)
+    sub.sent = upto
 
 
 @dataclass(eq=False)
@@ -215,6 +255,7 @@ class Hub:
         self._wake = asyncio.Event()
         self._advanced = asyncio.Condition()
         self._tasks: list[asyncio.Task[None]] = []
+        self._pumps: set[asyncio.Task[None]] = set()
         self._listener: asyncpg.Connection | None = None
         self._writer_conn: asyncpg.Connection | None = None
 
@@ -231,10 +272,15 @@ class Hub:
                 asyncio.create_task(self._project_periodically(), name="hub-project")
             )
 
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._pumps.add(task)  # a strong reference until it is done
+        task.add_done_callback(self._pumps.discard)
+
     async def stop(self) -> None:
-        for task in self._tasks:
+        for task in [*self._tasks, *self._pumps]:
             task.cancel()
-        for task in self._tasks:
+        for task in [*self._tasks, *self._pumps]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         for conn in (self._listener, self._writer_conn):
@@ -250,26 +296,38 @@ class Hub:
         """Tell every subscriber we are alive (and where its feed is) when nothing else moves."""
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
-            async with self._lock:  # never between a change's first and last connection
-                for live in list(self.live.values()):
-                    for feed in list(live.feeds.values()):
-                        beat = f'{{"type":"heartbeat","position":{feed.position}}}'
-                        await _publish(feed, [beat])
+            for live in list(self.live.values()):
+                for feed in list(live.feeds.values()):
+                    beat = f'{{"type":"heartbeat","position":{feed.position}}}'
+                    frame = text_frame(beat)
+                    for count, sub in enumerate(list(feed.subscribers), 1):
+                        # Only to those the pump has brought up to date: a heartbeat never
+                        # claims a position ahead of the changes a subscriber has had.
+                        if sub.sent == feed.position:
+                            sub.offer(beat, frame)
+                        if count % 500 == 0:
+                            await asyncio.sleep(0)
 
     def _notified(self, *_: Any) -> None:
         self._wake.set()
 
     # ------------------------------------------------------------------ following the log
     async def _follow(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_read = loop.time()
         while True:
             try:
                 # A notification wakes us at once; the timeout covers a lost notification.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-                # Let a burst of commands land first: one read for many events, instead of a
-                # read (and a round of thread switching) per event, for a few ms of latency.
-                await asyncio.sleep(self.coalesce_seconds)
+                # Under a burst of commands, read at most once per `coalesce_seconds`: one
+                # read for many events instead of a read (and a round of thread switching)
+                # per event. A lone event after a quiet spell is read at once.
+                wait = last_read + self.coalesce_seconds - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 self._wake.clear()
+                last_read = loop.time()
                 await self._read_new_events()
             except asyncio.CancelledError:
                 raise
@@ -284,25 +342,26 @@ class Hub:
                 return
             events = [decode_row(row) for row in rows]
             async with self._lock:
-                pending: dict[FeedState, list[str]] = {}
+                changed: set[FeedState] = set()
                 for event in events:
-                    self._apply(event, pending)
+                    self._apply(event, changed)
                 self.head = events[-1].position
-                for feed, messages in pending.items():
-                    await _publish(feed, messages)
+                for feed in changed:
+                    if not feed.pumping:
+                        feed.pumping = True
+                        self._spawn(_pump(feed), "hub-pump")
             async with self._advanced:
                 self._advanced.notify_all()
 
-    def _apply(self, event: RecordedEvent, pending: dict[FeedState, list[str]]) -> None:
-        """Fold one event into its live board; collect each feed's change message to send."""
+    def _apply(self, event: RecordedEvent, changed: set[FeedState]) -> None:
+        """Fold one event into its live board and its feeds; note the feeds that changed."""
         live = self.live.get(event.negotiation_id)
         if live is None:
             return  # nobody is watching; its board is built on the first subscription
         live.board = boards.apply(live.board, event)
         for feed in live.feeds.values():
-            message = feed.update(live.board)
-            if message is not None:
-                pending.setdefault(feed, []).append(message)
+            if feed.update(live.board) is not None:
+                changed.add(feed)
         if event.type in TEAM_EVENTS:
             self._recheck_audiences(live)
 
@@ -455,6 +514,7 @@ class Hub:
             if first is None:
                 first = [feed.snapshot()]
             feed.subscribers.add(subscription)
+            subscription.sent = feed.position  # the pump takes it from here
             if writer is not None:
                 # Written now, under the lock, so no change can overtake the snapshot.
                 for message in first:

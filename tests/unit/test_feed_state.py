@@ -5,12 +5,12 @@ import asyncio
 from datetime import UTC, datetime
 
 from projections.board import Board
+from realtime import hub
 from realtime.hub import (
-    PUBLISH_SLICE,
     RESYNC,
     FeedState,
     Subscription,
-    _publish,
+    _pump,
     feed_part_bytes,
 )
 
@@ -101,35 +101,68 @@ def _frames(data: bytes) -> list[str]:
     return messages
 
 
-async def test_one_read_of_changes_goes_out_as_one_write_per_connection_in_order():
+def _subscribe(feed: FeedState, writer: _RecordingWriter | None = None) -> Subscription:
+    sub = Subscription(feed=feed, account_id=None, queue=asyncio.Queue(4), writer=writer)
+    sub.sent = feed.position
+    feed.subscribers.add(sub)
+    return sub
+
+
+async def _run_pump(feed: FeedState) -> None:
+    feed.pumping = True
+    await _pump(feed)
+    assert not feed.pumping
+
+
+async def test_changes_a_connection_has_not_had_go_out_as_one_write_in_order(monkeypatch):
+    monkeypatch.setattr(hub, "PUBLISH_TURN", 0.0)  # yield to the loop after every write
     feed = _feed(_board(1))
-    writers = [_RecordingWriter() for _ in range(PUBLISH_SLICE + 3)]  # crosses a yield
+    writers = [_RecordingWriter() for _ in range(5)]
     for writer in writers:
-        feed.subscribers.add(
-            Subscription(feed=feed, account_id=None, queue=asyncio.Queue(4), writer=writer)
-        )
-    queued = Subscription(feed=feed, account_id=None, queue=asyncio.Queue(4))
-    feed.subscribers.add(queued)
+        _subscribe(feed, writer)
+    queued = _subscribe(feed)
     messages = [feed.update(_board(p, title=f"t{p}")) for p in (2, 3)]
     assert None not in messages
-    await _publish(feed, messages)  # type: ignore[arg-type]
+    await _run_pump(feed)
     for writer in writers:
         assert len(writer.writes) == 1
         assert _frames(writer.writes[0]) == messages
     assert [queued.queue.get_nowait(), queued.queue.get_nowait()] == messages
+    assert queued.queue.empty()
+    assert all(sub.sent == 3 for sub in feed.subscribers)
+
+
+async def test_a_change_during_a_pass_reaches_the_rest_at_once_and_the_written_next():
+    feed = _feed(_board(1))
+    later: list[str] = []
+
+    class ChangeArrives(_RecordingWriter):
+        def write(self, frame: bytes) -> bool:
+            if not later:  # the first write of the pass: a new event is folded meanwhile
+                message = feed.update(_board(3, title="t3"))
+                assert message is not None
+                later.append(message)
+            return super().write(frame)
+
+    writers = [ChangeArrives() for _ in range(5)]
+    for writer in writers:
+        _subscribe(feed, writer)
+    first = feed.update(_board(2, title="t2"))
+    await _run_pump(feed)
+    got = [[m for frame in w.writes for m in _frames(frame)] for w in writers]
+    assert all(messages == [first, later[0]] for messages in got)  # each once, in order
+    written_twice = [w for w in writers if len(w.writes) == 2]
+    assert len(written_twice) == 1  # only the one written before the change arrived
 
 
 async def test_a_connection_that_cannot_take_a_write_is_told_to_resync_and_dropped():
     feed = _feed(_board(1))
-    stuck = Subscription(
-        feed=feed, account_id=None, queue=asyncio.Queue(4), writer=_RecordingWriter(False)
-    )
+    stuck = _subscribe(feed, _RecordingWriter(False))
     fine_writer = _RecordingWriter()
-    fine = Subscription(feed=feed, account_id=None, queue=asyncio.Queue(4), writer=fine_writer)
-    feed.subscribers |= {stuck, fine}
+    fine = _subscribe(feed, fine_writer)
     message = feed.update(_board(2, title="t2"))
     assert message is not None
-    await _publish(feed, [message])
+    await _run_pump(feed)
     assert stuck.closed and stuck not in feed.subscribers
     assert stuck.queue.get_nowait() == RESYNC
     assert _frames(fine_writer.writes[0]) == [message] and not fine.closed
