@@ -166,3 +166,28 @@ async def test_a_connection_that_cannot_take_a_write_is_told_to_resync_and_dropp
     assert stuck.closed and stuck not in feed.subscribers
     assert stuck.queue.get_nowait() == RESYNC
     assert _frames(fine_writer.writes[0]) == [message] and not fine.closed
+
+
+async def test_a_big_pass_hands_the_gil_to_command_threads_more_often(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(hub, "BIG_PASS", 3)
+    usual = sys.getswitchinterval()
+    seen: list[float] = []
+
+    class Noting(_RecordingWriter):
+        def write(self, frame: bytes) -> bool:
+            seen.append(sys.getswitchinterval())
+            return super().write(frame)
+
+    small, big = _feed(_board(1)), _feed(_board(1))
+    _subscribe(small, Noting())
+    for _ in range(3):
+        _subscribe(big, Noting())
+    small.update(_board(2, title="t2"))
+    big.update(_board(2, title="t2"))
+    await _run_pump(small)
+    assert seen == [usual]
+    await _run_pump(big)
+    assert seen[1:] == [0.001] * 3
+    assert sys.getswitchinterval() == usual
