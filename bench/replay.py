@@ -391,8 +391,7 @@ async def read_decode(database: Any) -> tuple[int, float, float]:
         await conn.close()
 
 
-async def rebuild(database: Any, profile: cProfile.Profile | None, serial: bool = False
-                  ) -> tuple[int, float, float]:
+async def rebuild(database: Any, profile: cProfile.Profile | None) -> tuple[int, float, float]:
     import asyncpg
 
     from projections.runner import Projector
@@ -415,13 +414,7 @@ async def rebuild(database: Any, profile: cProfile.Profile | None, serial: bool 
         if profile is not None:
             profile.enable()
         try:
-            # As `negotiation rebuild` runs it: one process per projection, unless profiling
-            # (which needs everything in this process) or --serial asks for the old way.
-            parallel = profile is None and not serial
-            count = await projector.rebuild(
-                progress=progress,
-                connect_kwargs=database.asyncpg_kwargs() if parallel else None,
-            )
+            count = await projector.rebuild(progress=progress)  # as `negotiation rebuild` does
         finally:
             if profile is not None:
                 profile.disable()
@@ -441,8 +434,6 @@ def main() -> None:
                         help="tables in play at once per generator (interleaving in the log)")
     parser.add_argument("--profile", action="store_true",
                         help="cProfile the rebuild and print the top functions")
-    parser.add_argument("--serial", action="store_true",
-                        help="rebuild every projection in this one process (for comparison)")
     parser.add_argument("--skip-read", action="store_true", help="skip the read+decode baseline")
     args = parser.parse_args()
     if args.events < 1 or args.gen_procs < 1:
@@ -484,7 +475,7 @@ def main() -> None:
         profile = cProfile.Profile() if args.profile else None
         cpu_before = own_cpu_seconds()
         print(f"rebuild (board + audit), pid {os.getpid()}", flush=True)
-        rebuilt, seconds, pg = asyncio.run(rebuild(database, profile, args.serial))
+        rebuilt, seconds, pg = asyncio.run(rebuild(database, profile))
         own = own_cpu_seconds() - cpu_before
         rate = rebuilt / seconds
         print(f"rebuild: {rebuilt:,} events in {seconds:.1f} s = {rate:,.0f} events/s "

@@ -33,6 +33,7 @@ import asyncpg
 import msgspec
 
 from negotiation.domain.visibility import Audience
+from projections.base import Write
 from projections.board import Board
 from projections.describe import describe
 from projections.events import EVENTS_TABLE, RecordedEvent, decode_row
@@ -201,6 +202,7 @@ class AuditProjection:
     """Appends one described, hash-chained row per event; rows are written with COPY."""
 
     name = "audit"
+    whole_documents = False
 
     def __init__(self) -> None:
         self._rows: list[tuple[Any, ...]] = []
@@ -302,25 +304,31 @@ class AuditProjection:
                 (event.negotiation_id, str(data["facilitator"]["account_id"]))
             )
 
-    async def flush(self, conn: asyncpg.Connection) -> None:
-        if self._rows:
-            await conn.copy_records_to_table("audit_log", records=self._rows, columns=AUDIT_COLUMNS)
-        for session_id, label, before in self._relabels:
-            # Rows after the change were labelled with the new visibility when applied.
-            await conn.execute(
-                "UPDATE audit_log SET visibility = $2 "
-                "WHERE session_id = $1 AND follows_session AND position < $3",
-                session_id,
-                label,
-                before,
-            )
-        if self._facilitators:
-            await conn.executemany(
-                "INSERT INTO audit_facilitators (negotiation_id, account_id) VALUES ($1, $2) "
-                "ON CONFLICT DO NOTHING",
-                self._facilitators,
-            )
-        self._forget()
+    def pending(self) -> Write:
+        rows, relabels, facilitators = self._rows, self._relabels, self._facilitators
+        self._rows, self._relabels, self._facilitators = [], [], []
+        self._names = {}
+
+        async def write(conn: asyncpg.Connection) -> None:
+            if rows:
+                await conn.copy_records_to_table("audit_log", records=rows, columns=AUDIT_COLUMNS)
+            for session_id, label, before in relabels:
+                # Rows after the change were labelled with the new visibility when applied.
+                await conn.execute(
+                    "UPDATE audit_log SET visibility = $2 "
+                    "WHERE session_id = $1 AND follows_session AND position < $3",
+                    session_id,
+                    label,
+                    before,
+                )
+            if facilitators:
+                await conn.executemany(
+                    "INSERT INTO audit_facilitators (negotiation_id, account_id) VALUES ($1, $2) "
+                    "ON CONFLICT DO NOTHING",
+                    facilitators,
+                )
+
+        return write
 
 
 def _placement(

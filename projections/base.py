@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import asyncpg
@@ -9,16 +10,22 @@ import asyncpg
 from projections.board import Board
 from projections.events import RecordedEvent
 
+Write = Callable[[asyncpg.Connection], Awaitable[None]]
+
 
 class Projection(Protocol):
     """A read model kept in its own tables.
 
-    The runner calls `apply` for each new event in order (in memory, no I/O), then `flush`
-    inside one transaction that also stores this projection's position: rows and position
-    commit together, so an event is applied exactly once even across crashes.
+    The runner calls `apply` for each new event in order (in memory, no I/O), then takes
+    the `pending` write and runs it inside one transaction that also stores this
+    projection's position: rows and position commit together, so an event is applied
+    exactly once even across crashes.
     """
 
     name: str
+    # True when each write replaces whole documents (so a rebuild writes them once, at the
+    # end); False when it appends rows (so a rebuild writes them group by group).
+    whole_documents: bool
 
     async def create_tables(self, conn: asyncpg.Connection) -> None:
         """Idempotent DDL (CREATE TABLE IF NOT EXISTS …)."""
@@ -33,5 +40,8 @@ class Projection(Protocol):
     def apply(self, event: RecordedEvent, board: Board) -> None:
         """Fold one event; `board` is its negotiation's board *after* the event."""
 
-    async def flush(self, conn: asyncpg.Connection) -> None:
-        """Write what `apply` accumulated (inside the runner's transaction) and forget it."""
+    def pending(self) -> Write:
+        """Hand over what `apply` accumulated, as a write to run (inside the runner's
+        transaction), and forget it. Rows (`whole_documents` False) are taken at once: the
+        runner may go on folding while they are written, so later `apply` calls must not
+        change them. Whole documents are written only when folding has stopped."""

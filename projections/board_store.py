@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from projections.base import Write
 from projections.board import BOARD_DECODER, BOARD_ENCODER, Board
 from projections.events import RecordedEvent
 
@@ -20,6 +21,8 @@ CREATE TABLE IF NOT EXISTS board_docs (
     doc             bytea NOT NULL
 );
 """
+
+WRITE_SLICE = 100  # boards encoded and written per round trip
 
 UPSERT = """
 INSERT INTO board_docs (negotiation_id, position, title, kind, bargaining_unit, union_name,
@@ -40,6 +43,7 @@ class BoardProjection:
     """Persists the boards the runner folds; only boards touched since the last flush."""
 
     name = "board"
+    whole_documents = True
 
     def __init__(self) -> None:
         self._dirty: dict[str, Board] = {}
@@ -57,11 +61,15 @@ class BoardProjection:
     def apply(self, event: RecordedEvent, board: Board) -> None:
         self._dirty[board.negotiation_id] = board
 
-    async def flush(self, conn: asyncpg.Connection) -> None:
-        if self._dirty:
-            await conn.executemany(
-                UPSERT,
-                [
+    def pending(self) -> Write:
+        boards = list(self._dirty.values())
+        self._dirty.clear()
+
+        async def write(conn: asyncpg.Connection) -> None:
+            # Whole documents, written when folding has stopped (see Projection.pending), a
+            # slice at a time: encoding thousands of them must not hold the event loop.
+            for start in range(0, len(boards), WRITE_SLICE):
+                rows = [
                     (
                         b.negotiation_id,
                         b.position,
@@ -73,7 +81,8 @@ class BoardProjection:
                         b.opened_at,
                         BOARD_ENCODER.encode(b),
                     )
-                    for b in self._dirty.values()
-                ],
-            )
-        self._dirty.clear()
+                    for b in boards[start : start + WRITE_SLICE]
+                ]
+                await conn.executemany(UPSERT, rows)
+
+        return write

@@ -9,14 +9,15 @@ advisory lock); the others wait to take over.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing as mp
-from collections.abc import Callable, Sequence
+import contextlib
+import gc
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import asyncpg
 
 from projections import board as boards
-from projections.base import Projection
+from projections.base import Projection, Write
 from projections.board import BOARD_DECODER, Board
 from projections.board_store import BoardProjection
 from projections.events import SELECT_AFTER, SELECT_HEAD, RecordedEvent, decode_row
@@ -53,9 +54,6 @@ class Projector:
         self.position = 0
         # Boards of recently active negotiations; this runner is their only writer.
         self._boards: dict[str, Board] = {}
-        # In a rebuild every board is folded from position zero: stored documents (possibly
-        # being rewritten by another rebuilding process) must not be loaded.
-        self.from_scratch = False
 
     def forget_cached_boards(self) -> None:
         self._boards.clear()
@@ -83,7 +81,7 @@ class Projector:
 
     async def _boards_for(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         missing = {e.negotiation_id for e in events} - self._boards.keys()
-        if not missing or self.from_scratch:
+        if not missing:
             return
         rows = await conn.fetch(
             "SELECT negotiation_id, doc FROM board_docs WHERE negotiation_id = ANY($1)",
@@ -101,78 +99,44 @@ class Projector:
 
     async def _commit(self, conn: asyncpg.Connection, last: int) -> None:
         """Write what the group accumulated and the positions, in one transaction."""
-        async with conn.transaction():
-            for projection in self.projections:
-                await projection.flush(conn)
-            await conn.execute(
-                "UPDATE projection_positions SET position = $1 WHERE name = ANY($2)",
-                last,
-                [p.name for p in self.projections],
-            )
+        await _write(conn, self.projections, [p.pending() for p in self.projections], last)
         self.position = last
-        if len(self._boards) > 2000 and not self.from_scratch:
-            self._boards.clear()  # reloaded from board_docs on demand (not while rebuilding)
+        if len(self._boards) > 2000:
+            self._boards.clear()  # reloaded from board_docs on demand
 
-    async def catch_up(
-        self, *, progress: Progress | None = None, flush_every: int | None = None
-    ) -> int:
+    async def catch_up(self, *, progress: Progress | None = None) -> int:
         """Process every event after the stored position; returns how many were applied.
 
-        Events are read and folded a page at a time and committed every `flush_every`
-        events (rows and positions together); nothing of an uncommitted group survives a
-        failure, so the next call starts again from the last committed position.
+        A page at a time: read, fold, and commit its rows with the positions in one
+        transaction; nothing of an uncommitted page survives a failure, so the next call
+        starts again from the last committed position.
         """
-        group = flush_every or self.batch_size
         done = 0
         async with self.pool.acquire() as conn:
             self.position = await self.load_position(conn)
             head: int = await conn.fetchval(SELECT_HEAD) if progress else 0
             total = max(0, head - self.position)
-            fetched_to, in_group = self.position, 0
             try:
-                while True:
-                    rows = await conn.fetch(SELECT_AFTER, fetched_to, self.batch_size)
-                    if not rows:
-                        break
+                while rows := await conn.fetch(SELECT_AFTER, self.position, self.batch_size):
                     page = [decode_row(row) for row in rows]
-                    fetched_to = page[-1].position
                     await self._boards_for(conn, page)
                     for projection in self.projections:
-                        if in_group == 0:
-                            await projection.prepare(conn, page)
-                        else:
-                            more = getattr(projection, "prepare_more", None)
-                            if more is not None:  # page-level lookups within a group
-                                await more(conn, page)
+                        await projection.prepare(conn, page)
                     self._fold(page)
-                    in_group += len(page)
-                    if in_group >= group:
-                        await self._commit(conn, fetched_to)
-                        done, in_group = done + in_group, 0
+                    await self._commit(conn, page[-1].position)
+                    done += len(page)
                     if progress:
-                        progress(done + in_group, total)
-                if in_group:
-                    await self._commit(conn, fetched_to)
-                    done += in_group
+                        progress(done, total)
             except BaseException:
-                # Boards in memory may hold an uncommitted group: reload what committed.
+                # Boards in memory may hold an uncommitted page: reload what committed.
                 self.forget_cached_boards()
                 raise
             if progress:
                 progress(done, max(total, done))
         return done
 
-    async def rebuild(
-        self,
-        *,
-        progress: Progress | None = None,
-        connect_kwargs: dict[str, Any] | None = None,
-    ) -> int:
-        """Empty every projection and apply the whole log again from position zero.
-
-        With `connect_kwargs`, each projection is rebuilt by a process of its own (they keep
-        separate positions), so one's PostgreSQL writes overlap another's Python folding.
-        """
+    async def rebuild(self, *, progress: Progress | None = None) -> int:
+        """Empty every projection and apply the whole log again from position zero."""
         async with self.pool.acquire() as conn, conn.transaction():
             for projection in self.projections:
                 await projection.reset(conn)
@@ -182,54 +146,114 @@ class Projector:
             )
         self.forget_cached_boards()
         self.position = 0
-        if connect_kwargs is not None and len(self.projections) > 1:
-            return await self._rebuild_in_processes(connect_kwargs, progress)
-        self.from_scratch = True
-        try:
-            # Large transactions: each flush rewrites every board touched since the last.
-            events = await self.catch_up(progress=progress, flush_every=REBUILD_GROUP)
-        finally:
-            self.from_scratch = False
-        async with self.pool.acquire() as conn:
-            await _finish_rebuild(conn, self.projections)
-        return events
+        with _cyclic_gc_paused():
+            return await self._bulk_load(progress)
 
-    async def _rebuild_in_processes(
-        self, connect_kwargs: dict[str, Any], progress: Progress | None
-    ) -> int:
-        async with self.pool.acquire() as conn:
-            head: int = await conn.fetchval(SELECT_HEAD)
-        context = mp.get_context("spawn")
-        counters = [context.Value("q", 0) for _ in self.projections]
-        workers = [
-            context.Process(
-                target=_rebuild_worker,
-                args=(connect_kwargs, p.name, counter),
-                name=f"rebuild-{p.name}",
-            )
-            for p, counter in zip(self.projections, counters, strict=True)
-        ]
-        for worker in workers:
-            worker.start()
-        try:
-            while any(worker.is_alive() for worker in workers):
-                await asyncio.sleep(0.2)
-                if progress:
-                    progress(min(c.value for c in counters), head)
-        finally:
-            for worker in workers:
-                worker.join()
-        failed = [w.name for w in workers if w.exitcode != 0]
-        if failed:
-            raise RuntimeError(f"rebuilding failed in {', '.join(failed)}; see the log above")
-        done: int = min(c.value for c in counters)
+    async def _bulk_load(self, progress: Progress | None) -> int:
+        """Fold the whole log into empty projections, keeping both cores busy: the next
+        page is read while this one is folded, and each group of rows is written (with its
+        projections' positions, in one transaction, on a second connection) while the next
+        group is folded. Whole documents (the boards) are written once, at the end, while
+        the row projections finish (build their indexes).
+
+        Each group commits rows and positions together, so a rebuild cut short resumes
+        like any catch-up, from what committed."""
+        streamed = [p for p in self.projections if not p.whole_documents]
+        documents = [p for p in self.projections if p.whole_documents]
+        async with self.pool.acquire() as reader, self.pool.acquire() as writer:
+            head: int = await reader.fetchval(SELECT_HEAD)
+            done = fetched_to = in_group = 0
+            writing: asyncio.Future[None] | None = None
+            next_page: asyncio.Future[list[Any]] | None = None
+            try:
+                rows = await reader.fetch(SELECT_AFTER, 0, self.batch_size)
+                while rows:
+                    page = [decode_row(row) for row in rows]
+                    fetched_to = page[-1].position
+                    for projection in self.projections:
+                        if done + in_group == 0:
+                            await projection.prepare(reader, page)
+                        else:
+                            more = getattr(projection, "prepare_more", None)
+                            if more is not None:
+                                await more(reader, page)
+                    next_page = asyncio.ensure_future(
+                        reader.fetch(SELECT_AFTER, fetched_to, self.batch_size)
+                    )
+                    self._fold(page)
+                    in_group += len(page)
+                    if in_group >= BULK_GROUP and streamed:
+                        if writing is not None:
+                            await writing
+                        writes = [p.pending() for p in streamed]
+                        writing = asyncio.ensure_future(
+                            _write(writer, streamed, writes, fetched_to)
+                        )
+                        done, in_group = done + in_group, 0
+                    if progress:
+                        progress(done + in_group, head)
+                    rows = await next_page
+                    next_page = None
+                if writing is not None:
+                    await writing
+                    writing = None
+                # The last rows, then their indexes; meanwhile, the documents.
+                last = fetched_to
+                await asyncio.gather(
+                    _write_and_finish(writer, streamed, last),
+                    _write(reader, documents, [p.pending() for p in documents], last),
+                )
+            except BaseException:
+                for task in (next_page, writing):
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(BaseException):
+                            await task
+                self.forget_cached_boards()
+                raise
+        done += in_group
+        self.position = fetched_to
         if progress:
             progress(done, max(head, done))
         return done
 
 
-REBUILD_GROUP = 100_000
-ONE_GROUP = 2**62
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A rebuild holds every board in memory: millions of objects the cyclic collector
+    would walk again and again (a third of the rebuild's time in bench/replay.py). The
+    fold makes no reference cycles; reference counting frees everything it drops."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+async def _write_and_finish(
+    conn: asyncpg.Connection, projections: Sequence[Projection], last: int
+) -> None:
+    await _write(conn, projections, [p.pending() for p in projections], last)
+    await _finish_rebuild(conn, projections)
+
+
+async def _write(
+    conn: asyncpg.Connection, projections: Sequence[Projection], writes: list[Write], last: int
+) -> None:
+    """Projections' pending writes and their new position, in one transaction."""
+    async with conn.transaction():
+        for write in writes:
+            await write(conn)
+        await conn.execute(
+            "UPDATE projection_positions SET position = $1 WHERE name = ANY($2)",
+            last,
+            [p.name for p in projections],
+        )
+
+
+BULK_GROUP = 20_000  # events per transaction in a rebuild
 
 
 async def _finish_rebuild(conn: asyncpg.Connection, projections: Sequence[Projection]) -> None:
@@ -237,29 +261,3 @@ async def _finish_rebuild(conn: asyncpg.Connection, projections: Sequence[Projec
         finish = getattr(projection, "finish_rebuild", None)
         if finish is not None:  # e.g. indexes dropped for the bulk load
             await finish(conn)
-
-
-def _rebuild_worker(connect_kwargs: dict[str, Any], name: str, counter: Any) -> None:
-    """A child process: rebuild one projection (already reset by the parent) from zero."""
-
-    async def main() -> None:
-        pool = await asyncpg.create_pool(**connect_kwargs, min_size=1, max_size=2)
-        try:
-            (projection,) = [p for p in default_projections() if p.name == name]
-            projector = Projector(pool, [projection])
-            projector.from_scratch = True
-
-            def report(done: int, total: int) -> None:
-                counter.value = done
-
-            # Board documents are whole: writing each once, at the end, instead of once per
-            # group is most of the rebuild's database work saved (the boards stay in memory
-            # anyway). Audit rows are written every group to bound memory.
-            group = ONE_GROUP if name == "board" else REBUILD_GROUP
-            await projector.catch_up(progress=report, flush_every=group)
-            async with pool.acquire() as conn:
-                await _finish_rebuild(conn, [projection])
-        finally:
-            await pool.close()
-
-    asyncio.run(main())
