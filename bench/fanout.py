@@ -32,9 +32,15 @@ command was *sent* (``from_sent_p99_ms``).
 
 Lost = for every viewer, the change positions after its snapshot that it did not receive (a
 viewer that got ``resync``, was closed, or never connected is reported separately, and its
-missing messages count as lost). The server also records when it handed each change message to
-the last socket (an ASGI wrapper in the server process, not product code): ``send_p99_ms`` is the
-server-side fan-out time, so client-side lag can be told apart from server lag.
+missing messages count as lost). With ``--server-times`` the server also records when it handed
+each change message to its first and last socket (a wrapper in the server process, not product
+code): ``send_p99_ms`` is the server-side fan-out time, so client-side lag can be told apart
+from server lag. It is off by default because it adds work to the loop being measured.
+
+Viewer scheduling: the viewers share the server's 2 cores, and with the usual policy each
+write wakes a viewer process that preempts the server mid-fan-out (thousands of times a
+second; real viewers are on other machines). ``--client-sched batch`` runs the viewer
+processes under SCHED_BATCH, which does not preempt on wakeup, for both sides alike.
 
 Server RSS: the highest VmRSS of the fresh server process, sampled every 0.25 s while the
 commands run (``rss_mb``); VmHWM (``rss_hwm_mb``) also holds a start-up peak of the app's
@@ -142,7 +148,7 @@ def sleep_until(moment: float) -> None:
 
 
 # ---------------------------------------------------------------------- the app server process
-def instrument(app: Any, sends: dict[int, list[Any]]) -> Any:
+def instrument(app: Any, sends: dict[int, list[Any]], *, per_socket: bool) -> Any:
     """When each change message was handed to its first and last socket.
 
     The hub's pump brings one subscriber at a time up to date (one write of every change it
@@ -150,7 +156,8 @@ def instrument(app: Any, sends: dict[int, list[Any]]) -> Any:
     position (about 1 µs per call on top of the write itself). ``GET /__bench/sends`` returns
     {position: [first, last, count]} (time.monotonic()) and forgets. Websocket connections
     pass through untouched, so the broadcast path (which needs the server's own `send`)
-    stays in use.
+    stays in use. Off by default (``--server-times``): it is work the bare baseline does
+    not do, in the loop being measured (~8 % of it at 5,000 viewers).
     """
     import realtime.hub as hub_module
 
@@ -172,7 +179,8 @@ def instrument(app: Any, sends: dict[int, list[Any]]) -> Any:
                 record[2] = now
                 record[3] += 1
 
-    hub_module._bring_up_to_date = timed
+    if per_socket:
+        hub_module._bring_up_to_date = timed
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == "/__bench/sends":
@@ -189,7 +197,7 @@ def instrument(app: Any, sends: dict[int, list[Any]]) -> Any:
     return wrapped
 
 
-def serve_app(database: Any, ws: str, conn: Connection) -> None:
+def serve_app(database: Any, ws: str, server_times: bool, conn: Connection) -> None:
     """Child process: the real app on uvicorn; reports its port, then serves until SIGTERM."""
     import uvicorn
 
@@ -199,7 +207,7 @@ def serve_app(database: Any, ws: str, conn: Connection) -> None:
     raise_open_files_limit()
     app = create_app(Settings(port=0, data_dir=DATA_DIR), database=database)
     config = uvicorn.Config(
-        instrument(app, {}),
+        instrument(app, {}, per_socket=server_times),
         host="127.0.0.1",
         port=0,
         loop="uvloop",
@@ -940,7 +948,9 @@ def _cpu_usage(pid: int, before: tuple[float, float, float]) -> tuple[float, flo
 def run_app(database: Any, clients: Clients, n: int, args: argparse.Namespace) -> SideResult:
     count = int(args.seconds * args.rate)
     interval = 1 / args.rate
-    with child(serve_app, (database, args.ws), "bench-app-server") as (port, pid, _):
+    with child(serve_app, (database, args.ws, args.server_times), "bench-app-server") as (
+        port, pid, _
+    ):
         url = f"http://127.0.0.1:{port}"
         print(f"  app server pid {pid} on port {port} (uvicorn ws={args.ws})", flush=True)
         table = asyncio.run(set_up_table(url, database, n, args.chains))
@@ -1024,6 +1034,9 @@ def main() -> None:
     parser.add_argument("--client-procs", type=int, default=4, help="viewer processes")
     parser.add_argument("--client", choices=("lean", "websockets"), default="lean",
                         help="viewer client: a minimal protocol, or the websockets library")
+    parser.add_argument("--server-times", action="store_true",
+                        help="time each change's first and last socket in the server "
+                             "(adds work to the loop being measured)")
     parser.add_argument("--client-sched", choices=("normal", "batch"), default="normal",
                         help="viewer processes' scheduling policy (batch: no wakeup preemption "
                              "of the server, as viewers on other machines; both sides alike)")
