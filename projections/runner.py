@@ -107,28 +107,43 @@ class Projector:
     async def catch_up(self, *, progress: Progress | None = None) -> int:
         """Process every event after the stored position; returns how many were applied.
 
-        A page at a time: read, fold, and commit its rows with the positions in one
-        transaction; nothing of an uncommitted page survives a failure, so the next call
-        starts again from the last committed position.
+        Pages are read and folded until the log is exhausted or a group (`batch_size`
+        events) is full, then the group's rows are committed with the positions in one
+        transaction. One commit per group, not per page: each commit rewrites every board
+        it touched, and while commands keep coming a page is often a handful of events.
+        Nothing of an uncommitted group survives a failure, so the next call starts again
+        from the last committed position.
         """
         done = 0
         async with self.pool.acquire() as conn:
             self.position = await self.load_position(conn)
             head: int = await conn.fetchval(SELECT_HEAD) if progress else 0
             total = max(0, head - self.position)
+            fetched_to, in_group = self.position, 0
             try:
-                while rows := await conn.fetch(SELECT_AFTER, self.position, self.batch_size):
+                while rows := await conn.fetch(SELECT_AFTER, fetched_to, self.batch_size):
                     page = [decode_row(row) for row in rows]
+                    fetched_to = page[-1].position
                     await self._boards_for(conn, page)
                     for projection in self.projections:
-                        await projection.prepare(conn, page)
+                        if in_group == 0:
+                            await projection.prepare(conn, page)
+                        else:
+                            more = getattr(projection, "prepare_more", None)
+                            if more is not None:  # page-level lookups within a group
+                                await more(conn, page)
                     self._fold(page)
-                    await self._commit(conn, page[-1].position)
-                    done += len(page)
+                    in_group += len(page)
+                    if in_group >= self.batch_size:
+                        await self._commit(conn, fetched_to)
+                        done, in_group = done + in_group, 0
                     if progress:
-                        progress(done, total)
+                        progress(done + in_group, total)
+                if in_group:
+                    await self._commit(conn, fetched_to)
+                    done += in_group
             except BaseException:
-                # Boards in memory may hold an uncommitted page: reload what committed.
+                # Boards in memory may hold an uncommitted group: reload what committed.
                 self.forget_cached_boards()
                 raise
             if progress:
