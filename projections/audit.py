@@ -81,11 +81,8 @@ CREATE TABLE IF NOT EXISTS audit_log (
     hash bytea NOT NULL,
     prev_hash bytea NOT NULL
 );
-CREATE TABLE IF NOT EXISTS audit_facilitators (
-    negotiation_id text NOT NULL,
-    account_id text NOT NULL,
-    PRIMARY KEY (negotiation_id, account_id)
-);
+-- Facilitators were once kept here for the audience rule; the board carries them now.
+DROP TABLE IF EXISTS audit_facilitators;
 """
 # The filters' indexes. Maintaining them row by row costs several times the COPY itself, so a
 # bulk load into an empty log (a rebuild, or the first catch-up) drops them and builds them
@@ -207,7 +204,6 @@ class AuditProjection:
     def __init__(self) -> None:
         self._rows: list[tuple[Any, ...]] = []
         self._relabels: list[tuple[str, str, int]] = []  # session id, label, before position
-        self._facilitators: list[tuple[str, str]] = []
         self._names: dict[str, str] = {}
         self._last_position = 0
         self._last_hash = ZERO_HASH
@@ -223,14 +219,13 @@ class AuditProjection:
         self._bulk = False
 
     async def reset(self, conn: asyncpg.Connection) -> None:
-        await conn.execute("TRUNCATE audit_log, audit_facilitators")
+        await conn.execute("TRUNCATE audit_log")
         self._forget()
         self._last_position, self._last_hash = 0, ZERO_HASH
 
     def _forget(self) -> None:
         self._rows.clear()
         self._relabels.clear()
-        self._facilitators.clear()
         self._names.clear()
 
     async def prepare(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
@@ -297,16 +292,10 @@ class AuditProjection:
             self._relabels.append(
                 (data["session_id"], session_visibility(data["visibility"]), event.position)
             )
-        elif event.type == "FacilitatorAppointed":
-            self._facilitators.append((event.negotiation_id, str(data["account_id"])))
-        elif event.type == "Opened" and data.get("facilitator"):
-            self._facilitators.append(
-                (event.negotiation_id, str(data["facilitator"]["account_id"]))
-            )
 
     def pending(self) -> Write:
-        rows, relabels, facilitators = self._rows, self._relabels, self._facilitators
-        self._rows, self._relabels, self._facilitators = [], [], []
+        rows, relabels = self._rows, self._relabels
+        self._rows, self._relabels = [], []
         self._names = {}
 
         async def write(conn: asyncpg.Connection) -> None:
@@ -320,12 +309,6 @@ class AuditProjection:
                     session_id,
                     label,
                     before,
-                )
-            if facilitators:
-                await conn.executemany(
-                    "INSERT INTO audit_facilitators (negotiation_id, account_id) VALUES ($1, $2) "
-                    "ON CONFLICT DO NOTHING",
-                    facilitators,
                 )
 
         return write

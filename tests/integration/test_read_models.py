@@ -9,8 +9,8 @@ import pytest
 
 from negotiation.application import Negotiations
 from negotiation.database import drop_database, ensure_database_exists
-from projections.board import BOARD_DECODER
 from projections import runner
+from projections.board import BOARD_DECODER
 from projections.runner import Projector
 from tests.support import expect, open_table
 

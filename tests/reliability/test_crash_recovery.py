@@ -127,9 +127,6 @@ async def _projected_state(pool: asyncpg.Pool) -> dict[str, Any]:
             for row in boards
         ],
         "audit_log": [dict(r) for r in await pool.fetch("SELECT * FROM audit_log ORDER BY 1")],
-        "audit_facilitators": [
-            dict(r) for r in await pool.fetch("SELECT * FROM audit_facilitators ORDER BY 1, 2")
-        ],
         "projection_positions": [
             dict(r) for r in await pool.fetch("SELECT * FROM projection_positions ORDER BY 1")
         ],
