@@ -21,7 +21,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import RecordConflictError, Transcoder
+from eventsourcing.persistence import Notification, RecordConflictError, Recording, Transcoder
 from psycopg_pool import ConnectionPool
 
 from negotiation.domain import errors
@@ -82,6 +82,7 @@ class Negotiations(Application[UUID]):
         with _serialized_table_creation(env or {}):
             super().__init__(env)  # creates the event tables if they are missing
         self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self._recorded_listeners: list[Callable[[list[Notification]], None]] = []
         self._lock_pool: ConnectionPool[Any] | None = None
         if "postgres" in self.env.get("PERSISTENCE_MODULE", ""):
             self._lock_pool = ConnectionPool(
@@ -106,6 +107,19 @@ class Negotiations(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return MsgspecTranscoder()
+
+    def on_recorded(self, listener: Callable[[list[Notification]], None]) -> None:
+        """Call `listener` with the stored form of each batch of events this object records,
+        once committed (from the committing thread): this process's live feeds fold them at
+        once instead of reading them back from the log."""
+        self._recorded_listeners.append(listener)
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        # The eventsourcing library's hook, called after each save has committed.
+        if recordings and self._recorded_listeners:
+            notifications = [recording.notification for recording in recordings]
+            for listener in self._recorded_listeners:
+                listener(notifications)
 
     # ------------------------------------------------------------------ plumbing
     def _lock(self, negotiation_id: UUID) -> threading.Lock:

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import sys
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -60,6 +60,8 @@ TEAM_EVENTS = {
     "FacilitatorAppointed",
 }
 _encoder = msgspec.json.Encoder()
+# An event as stored: (position, negotiation id, version, topic, state), like a row of the log.
+StoredRow = tuple[int, Any, int, str, bytes]
 
 
 class _Change(msgspec.Struct):
@@ -293,11 +295,13 @@ class Hub:
         self._advanced = asyncio.Condition()
         self._tasks: list[asyncio.Task[None]] = []
         self._pumps: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._listener: asyncpg.Connection | None = None
         self._writer_conn: asyncpg.Connection | None = None
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self.head = await self.pool.fetchval(SELECT_HEAD)
         self._listener = await self._connect()
         await self._listener.add_listener(CHANNEL, self._notified)
@@ -379,16 +383,47 @@ class Hub:
                 return
             events = [decode_row(row) for row in rows]
             async with self._lock:
-                changed: set[FeedState] = set()
-                for event in events:
-                    self._apply(event, changed)
-                self.head = events[-1].position
-                for feed in changed:
-                    if not feed.pumping:
-                        feed.pumping = True
-                        self._spawn(_pump(feed), "hub-pump")
+                self._take(events)
             async with self._advanced:
                 self._advanced.notify_all()
+
+    def recorded(self, rows: Sequence[StoredRow]) -> None:
+        """Events this process has just committed, from the committing thread: fold them
+        at once, without the round trip of reading them back. Positions are assigned in
+        commit order, so they are taken only when they follow on from this hub's head;
+        otherwise (another node's events came between) the log is read as usual."""
+        if self._loop is not None and rows:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: shutting down
+                self._loop.call_soon_threadsafe(self._take_soon, list(rows))
+
+    def _take_soon(self, rows: list[StoredRow]) -> None:
+        self._spawn(self._take_recorded(rows), "hub-local")
+
+    async def _take_recorded(self, rows: Sequence[StoredRow]) -> None:
+        async with self._lock:
+            fresh = [row for row in rows if row[0] > self.head]
+            if not fresh:
+                return  # already read from the log
+            positions = [row[0] for row in fresh]
+            if positions != list(range(self.head + 1, self.head + 1 + len(fresh))):
+                self._wake.set()  # a gap: what fills it is in the log
+                return
+            self._take([decode_row(row) for row in fresh])
+        async with self._advanced:
+            self._advanced.notify_all()
+
+    def _take(self, events: list[RecordedEvent]) -> None:
+        """Fold events after the head into the live boards and start the pumps (under the
+        lock). Events at or before the head (read meanwhile by the other path) are skipped."""
+        changed: set[FeedState] = set()
+        for event in events:
+            if event.position > self.head:
+                self._apply(event, changed)
+                self.head = event.position
+        for feed in changed:
+            if not feed.pumping:
+                feed.pumping = True
+                self._spawn(_pump(feed), "hub-pump")
 
     def _apply(self, event: RecordedEvent, changed: set[FeedState]) -> None:
         """Fold one event into its live board and its feeds; note the feeds that changed."""

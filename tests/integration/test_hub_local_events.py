@@ -1,0 +1,123 @@
+"""Events this process records reach its live feeds without being read back from the log,
+when they follow on from the hub's head; across a gap the hub reads the log, in order."""
+
+import asyncio
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+import msgspec
+
+from negotiation.application import Negotiations
+from negotiation.database import drop_database, ensure_database_exists
+from negotiation.domain.ground_rules import GroundRules
+from projections.runner import Projector
+from realtime.hub import Hub
+from tests.unit.builders import EMPLOYER_CHIEF, UNION_CHIEF
+
+
+def _open(app: Negotiations, title: str) -> uuid.UUID:
+    negotiation_id = app.open_negotiation(
+        UNION_CHIEF,
+        title=title,
+        kind="collective_bargaining",
+        bargaining_unit="Unit",
+        union_name="Union",
+        employer_name="District",
+        opener_party="union",
+        other_chief=EMPLOYER_CHIEF,
+    )
+    offer = app.propose_ground_rules(negotiation_id, UNION_CHIEF, rules=GroundRules())
+    app.agree_ground_rules(negotiation_id, EMPLOYER_CHIEF, offer_id=offer)
+    session = app.schedule_session(
+        negotiation_id,
+        UNION_CHIEF,
+        title="",
+        visibility="open",
+        location="Hall",
+        starts_at=datetime.now(UTC),
+    )
+    app.open_session(negotiation_id, EMPLOYER_CHIEF, session_id=session)
+    return negotiation_id
+
+
+async def _next(queue: asyncio.Queue[str]) -> dict:
+    return msgspec.json.decode(await asyncio.wait_for(queue.get(), timeout=5))
+
+
+async def _hub_and_app(database, coalesce_seconds: float):
+    config = database.with_dbname(f"hub_{uuid.uuid4().hex[:10]}")
+    ensure_database_exists(config)
+    app = Negotiations(env=config.eventsourcing_env())
+    pool = await asyncpg.create_pool(**config.asyncpg_kwargs(), min_size=1, max_size=4)
+    await Projector(pool).create_tables()  # the hub starts boards from stored documents
+    hub = Hub(
+        pool,
+        lambda: asyncpg.connect(**config.asyncpg_kwargs()),
+        coalesce_seconds=coalesce_seconds,
+    )
+    return config, app, pool, hub
+
+
+def _wire(app: Negotiations, hub: Hub) -> None:
+    app.on_recorded(
+        lambda recorded: hub.recorded(
+            [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in recorded]
+        )
+    )
+
+
+async def test_own_events_reach_the_feed_without_reading_the_log(database):
+    # An hour between reads of the log: only the in-process path can deliver in time.
+    config, app, pool, hub = await _hub_and_app(database, coalesce_seconds=3600)
+    try:
+        negotiation_id = await asyncio.to_thread(_open, app, "Contract")
+        await hub.start()
+        _wire(app, hub)
+        subscription, first = await hub.subscribe(str(negotiation_id), "board", None, None, None)
+        snapshot = msgspec.json.decode(first[0])
+        await asyncio.to_thread(
+            app.open_article,
+            negotiation_id,
+            UNION_CHIEF,
+            number="1",
+            title="Wages",
+            category="economic",
+        )
+        change = await _next(subscription.queue)
+        assert change["type"] == "change" and change["position"] == snapshot["position"] + 1
+        assert any(part.startswith("article:") for part in change["set"])
+        assert hub.head == change["position"]
+    finally:
+        await hub.stop()
+        await pool.close()
+        app.close()
+        drop_database(config)
+
+
+async def test_across_a_gap_the_log_is_read_and_each_change_arrives_once_in_order(database):
+    config, app, pool, hub = await _hub_and_app(database, coalesce_seconds=0.02)
+    try:
+        negotiation_id = await asyncio.to_thread(_open, app, "Contract")
+        await hub.start()
+        await hub._listener.close()  # no notifications: only the gap sends the hub to the log
+        subscription, first = await hub.subscribe(str(negotiation_id), "board", None, None, None)
+        start = msgspec.json.decode(first[0])["position"]
+
+        def article(number: str) -> None:
+            app.open_article(
+                negotiation_id, UNION_CHIEF, number=number, title=f"A{number}", category="economic"
+            )
+
+        await asyncio.to_thread(article, "1")  # recorded before the hub hears of this process
+        _wire(app, hub)
+        await asyncio.to_thread(article, "2")  # follows a position the hub has not seen
+        positions = [(await _next(subscription.queue))["position"] for _ in range(2)]
+        assert positions == [start + 1, start + 2]
+        await asyncio.sleep(0.2)
+        assert subscription.queue.empty()  # no duplicates
+    finally:
+        await hub.stop()
+        await pool.close()
+        app.close()
+        drop_database(config)
