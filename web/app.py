@@ -83,6 +83,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             session_days=settings.session_days,
         )
         await identity.create_schema()
+        await identity.listen_for_revocations(await asyncpg.connect(**config.asyncpg_kwargs()))
         projector = Projector(pool)
         await projector.create_tables()
         hub = Hub(pool, lambda: asyncpg.connect(**config.asyncpg_kwargs()), projector=projector)
@@ -104,6 +105,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             yield
         finally:
             await hub.stop()
+            await identity.close()
             await pool.close()
             await asyncio.to_thread(negotiations.close)
 

@@ -51,6 +51,9 @@ CREATE INDEX IF NOT EXISTS login_failures_remote ON login_failures (remote, fail
 """
 
 TOKEN_CACHE_SECONDS = 5.0
+# Revocations are announced on this channel (in the revoking transaction) so every server
+# process drops that account's cached tokens at once, whichever process or command revoked.
+REVOKED_CHANNEL = "identity_tokens_revoked"
 
 _hasher = PasswordHasher()
 # Verifying against this when the username is unknown keeps the timing the same either way.
@@ -119,6 +122,21 @@ class Identity:
         self.window = timedelta(seconds=window_seconds)
         self.session_lifetime = timedelta(days=session_days)
         self._token_cache: dict[bytes, tuple[float, tuple[Account, str] | None]] = {}
+        self._revocations = 0  # bumped on every revocation heard: in-flight lookups go stale
+        self._listener: asyncpg.Connection | None = None
+
+    async def listen_for_revocations(self, connection: asyncpg.Connection) -> None:
+        """Hear revocations made anywhere (another server, the CLI) and forget at once."""
+        self._listener = connection
+        await connection.add_listener(REVOKED_CHANNEL, self._revoked_elsewhere)
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            await self._listener.close()
+            self._listener = None
+
+    def _revoked_elsewhere(self, _conn: object, _pid: int, _channel: str, account_id: str) -> None:
+        self._forget_account_tokens(account_id)
 
     async def create_schema(self) -> None:
         # Several server processes may start at once: serialize the DDL.
@@ -228,17 +246,20 @@ class Identity:
         return IssuedToken(token_id=token_id, token=token, expires_at=expires)
 
     async def resolve_token(self, token: str) -> tuple[Account, str] | None:
-        """The account behind a token. Answers are kept for TOKEN_CACHE_SECONDS: a revocation
-        is immediate on the node that made it and reaches other nodes within that time."""
+        """The account behind a token. Answers are kept for TOKEN_CACHE_SECONDS; a revocation
+        clears them on every server at once (REVOKED_CHANNEL), and the cache time bounds how
+        long one could survive should the announcement be lost with a dropped connection."""
         digest = _digest(token)
         now = time.monotonic()
         cached = self._token_cache.get(digest)
         if cached is not None and cached[0] > now:
             return cached[1]
+        revocations = self._revocations
         resolved = await self._lookup_token(digest)
         if len(self._token_cache) > 10_000:
             self._token_cache.clear()
-        self._token_cache[digest] = (now + TOKEN_CACHE_SECONDS, resolved)
+        if revocations == self._revocations:  # no revocation heard while it was looked up
+            self._token_cache[digest] = (now + TOKEN_CACHE_SECONDS, resolved)
         return resolved
 
     async def _lookup_token(self, digest: bytes) -> tuple[Account, str] | None:
@@ -251,18 +272,21 @@ class Identity:
         return (_account(row), row["token_id"]) if row else None
 
     def _forget_account_tokens(self, account_id: str) -> None:
+        self._revocations += 1
         for digest, (_, resolved) in list(self._token_cache.items()):
             if resolved is not None and resolved[0].account_id == account_id:
                 del self._token_cache[digest]
 
     async def revoke_token(self, account_id: str, token_id: str) -> bool:
         self._forget_account_tokens(account_id)
-        result: str = await self.pool.execute(
-            """UPDATE access_tokens SET revoked_at = now()
-               WHERE token_id = $1 AND account_id = $2 AND revoked_at IS NULL""",
-            token_id,
-            account_id,
-        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            result: str = await conn.execute(
+                """UPDATE access_tokens SET revoked_at = now()
+                   WHERE token_id = $1 AND account_id = $2 AND revoked_at IS NULL""",
+                token_id,
+                account_id,
+            )
+            await _announce_revocation(conn, account_id)
         return result.endswith(" 1")
 
     async def list_tokens(self, account_id: str) -> list[asyncpg.Record]:
@@ -276,9 +300,16 @@ class Identity:
 
     async def revoke_all_tokens(self, account_id: str) -> int:
         self._forget_account_tokens(account_id)
-        result: str = await self.pool.execute(
-            "UPDATE access_tokens SET revoked_at = now() "
-            "WHERE account_id = $1 AND revoked_at IS NULL",
-            account_id,
-        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            result: str = await conn.execute(
+                "UPDATE access_tokens SET revoked_at = now() "
+                "WHERE account_id = $1 AND revoked_at IS NULL",
+                account_id,
+            )
+            await _announce_revocation(conn, account_id)
         return int(result.split()[-1])
+
+
+async def _announce_revocation(conn: asyncpg.Connection, account_id: str) -> None:
+    """Delivered to every listening server when (and only if) the revocation commits."""
+    await conn.execute("SELECT pg_notify($1, $2)", REVOKED_CHANNEL, account_id)
