@@ -359,8 +359,11 @@ class Hub:
         while True:
             try:
                 # A notification wakes us at once; the timeout covers a lost notification.
+                # (asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancellation
+                # that lands as the wake-up does, and stop() then waited for ever.)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                    async with asyncio.timeout(1.0):
+                        await self._wake.wait()
                 # Under a burst of commands, read at most once per `coalesce_seconds`: one
                 # read for many events instead of a read (and a round of thread switching)
                 # per event. A lone event after a quiet spell is read at once.
@@ -450,9 +453,8 @@ class Hub:
         """Wait until this hub has read the log up to `position` (another node may be ahead)."""
         async with self._advanced:
             try:
-                await asyncio.wait_for(
-                    self._advanced.wait_for(lambda: self.head >= position), timeout
-                )
+                async with asyncio.timeout(timeout):
+                    await self._advanced.wait_for(lambda: self.head >= position)
             except TimeoutError:
                 return False
         return True
