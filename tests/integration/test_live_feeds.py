@@ -166,3 +166,56 @@ async def test_a_feed_for_no_such_negotiation_says_so_and_closes(server):
         message = await client.receive()
         assert message == {"type": "error", "detail": "No such negotiation."}
         await client.close()
+
+
+async def test_a_member_removed_from_the_team_is_cut_off_from_its_drafts(server, http, people):
+    """Drafts reach only the team: someone taken off it mid-stream is told to resync and
+    dropped, and what they get on reconnecting no longer carries the team's drafts."""
+    table = await open_table(http, people)
+    article = await _article(http, table)
+    member = people(name="Ines Park")
+    await expect(
+        await http.post(
+            f"{table.base}/team",
+            headers=table.union.headers,
+            json={"username": member.username, "party": "union"},
+        ),
+        201,
+    )
+
+    async def draft(text):
+        return await expect(
+            await http.post(
+                f"{table.base}/drafts",
+                headers=table.union.headers,
+                json={"article_id": article["id"], "text": text},
+            ),
+            201,
+        )
+
+    feed = FeedClient(ws_url(server, table.negotiation_id), headers=member.headers)
+    await feed.open()
+    await feed.receive()
+    first = await draft("our fallback: 26")
+    await feed.receive_until(lambda m, c: f"draft:{first['id']}" in c.parts)
+
+    await expect(
+        await http.post(
+            f"{table.base}/team/{member.account_id}/remove", headers=table.union.headers
+        ),
+        200,
+    )
+    await feed.receive_until(lambda m, c: m["type"] == "resync")
+    await feed.close()
+    await draft("our bottom line: 28")
+
+    again = FeedClient(ws_url(server, table.negotiation_id), headers=member.headers)
+    await again.open()
+    await again.receive()
+    await _article(http, table, "99")  # a later public change: read past the second draft
+    await again.receive_until(
+        lambda m, c: any(k.startswith("article:") and c.parts[k]["number"] == "99" for k in c.parts)
+    )
+    assert not any(k.startswith(("draft:", "note:")) for k in again.parts)
+    assert "fallback" not in str(again.parts) and "bottom line" not in str(again.parts)
+    await again.close()
