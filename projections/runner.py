@@ -90,6 +90,19 @@ class Projector:
         for row in rows:
             self._boards[row["negotiation_id"]] = BOARD_DECODER.decode(row["doc"])
 
+    async def _prepare(
+        self, conn: asyncpg.Connection, page: list[RecordedEvent], *, starts_group: bool
+    ) -> None:
+        """Before folding a page: a group starts with `prepare`; later pages of the group
+        only get their page-level lookups (`prepare_more`, where a projection has them)."""
+        for projection in self.projections:
+            if starts_group:
+                await projection.prepare(conn, page)
+            else:
+                more = getattr(projection, "prepare_more", None)
+                if more is not None:
+                    await more(conn, page)
+
     def _fold(self, events: list[RecordedEvent]) -> None:
         for event in events:
             board = boards.apply(self._boards.get(event.negotiation_id), event)
@@ -125,13 +138,7 @@ class Projector:
                     page = [decode_row(row) for row in rows]
                     fetched_to = page[-1].position
                     await self._boards_for(conn, page)
-                    for projection in self.projections:
-                        if in_group == 0:
-                            await projection.prepare(conn, page)
-                        else:
-                            more = getattr(projection, "prepare_more", None)
-                            if more is not None:  # page-level lookups within a group
-                                await more(conn, page)
+                    await self._prepare(conn, page, starts_group=in_group == 0)
                     self._fold(page)
                     in_group += len(page)
                     if in_group >= self.batch_size:
@@ -185,13 +192,7 @@ class Projector:
                 while rows:
                     page = [decode_row(row) for row in rows]
                     fetched_to = page[-1].position
-                    for projection in self.projections:
-                        if done + in_group == 0:
-                            await projection.prepare(reader, page)
-                        else:
-                            more = getattr(projection, "prepare_more", None)
-                            if more is not None:
-                                await more(reader, page)
+                    await self._prepare(reader, page, starts_group=done + in_group == 0)
                     next_page = asyncio.ensure_future(
                         reader.fetch(SELECT_AFTER, fetched_to, self.batch_size)
                     )

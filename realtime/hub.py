@@ -21,9 +21,9 @@ import contextlib
 import logging
 import sys
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
@@ -62,6 +62,21 @@ TEAM_EVENTS = {
 _encoder = msgspec.json.Encoder()
 # An event as stored: (position, negotiation id, version, topic, state), like a row of the log.
 StoredRow = tuple[int, Any, int, str, bytes]
+
+
+class StoredNotification(Protocol):
+    """An event as the application recorded it (eventsourcing's Notification)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def originator_id(self) -> Any: ...
+    @property
+    def originator_version(self) -> int: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def state(self) -> bytes: ...
 
 
 class _Change(msgspec.Struct):
@@ -197,22 +212,28 @@ async def _pump(feed: FeedState) -> None:
     pump yields to the event loop, so the commands causing these changes, and reading the
     next events, are not held up behind thousands of writes.
     """
-    clock = asyncio.get_running_loop().time
     try:
         while True:
             behind = [sub for sub in feed.subscribers if sub.sent < feed.position]
             if not behind:
                 return
             with _gil_handoff(len(behind) >= BIG_PASS):
-                turn = clock() + PUBLISH_TURN
-                for sub in behind:
+                async for sub in _with_turns(behind):
                     if not sub.closed and sub.sent < feed.position:
                         _bring_up_to_date(feed, sub)
-                    if clock() >= turn:
-                        await asyncio.sleep(0)
-                        turn = clock() + PUBLISH_TURN
     finally:
         feed.pumping = False
+
+
+async def _with_turns(subscribers: list[Subscription]) -> AsyncIterator[Subscription]:
+    """Each subscriber in turn, giving the event loop a turn every PUBLISH_TURN seconds."""
+    clock = asyncio.get_running_loop().time
+    turn = clock() + PUBLISH_TURN
+    for sub in subscribers:
+        yield sub
+        if clock() >= turn:
+            await asyncio.sleep(0)
+            turn = clock() + PUBLISH_TURN
 
 
 class _GilHandoff:
@@ -341,13 +362,11 @@ class Hub:
                 for feed in list(live.feeds.values()):
                     beat = f'{{"type":"heartbeat","position":{feed.position}}}'
                     frame = text_frame(beat)
-                    for count, sub in enumerate(list(feed.subscribers), 1):
+                    async for sub in _with_turns(list(feed.subscribers)):
                         # Only to those the pump has brought up to date: a heartbeat never
                         # claims a position ahead of the changes a subscriber has had.
                         if sub.sent == feed.position:
                             sub.offer(beat, frame)
-                        if count % 500 == 0:
-                            await asyncio.sleep(0)
 
     def _notified(self, *_: Any) -> None:
         self._wake.set()
@@ -390,14 +409,17 @@ class Hub:
             async with self._advanced:
                 self._advanced.notify_all()
 
-    def recorded(self, rows: Sequence[StoredRow]) -> None:
+    def recorded(self, notifications: Sequence[StoredNotification]) -> None:
         """Events this process has just committed, from the committing thread: fold them
         at once, without the round trip of reading them back. Positions are assigned in
         commit order, so they are taken only when they follow on from this hub's head;
         otherwise (another node's events came between) the log is read as usual."""
+        rows = [
+            (n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications
+        ]
         if self._loop is not None and rows:
             with contextlib.suppress(RuntimeError):  # the loop has closed: shutting down
-                self._loop.call_soon_threadsafe(self._take_soon, list(rows))
+                self._loop.call_soon_threadsafe(self._take_soon, rows)
 
     def _take_soon(self, rows: list[StoredRow]) -> None:
         self._spawn(self._take_recorded(rows), "hub-local")

@@ -88,11 +88,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
         await projector.create_tables()
         hub = Hub(pool, lambda: asyncpg.connect(**config.asyncpg_kwargs()), projector=projector)
         await hub.start()
-        negotiations.on_recorded(
-            lambda recorded: hub.recorded(
-                [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in recorded]
-            )
-        )
+        negotiations.on_recorded(hub.recorded)
         app.state.update(
             settings=settings,
             database=config,

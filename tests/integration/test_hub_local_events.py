@@ -59,21 +59,13 @@ async def _hub_and_app(database, coalesce_seconds: float):
     return config, app, pool, hub
 
 
-def _wire(app: Negotiations, hub: Hub) -> None:
-    app.on_recorded(
-        lambda recorded: hub.recorded(
-            [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in recorded]
-        )
-    )
-
-
 async def test_own_events_reach_the_feed_without_reading_the_log(database):
     # An hour between reads of the log: only the in-process path can deliver in time.
     config, app, pool, hub = await _hub_and_app(database, coalesce_seconds=3600)
     try:
         negotiation_id = await asyncio.to_thread(_open, app, "Contract")
         await hub.start()
-        _wire(app, hub)
+        app.on_recorded(hub.recorded)
         subscription, first = await hub.subscribe(str(negotiation_id), "board", None, None, None)
         snapshot = msgspec.json.decode(first[0])
         await asyncio.to_thread(
@@ -110,7 +102,7 @@ async def test_across_a_gap_the_log_is_read_and_each_change_arrives_once_in_orde
             )
 
         await asyncio.to_thread(article, "1")  # recorded before the hub hears of this process
-        _wire(app, hub)
+        app.on_recorded(hub.recorded)
         await asyncio.to_thread(article, "2")  # follows a position the hub has not seen
         positions = [(await _next(subscription.queue))["position"] for _ in range(2)]
         assert positions == [start + 1, start + 2]
