@@ -46,6 +46,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from measure import (  # bench/measure.py
+    CLOCK_TICKS,
+    percentile,
+    postgres_cpu_seconds,
+    process_cpu_seconds,
+    sleep_until,
+)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "var" / "bench-pgdata"
 
@@ -97,14 +105,6 @@ class Figures:
     articles: int  # articles opened in the whole run (warm-up too): how big the state grew
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return math.nan
-    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
-
-
 def summarize(samples: Samples, window: tuple[float, float]) -> Figures:
     """Commands that finished inside the window; latency percentiles over the table commands."""
     start, end = window
@@ -131,35 +131,6 @@ def summarize(samples: Samples, window: tuple[float, float]) -> Figures:
         thirds=[3 * n / seconds for n in thirds],
         articles=samples.kinds.count("open_article"),
     )
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process (0 if it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def postgres_cpu_seconds() -> float:
-    """CPU time of every process named ``postgres`` on this machine (the server and backends)."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/comm") as f:
-                if f.read().strip() != "postgres":
-                    continue
-        except OSError:
-            continue
-        total += process_cpu_seconds(int(entry))
-    return total
 
 
 def machine_busy_seconds() -> tuple[float, float]:
@@ -200,12 +171,6 @@ class CpuWatch:
         # Everything else on the machine (other jobs skew the figures), in % of one core.
         ours = sum(self.usage[name] for name in [*self.pids, "postgres"])
         self.usage["other"] = max(0.0, 100 * busy / wall - ours)
-
-
-def sleep_until(moment: float) -> None:
-    delay = moment - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
 
 
 # ---------------------------------------------------------------------- the server process

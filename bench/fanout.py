@@ -74,6 +74,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from measure import CLOCK_TICKS, percentile, process_cpu_seconds  # bench/measure.py
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "var" / "bench-pgdata"
 TARGETS = {"p99_ms_at_5000": 250.0, "rss_mb_at_10000": 512.0, "baseline_ratio": 2.0}
@@ -115,36 +117,10 @@ def proc_status_kib(pid: int, key: str) -> int:
     return 0
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_cpu_seconds(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 def machine_busy_seconds() -> float:
     with open("/proc/stat") as f:
         user, nice, system, _idle, _iowait, irq, softirq = map(int, f.readline().split()[1:8])
     return (user + nice + system + irq + softirq) / CLOCK_TICKS
-
-
-def percentile(sorted_values: list[float] | array[float], p: float) -> float:
-    """Nearest-rank percentile of an already sorted sequence."""
-    if not sorted_values:
-        return math.nan
-    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
-
-
-def sleep_until(moment: float) -> None:
-    delay = moment - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
 
 
 # ---------------------------------------------------------------------- the app server process

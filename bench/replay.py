@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from measure import postgres_cpu_seconds  # bench/measure.py
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "var" / "bench-pgdata"
 DBNAME = "bench_replay_1m"
@@ -342,26 +344,6 @@ async def event_stats(database: Any) -> tuple[int, int, list[tuple[str, int]]]:
 
 
 # ---------------------------------------------------------------------- timing
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def postgres_cpu_seconds() -> float:
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/comm") as f:
-                if f.read().strip() != "postgres":
-                    continue
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    return total
-
-
 def own_cpu_seconds() -> float:
     usage = os.times()
     return usage.user + usage.system

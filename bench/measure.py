@@ -1,0 +1,50 @@
+"""What the benchmarks share: percentiles, and CPU time read from /proc (Linux)."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from array import array
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def percentile(sorted_values: list[float] | array[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted sequence."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of every process named ``postgres`` on this machine (the server and backends)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                if f.read().strip() != "postgres":
+                    continue
+        except OSError:
+            continue
+        total += process_cpu_seconds(int(entry))
+    return total
+
+
+def sleep_until(moment: float) -> None:
+    delay = moment - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
