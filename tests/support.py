@@ -140,6 +140,24 @@ async def expect(response: Any, status: int) -> Any:
     return response.json() if response.content else None
 
 
+async def open_article(
+    http: Any,
+    table: Table,
+    *,
+    number: str = "12",
+    title: str = "Class size",
+    category: str = "non_economic",
+    current_language: str | None = None,
+) -> Any:
+    """The union opens an article at the table; returns the created body ({"id": …})."""
+    body: dict[str, Any] = {"number": number, "title": title, "category": category}
+    if current_language is not None:
+        body["current_language"] = current_language
+    return await expect(
+        await http.post(f"{table.base}/articles", headers=table.union.headers, json=body), 201
+    )
+
+
 async def open_table(
     http: Any,
     people: PersonFactory,

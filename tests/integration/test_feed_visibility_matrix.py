@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.live_support import FeedClient
-from tests.support import expect, open_table
+from tests.support import expect, open_article, open_table
 
 UNIT = "Matrix Unit"
 ROLES = ("public", "outsider", "member", "admin", "facilitator", "union", "employer")
@@ -46,17 +46,8 @@ async def matrix(server, http_module, people_module):
         )
         base = f"{table.base}/sessions/{session['id']}"
         await expect(await http.post(f"{base}/open", headers=table.union.headers), 200)
-        article = await expect(
-            await http.post(
-                f"{table.base}/articles",
-                headers=table.union.headers,
-                json={
-                    "number": visibility,
-                    "title": f"{visibility} subject",
-                    "category": "economic",
-                },
-            ),
-            201,
+        article = await open_article(
+            http, table, number=visibility, title=f"{visibility} subject", category="economic"
         )
         articles.append(article["id"])
         secret = f"{visibility}-language-{uuid.uuid4().hex[:6]}"

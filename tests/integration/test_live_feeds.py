@@ -3,22 +3,11 @@
 import asyncio
 
 from tests.live_support import FeedClient
-from tests.support import expect, open_table
+from tests.support import expect, open_article, open_table
 
 
 def ws_url(server, negotiation_id, query="feed=board"):
     return f"ws://127.0.0.1:{server.port}/ws/negotiations/{negotiation_id}/?{query}"
-
-
-async def _article(http, table, number="12"):
-    return await expect(
-        await http.post(
-            f"{table.base}/articles",
-            headers=table.union.headers,
-            json={"number": number, "title": "Class size", "category": "non_economic"},
-        ),
-        201,
-    )
 
 
 async def test_viewer_gets_a_snapshot_then_each_change_with_its_position(server, http, people):
@@ -29,7 +18,7 @@ async def test_viewer_gets_a_snapshot_then_each_change_with_its_position(server,
     assert snapshot["type"] == "snapshot"
     assert snapshot["parts"]["negotiation"]["articles_total"] == 0
 
-    article = await _article(http, table)
+    article = await open_article(http, table)
     await viewer.receive_until(lambda m, c: f"article:{article['id']}" in c.parts)
     part = viewer.parts[f"article:{article['id']}"]
     assert part["number"] == "12" and part["status"] == "open"
@@ -54,11 +43,11 @@ async def test_reconnecting_viewer_gets_exactly_what_it_missed(server, http, peo
     viewer = FeedClient(ws_url(server, table.negotiation_id))
     await viewer.open()
     await viewer.receive()
-    first = await _article(http, table, "1")
+    first = await open_article(http, table, number="1")
     await viewer.receive_until(lambda m, c: f"article:{first['id']}" in c.parts)
     await viewer.close()
 
-    missed = [await _article(http, table, str(n)) for n in (2, 3)]
+    missed = [await open_article(http, table, number=str(n)) for n in (2, 3)]
     await viewer.open()  # resumes after the last position it saw
     message = await viewer.receive()
     assert message["type"] == "change"
@@ -79,7 +68,7 @@ async def test_reconnecting_viewer_gets_exactly_what_it_missed(server, http, peo
 
 async def test_drafts_reach_only_their_own_team_over_the_feed(server, http, people):
     table = await open_table(http, people)
-    article = await _article(http, table)
+    article = await open_article(http, table)
     union = FeedClient(ws_url(server, table.negotiation_id), headers=table.union.headers)
     employer = FeedClient(ws_url(server, table.negotiation_id), headers=table.employer.headers)
     public = FeedClient(ws_url(server, table.negotiation_id))
@@ -96,7 +85,7 @@ async def test_drafts_reach_only_their_own_team_over_the_feed(server, http, peop
     )
     await union.receive_until(lambda m, c: f"draft:{draft['id']}" in c.parts)
     # A later public change proves the others have read past the draft's position.
-    await _article(http, table, "99")
+    await open_article(http, table, number="99")
     for client in (employer, public):
         await client.receive_until(
             lambda m, c: any(
@@ -113,7 +102,7 @@ async def test_going_into_closed_session_hides_the_session_from_public_viewers(
     server, http, people
 ):
     table = await open_table(http, people)
-    article = await _article(http, table)
+    article = await open_article(http, table)
     await expect(
         await http.post(
             f"{table.base}/sessions/{table.session_id}/table",
@@ -153,7 +142,7 @@ async def test_under_uvicorn_changes_take_the_broadcast_path(server, http, peopl
     (feed,) = hub.live[table.negotiation_id].feeds.values()
     (subscription,) = feed.subscribers
     assert subscription.writer is not None
-    article = await _article(http, table)
+    article = await open_article(http, table)
     await viewer.receive_until(lambda m, c: f"article:{article['id']}" in c.parts)
     assert subscription.queue.empty()  # nothing went through the per-subscriber queue
     await viewer.close()
@@ -172,7 +161,7 @@ async def test_a_member_removed_from_the_team_is_cut_off_from_its_drafts(server,
     """Drafts reach only the team: someone taken off it mid-stream is told to resync and
     dropped, and what they get on reconnecting no longer carries the team's drafts."""
     table = await open_table(http, people)
-    article = await _article(http, table)
+    article = await open_article(http, table)
     member = people(name="Ines Park")
     await expect(
         await http.post(
@@ -212,7 +201,7 @@ async def test_a_member_removed_from_the_team_is_cut_off_from_its_drafts(server,
     again = FeedClient(ws_url(server, table.negotiation_id), headers=member.headers)
     await again.open()
     await again.receive()
-    await _article(http, table, "99")  # a later public change: read past the second draft
+    await open_article(http, table, number="99")  # a public change after the second draft
     await again.receive_until(
         lambda m, c: any(k.startswith("article:") and c.parts[k]["number"] == "99" for k in c.parts)
     )

@@ -3,23 +3,13 @@
 
 import asyncio
 
-from tests.support import expect, open_table
+from tests.support import expect, open_article, open_table
 
 
 async def _closed_session_with_a_proposal(http, people):
     table = await open_table(http, people, visibility="closed")
-    article = await expect(
-        await http.post(
-            f"{table.base}/articles",
-            headers=table.union.headers,
-            json={
-                "number": "4",
-                "title": "Wages",
-                "category": "economic",
-                "current_language": "3% a year.",
-            },
-        ),
-        201,
+    article = await open_article(
+        http, table, number="4", title="Wages", category="economic", current_language="3% a year."
     )
     proposal = await expect(
         await http.post(

@@ -12,7 +12,7 @@ from negotiation.database import drop_database, ensure_database_exists
 from projections import runner
 from projections.board import BOARD_DECODER
 from projections.runner import Projector
-from tests.support import expect, open_table
+from tests.support import expect, open_article, open_table
 
 
 async def _caught_up(http, table, headers=None):
@@ -34,18 +34,12 @@ def _articles(body):
 async def bargaining(http, people):
     """A session with Article 9 on the table: union proposal, employer counter, a caucus."""
     table = await open_table(http, people)
-    article = await expect(
-        await http.post(
-            f"{table.base}/articles",
-            headers=table.union.headers,
-            json={
-                "number": "9",
-                "title": "Class Size",
-                "category": "non_economic",
-                "current_language": "No class shall exceed 32 students.",
-            },
-        ),
-        201,
+    article = await open_article(
+        http,
+        table,
+        number="9",
+        title="Class Size",
+        current_language="No class shall exceed 32 students.",
     )
     proposals = f"{table.base}/articles/{article['id']}/proposals"
     first = await expect(
