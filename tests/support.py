@@ -8,12 +8,15 @@ import time
 import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import uvicorn
 from litestar import Litestar
 
+from negotiation.application import Negotiations
 from negotiation.domain.actors import Actor
+from negotiation.domain.ground_rules import GroundRules
 from web.identity import Identity
 
 T = TypeVar("T")
@@ -138,6 +141,33 @@ class Table:
 async def expect(response: Any, status: int) -> Any:
     assert response.status_code == status, (response.status_code, response.text)
     return response.json() if response.content else None
+
+
+def open_table_in(app: Negotiations, union: Actor, employer: Actor, title: str) -> Any:
+    """`open_table` without HTTP, on the application itself: a negotiation with its ground
+    rules agreed and an open session running. Returns (negotiation id, session id)."""
+    negotiation_id = app.open_negotiation(
+        union,
+        title=title,
+        kind="collective_bargaining",
+        bargaining_unit="Unit",
+        union_name="Union",
+        employer_name="District",
+        opener_party="union",
+        other_chief=employer,
+    )
+    offer = app.propose_ground_rules(negotiation_id, union, rules=GroundRules())
+    app.agree_ground_rules(negotiation_id, employer, offer_id=offer)
+    session_id = app.schedule_session(
+        negotiation_id,
+        union,
+        title="",
+        visibility="open",
+        location="Hall",
+        starts_at=datetime.now(UTC),
+    )
+    app.open_session(negotiation_id, employer, session_id=session_id)
+    return negotiation_id, session_id
 
 
 async def open_article(

@@ -3,41 +3,20 @@ when they follow on from the hub's head; across a gap the hub reads the log, in 
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
 
 import asyncpg
 import msgspec
 
 from negotiation.application import Negotiations
 from negotiation.database import drop_database, ensure_database_exists
-from negotiation.domain.ground_rules import GroundRules
 from projections.runner import Projector
 from realtime.hub import Hub
+from tests.support import open_table_in
 from tests.unit.builders import EMPLOYER_CHIEF, UNION_CHIEF
 
 
 def _open(app: Negotiations, title: str) -> uuid.UUID:
-    negotiation_id = app.open_negotiation(
-        UNION_CHIEF,
-        title=title,
-        kind="collective_bargaining",
-        bargaining_unit="Unit",
-        union_name="Union",
-        employer_name="District",
-        opener_party="union",
-        other_chief=EMPLOYER_CHIEF,
-    )
-    offer = app.propose_ground_rules(negotiation_id, UNION_CHIEF, rules=GroundRules())
-    app.agree_ground_rules(negotiation_id, EMPLOYER_CHIEF, offer_id=offer)
-    session = app.schedule_session(
-        negotiation_id,
-        UNION_CHIEF,
-        title="",
-        visibility="open",
-        location="Hall",
-        starts_at=datetime.now(UTC),
-    )
-    app.open_session(negotiation_id, EMPLOYER_CHIEF, session_id=session)
+    negotiation_id, _ = open_table_in(app, UNION_CHIEF, EMPLOYER_CHIEF, title)
     return negotiation_id
 
 

@@ -12,7 +12,8 @@ from negotiation.database import drop_database, ensure_database_exists
 from projections import runner
 from projections.board import BOARD_DECODER
 from projections.runner import Projector
-from tests.support import expect, open_article, open_table
+from tests.support import expect, open_article, open_table, open_table_in
+from tests.unit.builders import EMPLOYER_CHIEF, UNION_CHIEF
 
 
 async def _caught_up(http, table, headers=None):
@@ -169,33 +170,8 @@ async def test_rebuild_from_zero_ends_in_exactly_the_incremental_state(
     try:
         projector = Projector(pool, batch_size=7)
         await projector.create_tables()
-        from datetime import UTC, datetime
-
-        from negotiation.domain.ground_rules import GroundRules
-        from tests.unit.builders import EMPLOYER_CHIEF, UNION_CHIEF
-
         def record(n: int) -> None:
-            nid = app.open_negotiation(
-                UNION_CHIEF,
-                title=f"Table {n}",
-                kind="collective_bargaining",
-                bargaining_unit="Unit",
-                union_name="Union",
-                employer_name="District",
-                opener_party="union",
-                other_chief=EMPLOYER_CHIEF,
-            )
-            offer = app.propose_ground_rules(nid, UNION_CHIEF, rules=GroundRules())
-            app.agree_ground_rules(nid, EMPLOYER_CHIEF, offer_id=offer)
-            sid = app.schedule_session(
-                nid,
-                UNION_CHIEF,
-                title="",
-                visibility="open",
-                location="Hall",
-                starts_at=datetime.now(UTC),
-            )
-            app.open_session(nid, EMPLOYER_CHIEF, session_id=sid)
+            nid, sid = open_table_in(app, UNION_CHIEF, EMPLOYER_CHIEF, f"Table {n}")
             for number in range(3):
                 aid = app.open_article(
                     nid, UNION_CHIEF, number=str(number), title="T", category="economic"
