@@ -143,7 +143,7 @@ def instrument(app: Any, sends: dict[int, list[Any]], *, per_socket: bool) -> An
         before = sub.sent
         original(feed, sub)
         now = time.monotonic()
-        for position, _, _ in reversed(feed.buffer):
+        for position, _ in reversed(feed.buffer):
             if position <= before:
                 break
             if position > sub.sent:

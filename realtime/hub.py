@@ -146,8 +146,8 @@ class FeedState:
     parts: dict[str, bytes]
     resume_floor: int  # a client that saw this position (or later) can resume from the buffer
     position: int  # position of the latest change (or of the feed's creation)
-    # (position, message, its websocket frame): for resuming, and for the pump
-    buffer: deque[tuple[int, str, bytes]] = field(default_factory=lambda: deque(maxlen=1000))
+    # (position, message): for resuming, and for the pump
+    buffer: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=1000))
     subscribers: set[Subscription] = field(default_factory=set)
     pumping: bool = False
     _runs: dict[int, bytes] = field(default_factory=dict)  # frames after a position, by it
@@ -161,7 +161,7 @@ class FeedState:
         """Messages after `after`, or None when some of them have left the buffer."""
         if after < self.resume_floor:
             return None
-        return [message for position, message, _ in self.buffer if position > after]
+        return [message for position, message in self.buffer if position > after]
 
     def frames_after(self, after: int) -> bytes:
         """The frames of every change after `after`, back to back: one write for a
@@ -170,10 +170,10 @@ class FeedState:
         run = self._runs.get(after)
         if run is None:
             tail = []
-            for position, _, frame in reversed(self.buffer):
+            for position, message in reversed(self.buffer):
                 if position <= after:
                     break
-                tail.append(frame)
+                tail.append(text_frame(message))
             run = self._runs[after] = b"".join(reversed(tail))
         return run
 
@@ -196,7 +196,7 @@ class FeedState:
         ).decode()  # once per change and audience class, then shared by every subscriber
         if len(self.buffer) == self.buffer.maxlen:
             self.resume_floor = self.buffer[0][0]  # about to drop it: resuming before is over
-        self.buffer.append((board.position, message, text_frame(message)))
+        self.buffer.append((board.position, message))
         self._runs.clear()
         return message
 
@@ -277,7 +277,7 @@ def _bring_up_to_date(feed: FeedState, sub: Subscription) -> None:
     elif feed.resume_floor > sub.sent:
         sub.overflow()  # what it still needs has left the buffer
     else:
-        for position, message, _ in feed.buffer:
+        for position, message in feed.buffer:
             if sub.sent < position <= upto:
                 sub.offer(message)
     sub.sent = upto
