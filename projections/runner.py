@@ -18,8 +18,8 @@ import asyncpg
 
 from projections import board as boards
 from projections.base import Projection, Write
-from projections.board import BOARD_DECODER, Board
-from projections.board_store import BoardProjection
+from projections.board import Board
+from projections.board_store import BoardProjection, decode_doc
 from projections.events import SELECT_AFTER, SELECT_HEAD, RecordedEvent, decode_row
 
 POSITIONS_SCHEMA = """
@@ -88,7 +88,7 @@ class Projector:
             list(missing),
         )
         for row in rows:
-            self._boards[row["negotiation_id"]] = BOARD_DECODER.decode(row["doc"])
+            self._boards[row["negotiation_id"]] = decode_doc(row["doc"])
 
     async def _prepare(
         self, conn: asyncpg.Connection, page: list[RecordedEvent], *, starts_group: bool

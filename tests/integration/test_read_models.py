@@ -10,7 +10,7 @@ import pytest
 from negotiation.application import Negotiations
 from negotiation.database import drop_database, ensure_database_exists
 from projections import runner
-from projections.board import BOARD_DECODER
+from projections.board_store import decode_doc
 from projections.runner import Projector
 from tests.support import expect, open_article, open_table, open_table_in
 from tests.unit.builders import EMPLOYER_CHIEF, UNION_CHIEF
@@ -189,7 +189,7 @@ async def test_rebuild_from_zero_ends_in_exactly_the_incremental_state(
 
         async def snapshot():
             docs = {
-                r["negotiation_id"]: (r["position"], BOARD_DECODER.decode(r["doc"]))
+                r["negotiation_id"]: (r["position"], decode_doc(r["doc"]))
                 for r in await pool.fetch("SELECT * FROM board_docs")
             }
             audit = [

@@ -13,7 +13,7 @@ import msgspec
 
 from negotiation.database import DatabaseConfig
 from projections.audit import verify_chain
-from projections.board import BOARD_DECODER
+from projections.board_store import decode_doc
 from projections.events import EVENTS_TABLE, SELECT_HEAD, decode_row
 from projections.runner import Projector
 from tests.reliability.nodes import ServerProcess, handing_out, make_people, running
@@ -123,7 +123,7 @@ async def _projected_state(pool: asyncpg.Pool) -> dict[str, Any]:
     boards = await pool.fetch("SELECT * FROM board_docs ORDER BY negotiation_id")
     return {
         "board_docs": [
-            {**dict(row), "doc": msgspec.to_builtins(BOARD_DECODER.decode(row["doc"]))}
+            {**dict(row), "doc": msgspec.to_builtins(decode_doc(row["doc"]))}
             for row in boards
         ],
         "audit_log": [dict(r) for r in await pool.fetch("SELECT * FROM audit_log ORDER BY 1")],
