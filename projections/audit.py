@@ -36,7 +36,7 @@ from negotiation.domain.visibility import Audience
 from projections.base import Write
 from projections.board import Board
 from projections.describe import describe
-from projections.events import EVENTS_TABLE, RecordedEvent, decode_row
+from projections.events import EVENTS_TABLE, SELECT_HEAD, RecordedEvent, decode_row
 
 AuditVisibility = Literal["public", "members", "teams", "union", "employer"]
 
@@ -62,7 +62,7 @@ AUDIT_COLUMNS = (
     "prev_hash",
 )
 
-SCHEMA = """
+TABLE = """
 CREATE TABLE IF NOT EXISTS audit_log (
     position bigint PRIMARY KEY,
     negotiation_id text COLLATE "C" NOT NULL,
@@ -80,9 +80,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     follows_session boolean NOT NULL DEFAULT false,
     hash bytea NOT NULL,
     prev_hash bytea NOT NULL
-);
--- Facilitators were once kept here for the audience rule; the board carries them now.
-DROP TABLE IF EXISTS audit_facilitators;
+) PARTITION BY RANGE (position)
 """
 # The filters' indexes. Maintaining them row by row costs several times the COPY itself, so a
 # bulk load into an empty log (a rebuild, or the first catch-up) drops them and builds them
@@ -96,11 +94,55 @@ FILTER_INDEXES: dict[str, str] = {
     "audit_log_type": "(event_type, position)",
 }
 BULK_BATCH = 1_000  # a batch this big into an empty log starts a bulk load
+# A rebuild lays the log out in partitions of this many positions (the last one open-ended,
+# for what comes after) and indexes each one as soon as its rows are in, while the rest load:
+# building the indexes of 1M rows at the end took ~10 s on its own (bench/replay.py).
+PARTITION_POSITIONS = 100_000
+MAX_PARTITIONS = 64  # a longer log gets longer partitions, so queries plan over few
+
+
+class Partition(msgspec.Struct):
+    name: str
+    end: int | None  # first position after it; None: open-ended
+    indexed: bool = False
+
+
+async def _create_log(conn: asyncpg.Connection, starts: list[int]) -> list[Partition]:
+    """The partitioned table, a partition from each start (the first from the lowest
+    position, the last to the highest); no filter indexes."""
+    await conn.execute(TABLE)
+    partitions = []
+    for i, start in enumerate(starts):
+        name = f"audit_log_from_{start}"
+        end = starts[i + 1] if i + 1 < len(starts) else None
+        lower = "MINVALUE" if i == 0 else str(start)
+        upper = "MAXVALUE" if end is None else str(end)
+        await conn.execute(
+            f"CREATE TABLE {name} PARTITION OF audit_log FOR VALUES FROM ({lower}) TO ({upper})"
+        )
+        partitions.append(Partition(name, end))
+    return partitions
+
+
+def partition_starts(head: int) -> list[int]:
+    size = max(PARTITION_POSITIONS, -(-head // MAX_PARTITIONS))
+    return list(range(0, max(head, 1), size))
 
 
 async def ensure_indexes(conn: asyncpg.Connection) -> None:
+    """On the whole log: partitions indexed during a rebuild are attached, not rebuilt."""
     for name, definition in FILTER_INDEXES.items():
         await conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON audit_log {definition}")
+
+
+async def _index_partition(conn: asyncpg.Connection, partition: str) -> None:
+    """The filter indexes of one partition, in one transaction, without parallel workers:
+    this runs beside the fold, which needs the other core."""
+    async with conn.transaction():
+        await conn.execute("SET LOCAL max_parallel_maintenance_workers = 0")
+        for name, definition in FILTER_INDEXES.items():
+            index = name.replace("audit_log", partition, 1)
+            await conn.execute(f"CREATE INDEX IF NOT EXISTS {index} ON {partition} {definition}")
 
 
 async def _drop_indexes(conn: asyncpg.Connection) -> None:
@@ -208,18 +250,41 @@ class AuditProjection:
         self._last_position = 0
         self._last_hash = ZERO_HASH
         self._bulk = False  # filter indexes dropped for a bulk load, not yet rebuilt
+        self._partitions: list[Partition] = []  # laid out by the last reset
 
     async def create_tables(self, conn: asyncpg.Connection) -> None:
-        await conn.execute(SCHEMA)
+        if not await conn.fetchval("SELECT to_regclass('audit_log') IS NOT NULL"):
+            await _create_log(conn, [0])
+        # (A log made before partitioning stays one table until the next rebuild.)
+        # Facilitators were once kept here for the audience rule; the board carries them now.
+        await conn.execute("DROP TABLE IF EXISTS audit_facilitators")
         await ensure_indexes(conn)  # also restores them after an interrupted bulk load
 
-    async def finish_rebuild(self, conn: asyncpg.Connection) -> None:
-        """Optional hook after a rebuild: build the filter indexes a bulk load dropped."""
-        await ensure_indexes(conn)
-        self._bulk = False
+    async def finish_bulk_load(self, conn: asyncpg.Connection) -> None:
+        """Optional hook when the end of the log is reached (a rebuild, or a catch-up): build
+        the filter indexes a bulk load dropped (those of sealed partitions are attached)."""
+        if self._bulk:
+            await ensure_indexes(conn)
+            self._bulk = False
+
+    async def seal(self, conn: asyncpg.Connection, through: int) -> None:
+        """Optional hook during a rebuild: every row up to `through` is in. Index each
+        partition that holds only such rows (the whole log's indexes attach them later).
+        Only in a bulk load: otherwise the whole log's indexes are there, and kept."""
+        if not self._bulk:
+            return
+        for partition in self._partitions:
+            if partition.indexed or partition.end is None or partition.end - 1 > through:
+                continue
+            await _index_partition(conn, partition.name)
+            partition.indexed = True
 
     async def reset(self, conn: asyncpg.Connection) -> None:
-        await conn.execute("TRUNCATE audit_log")
+        """A new, empty log, partitioned for the events there are now (see seal)."""
+        head: int = await conn.fetchval(SELECT_HEAD)
+        await conn.execute("DROP TABLE IF EXISTS audit_log")
+        self._partitions = await _create_log(conn, partition_starts(head))
+        self._bulk = True  # no filter indexes yet
         self._forget()
         self._last_position, self._last_hash = 0, ZERO_HASH
 

@@ -20,6 +20,10 @@ class Projection(Protocol):
     the `pending` write and runs it inside one transaction that also stores this
     projection's position: rows and position commit together, so an event is applied
     exactly once even across crashes.
+
+    Optional hooks, for projections that bulk-load (the audit log): `seal(conn, through)`
+    during a rebuild, once every row up to `through` has committed (on a connection of its
+    own, beside the load); `finish_bulk_load(conn)` when the end of the log is reached.
     """
 
     name: str

@@ -149,6 +149,7 @@ class Projector:
                 if in_group:
                     await self._commit(conn, fetched_to)
                     done += in_group
+                await _finish_bulk_load(conn, self.projections)  # the end of the log
             except BaseException:
                 # Boards in memory may hold an uncommitted group: reload what committed.
                 self.forget_cached_boards()
@@ -175,17 +176,23 @@ class Projector:
         """Fold the whole log into empty projections, keeping both cores busy: the next
         page is read while this one is folded, and each group of rows is written (with its
         projections' positions, in one transaction, on a second connection) while the next
-        group is folded. Whole documents (the boards) are written once, at the end, while
-        the row projections finish (build their indexes).
+        group is folded; on a third, the rows already in are sealed (the audit log indexes
+        its filled partitions). Whole documents (the boards) are written once, at the end,
+        while the row projections finish (index what is left).
 
         Each group commits rows and positions together, so a rebuild cut short resumes
         like any catch-up, from what committed."""
         streamed = [p for p in self.projections if not p.whole_documents]
         documents = [p for p in self.projections if p.whole_documents]
-        async with self.pool.acquire() as reader, self.pool.acquire() as writer:
+        async with (
+            self.pool.acquire() as reader,
+            self.pool.acquire() as writer,
+            self.pool.acquire() as sealer,
+        ):
             head: int = await reader.fetchval(SELECT_HEAD)
-            done = fetched_to = in_group = 0
+            done = fetched_to = in_group = written_to = 0
             writing: asyncio.Future[None] | None = None
+            sealing: asyncio.Future[None] | None = None
             next_page: asyncio.Future[list[Any]] | None = None
             try:
                 rows = await reader.fetch(SELECT_AFTER, 0, self.batch_size)
@@ -201,26 +208,35 @@ class Projector:
                     if in_group >= BULK_GROUP and streamed:
                         if writing is not None:
                             await writing
+                            sealing = _seal_soon(sealing, sealer, streamed, written_to)
                         writes = [p.pending() for p in streamed]
                         writing = asyncio.ensure_future(
                             _write(writer, streamed, writes, fetched_to)
                         )
+                        written_to = fetched_to
                         done, in_group = done + in_group, 0
                     if progress:
                         progress(done + in_group, head)
                     rows = await next_page
                     next_page = None
-                if writing is not None:
-                    await writing
-                    writing = None
-                # The last rows, then their indexes; meanwhile, the documents.
+                # The last rows, then what is left to seal and finish; meanwhile, the
+                # documents.
                 last = fetched_to
+
+                async def finish_streamed() -> None:
+                    if writing is not None:
+                        await writing
+                    await _write(writer, streamed, [p.pending() for p in streamed], last)
+                    if sealing is not None:
+                        await sealing  # a partition being indexed is not indexed twice
+                    await _finish_bulk_load(writer, streamed)
+
                 await asyncio.gather(
-                    _write_and_finish(writer, streamed, last),
+                    finish_streamed(),
                     _write(reader, documents, [p.pending() for p in documents], last),
                 )
             except BaseException:
-                for task in (next_page, writing):
+                for task in (next_page, writing, sealing):
                     if task is not None:
                         task.cancel()
                         with contextlib.suppress(BaseException):
@@ -232,6 +248,28 @@ class Projector:
         if progress:
             progress(done, max(head, done))
         return done
+
+
+def _seal_soon(
+    sealing: asyncio.Future[None] | None,
+    conn: asyncpg.Connection,
+    projections: Sequence[Projection],
+    through: int,
+) -> asyncio.Future[None] | None:
+    """Start sealing the rows up to `through`, unless the last sealing is still running
+    (the next call takes it further). A failed sealing fails the rebuild."""
+    if sealing is not None:
+        if not sealing.done():
+            return sealing
+        sealing.result()
+    return asyncio.ensure_future(_seal(conn, projections, through))
+
+
+async def _seal(conn: asyncpg.Connection, projections: Sequence[Projection], through: int) -> None:
+    for projection in projections:
+        seal = getattr(projection, "seal", None)
+        if seal is not None:
+            await seal(conn, through)
 
 
 @contextlib.contextmanager
@@ -246,13 +284,6 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-async def _write_and_finish(
-    conn: asyncpg.Connection, projections: Sequence[Projection], last: int
-) -> None:
-    await _write(conn, projections, [p.pending() for p in projections], last)
-    await _finish_rebuild(conn, projections)
 
 
 async def _write(
@@ -272,8 +303,8 @@ async def _write(
 BULK_GROUP = 20_000  # events per transaction in a rebuild
 
 
-async def _finish_rebuild(conn: asyncpg.Connection, projections: Sequence[Projection]) -> None:
+async def _finish_bulk_load(conn: asyncpg.Connection, projections: Sequence[Projection]) -> None:
     for projection in projections:
-        finish = getattr(projection, "finish_rebuild", None)
+        finish = getattr(projection, "finish_bulk_load", None)
         if finish is not None:  # e.g. indexes dropped for the bulk load
             await finish(conn)

@@ -46,7 +46,7 @@ class ProgressBar:
 async def rebuild(config: DatabaseConfig, out: TextIO = sys.stderr) -> int:
     """Rebuild every projection from position zero; refuses while a server is writing them."""
     lock = await asyncpg.connect(**config.asyncpg_kwargs())
-    pool = await asyncpg.create_pool(**config.asyncpg_kwargs(), min_size=2, max_size=2)
+    pool = await asyncpg.create_pool(**config.asyncpg_kwargs(), min_size=3, max_size=3)
     try:
         if not await lock.fetchval("SELECT pg_try_advisory_lock($1)", WRITER_LOCK):
             raise SystemExit(

@@ -413,7 +413,7 @@ async def test_a_rebuild_reproduces_the_same_chain_and_its_indexes(
     await projector.rebuild()
     async with tamper_db.pool.acquire() as conn:
         for projection in projector.projections:
-            finish = getattr(projection, "finish_rebuild", None)
+            finish = getattr(projection, "finish_bulk_load", None)
             if finish is not None:
                 await finish(conn)
     # then: the same head, every row verifies, and the filter indexes are back

@@ -9,7 +9,7 @@ import pytest
 
 from negotiation.application import Negotiations
 from negotiation.database import drop_database, ensure_database_exists
-from projections import runner
+from projections import audit, runner
 from projections.board_store import decode_doc
 from projections.runner import Projector
 from tests.support import expect, open_article, open_table, open_table_in
@@ -160,9 +160,20 @@ async def test_rebuild_from_zero_ends_in_exactly_the_incremental_state(
     database, people, monkeypatch
 ):
     """Projected in small increments while commands arrive, then rebuilt from zero (in
-    groups whose writes overlap the folding of the next): the board documents and the audit
-    log come out identical; and a rebuild cut short resumes like any catch-up."""
+    groups whose writes overlap the folding of the next, into a partitioned audit log whose
+    partitions are indexed as they fill): the board documents and the audit log come out
+    identical, with every filter index; and a rebuild cut short resumes like any catch-up."""
     monkeypatch.setattr(runner, "BULK_GROUP", 15)
+    monkeypatch.setattr(audit, "PARTITION_POSITIONS", 40)
+    monkeypatch.setattr(audit, "BULK_BATCH", 5)  # pages of 7 make a bulk load
+    indexed_early: list[str] = []
+    index_partition = audit._index_partition
+
+    async def noting_partitions(conn, partition):
+        indexed_early.append(partition)
+        await index_partition(conn, partition)
+
+    monkeypatch.setattr(audit, "_index_partition", noting_partitions)
     config = database.with_dbname(f"rebuild_{uuid.uuid4().hex[:10]}")
     ensure_database_exists(config)
     app = Negotiations(env=config.eventsourcing_env())
@@ -203,6 +214,16 @@ async def test_rebuild_from_zero_ends_in_exactly_the_incremental_state(
         events = await projector.rebuild()
         assert events == len(incremental[1])
         assert await snapshot() == incremental
+        indexes = await _audit_partition_indexes(pool)
+        assert len(indexes) == len(audit.partition_starts(incremental[1][-1][0])) > 2
+        for partition, attached in indexes.items():
+            # each partition has every filter index, attached to the whole log's: the ones
+            # indexed during the load under their own names, not built a second time
+            assert set(attached.values()) == {*audit.FILTER_INDEXES, "audit_log_pkey"}
+            if partition in indexed_early:
+                own = {n.replace("audit_log", partition, 1) for n in audit.FILTER_INDEXES}
+                assert own < attached.keys()
+        assert indexed_early and list(indexes)[-1] not in indexed_early
 
         writes = 0
         write = runner._write
@@ -224,7 +245,32 @@ async def test_rebuild_from_zero_ends_in_exactly_the_incremental_state(
         assert 0 < committed < incremental[1][-1][0]  # two groups made it
         await projector.catch_up()
         assert await snapshot() == incremental
+        for attached in (await _audit_partition_indexes(pool)).values():
+            assert set(attached.values()) == {*audit.FILTER_INDEXES, "audit_log_pkey"}
     finally:
         await pool.close()
         app.close()
         drop_database(config)
+
+
+async def _audit_partition_indexes(pool: asyncpg.Pool) -> dict[str, dict[str, str | None]]:
+    """Per partition of the audit log, in position order: its indexes and the whole log's
+    index each is attached to (None: not attached)."""
+    rows = await pool.fetch(
+        """
+        SELECT part.relname AS partition, idx.relname AS index, parent.relname AS parent
+        FROM pg_inherits p
+        JOIN pg_class part ON part.oid = p.inhrelid
+        JOIN pg_index x ON x.indrelid = part.oid
+        JOIN pg_class idx ON idx.oid = x.indexrelid
+        LEFT JOIN pg_inherits pi ON pi.inhrelid = idx.oid
+        LEFT JOIN pg_class parent ON parent.oid = pi.inhparent
+        WHERE p.inhparent = 'audit_log'::regclass
+        ORDER BY pg_get_expr(part.relpartbound, part.oid) LIKE '%MINVALUE%' DESC,
+                 substring(part.relname from '[0-9]+$')::bigint
+        """
+    )
+    partitions: dict[str, dict[str, str | None]] = {}
+    for row in rows:
+        partitions.setdefault(row["partition"], {})[row["index"]] = row["parent"]
+    return partitions
