@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -63,6 +65,31 @@ class PlatformApp(Litestar):
             # through it to many connections at once (realtime/transport.py).
             scope["raw_send"] = send
         await super().__call__(scope, receive, send)
+
+
+def app_from_environment() -> Litestar:
+    """The app as each worker of `negotiation serve` builds it (uvicorn imports it by name):
+    configured from the environment, where the command has put the database it chose."""
+    if os.environ.get(WORKER_OF) == str(os.getppid()):
+        _end_with_parent()
+    return create_app(Settings.from_env())
+
+
+WORKER_OF = "NEGOTIATION_WORKER_OF"  # set by `negotiation serve --workers N` to its own pid
+
+
+def _end_with_parent() -> None:
+    """A worker whose `negotiation serve` was killed outright (SIGKILL: no chance to stop its
+    workers) would go on serving, orphaned, on a database nobody manages: on Linux, ask the
+    kernel for a SIGTERM when the parent goes."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Litestar:

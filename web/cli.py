@@ -15,7 +15,7 @@ import asyncpg
 
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists
-from web.app import create_app, resolve_database
+from web.app import WORKER_OF, resolve_database
 from web.identity import Identity
 from web.queries import list_negotiations
 from web.settings import Settings
@@ -86,6 +86,9 @@ def _print_demo_accounts() -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    if args.workers < 1:
+        raise SystemExit("--workers must be at least 1.")
+
     settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
     config = _database(settings)
     if args.demo:
@@ -93,9 +96,20 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if loaded is not None:
             print(f"Loaded the demo negotiation ({loaded}).")
         _print_demo_accounts()
-    print(f"Serving on http://{settings.host}:{settings.port}  (Ctrl-C stops)", flush=True)
+    workers = f", {args.workers} worker processes" if args.workers > 1 else ""
+    print(
+        f"Serving on http://{settings.host}:{settings.port}{workers}  (Ctrl-C stops)", flush=True
+    )
+    # Each worker is a node of its own (its hub, its pool; one of them writes the projections)
+    # and finds the database through the environment: the one chosen here, whose embedded
+    # server lives as long as this process.
+    os.environ.update(DATABASE_URL=config.dsn(), HOST=settings.host, PORT=str(settings.port))
+    if args.workers > 1:
+        os.environ[WORKER_OF] = str(os.getpid())
     uvicorn.run(
-        create_app(settings, database=config),
+        "web.app:app_from_environment",
+        factory=True,
+        workers=args.workers,
         host=settings.host,
         port=settings.port,
         log_level=args.log_level,
@@ -237,6 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="load the demo negotiation first if the platform has none",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port, e.g. one per core (default 1)",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
     serve.set_defaults(func=cmd_serve)

@@ -44,6 +44,7 @@ class ServerProcess:
     database: DatabaseConfig
     data_dir: Path
     name: str = "node"
+    extra_args: tuple[str, ...] = ()
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log_path: Path = field(init=False)
@@ -80,6 +81,7 @@ class ServerProcess:
                 str(self.port),
                 "--log-level",
                 "warning",
+                *self.extra_args,
             ],
             cwd=REPO_ROOT,
             env=env,
