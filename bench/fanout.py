@@ -173,8 +173,15 @@ def instrument(app: Any, sends: dict[int, list[Any]], *, per_socket: bool) -> An
     return wrapped
 
 
-def serve_app(database: Any, ws: str, server_times: bool, conn: Connection) -> None:
-    """Child process: the real app on uvicorn; reports its port, then serves until SIGTERM."""
+def serve_app(database: Any, ws: str, server_times: bool, share_port: int | None,
+              conn: Connection) -> None:
+    """Child process: the real app on uvicorn; reports its port, then serves until SIGTERM.
+
+    Its listening socket has SO_REUSEPORT: with ``share_port`` it listens on that port beside
+    the first server process, and the kernel spreads connections over them (``--server-procs``).
+    """
+    import socket
+
     import uvicorn
 
     from web.app import create_app
@@ -196,9 +203,13 @@ def serve_app(database: Any, ws: str, server_times: bool, conn: Connection) -> N
         access_log=False,
     )
     server = uvicorn.Server(config)
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listening.bind(("127.0.0.1", share_port or 0))
 
     async def main() -> None:
-        serving = asyncio.create_task(server.serve())
+        serving = asyncio.create_task(server.serve(sockets=[listening]))
         while not server.started:
             if serving.done():
                 conn.send(None)
@@ -274,6 +285,25 @@ def child(target: Any, args: tuple[Any, ...], name: str) -> Iterator[tuple[int, 
         if process.is_alive():
             process.kill()
             process.join(10)
+
+
+@contextlib.contextmanager
+def app_servers(database: Any, args: argparse.Namespace) -> Iterator[tuple[int, list[int]]]:
+    """``--server-procs`` app server processes on one port (SO_REUSEPORT) and one database,
+    as several nodes would be; yields (port, pids)."""
+    with contextlib.ExitStack() as stack:
+        port, pid, _ = stack.enter_context(
+            child(serve_app, (database, args.ws, args.server_times, None), "bench-app-server"))
+        pids = [pid]
+        for i in range(1, args.server_procs):
+            _, pid, _ = stack.enter_context(child(
+                serve_app, (database, args.ws, args.server_times, port), f"bench-app-server-{i}"))
+            pids.append(pid)
+        yield port, pids
+
+
+def rss_kib(pids: list[int]) -> int:
+    return sum(proc_status_kib(pid, "VmRSS") for pid in pids)
 
 
 # ---------------------------------------------------------------------- viewers (client side)
@@ -809,16 +839,16 @@ async def fetch_sends(url: str) -> dict[int, list[float]]:
 
 
 class RssWatch:
-    """Samples a process's VmRSS every 0.25 s in a thread; remembers the highest."""
+    """Samples the processes' VmRSS (summed) every 0.25 s in a thread; remembers the highest."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid, self.peak_kib = pid, 0
+    def __init__(self, pids: list[int]) -> None:
+        self.pids, self.peak_kib = pids, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(0.25):
-            self.peak_kib = max(self.peak_kib, proc_status_kib(self.pid, "VmRSS"))
+            self.peak_kib = max(self.peak_kib, rss_kib(self.pids))
 
     def __enter__(self) -> RssWatch:
         self._thread.start()
@@ -851,6 +881,7 @@ class SideResult:
     rss_before_mb: float = 0.0
     ack_after_sent_ms: list[float] = field(default_factory=list)  # command round trips
     first_ms: list[float] = field(default_factory=list)  # t_ack → handed to the first socket
+    from_label: str = "from command sent"
 
     def figures(self) -> dict[str, Any]:
         lat = self.latencies
@@ -879,8 +910,8 @@ class SideResult:
         print(f"    latency p50/p99/max   {f['p50_ms']} / {f['p99_ms']} / {f['max_ms']} ms "
               f"(min {self.latencies[0] * 1000 if self.latencies else math.nan:.1f} ms)")
         fs = self.from_sent
-        if fs and self.ack_after_sent_ms:
-            print(f"    from command sent     p50/p99/max {percentile(fs, 50) * 1000:.1f} / "
+        if fs:
+            print(f"    {self.from_label:<21} p50/p99/max {percentile(fs, 50) * 1000:.1f} / "
                   f"{percentile(fs, 99) * 1000:.1f} / {fs[-1] * 1000:.1f} ms")
         if send:
             print(f"    server send-to-last   p50 {percentile(send, 50):.1f} / p99 "
@@ -903,19 +934,20 @@ class SideResult:
         print(f"    CPU                   server {self.server_cpu_pct:.0f} % of one core; "
               f"machine {self.machine_cpu_pct:.0f} % of all cores")
         if self.command_seconds:
-            print(f"    commands              {self.messages} in {self.command_seconds:.1f} s = "
-                  f"{self.messages / self.command_seconds:.1f}/s; latest sent "
-                  f"{self.lag_max_ms:.0f} ms after its slot")
+            print(f"    pace                  {self.messages} messages in "
+                  f"{self.command_seconds:.1f} s = {self.messages / self.command_seconds:.1f}/s;"
+                  f" latest started {self.lag_max_ms:.0f} ms after its slot")
         for error in self.errors[:3]:
             print(f"    error: {error}")
 
 
-def _cpu_window(pid: int) -> tuple[float, float, float]:
-    return process_cpu_seconds(pid), machine_busy_seconds(), time.monotonic()
+def _cpu_window(pids: list[int]) -> tuple[float, float, float]:
+    return (sum(process_cpu_seconds(pid) for pid in pids), machine_busy_seconds(),
+            time.monotonic())
 
 
-def _cpu_usage(pid: int, before: tuple[float, float, float]) -> tuple[float, float]:
-    cpu, busy, wall = _cpu_window(pid)
+def _cpu_usage(pids: list[int], before: tuple[float, float, float]) -> tuple[float, float]:
+    cpu, busy, wall = _cpu_window(pids)
     seconds = max(1e-9, wall - before[2])
     return (100 * (cpu - before[0]) / seconds,
             100 * (busy - before[1]) / seconds / (os.cpu_count() or 1))
@@ -924,26 +956,25 @@ def _cpu_usage(pid: int, before: tuple[float, float, float]) -> tuple[float, flo
 def run_app(database: Any, clients: Clients, n: int, args: argparse.Namespace) -> SideResult:
     count = int(args.seconds * args.rate)
     interval = 1 / args.rate
-    with child(serve_app, (database, args.ws, args.server_times), "bench-app-server") as (
-        port, pid, _
-    ):
+    with app_servers(database, args) as (port, pids):
         url = f"http://127.0.0.1:{port}"
-        print(f"  app server pid {pid} on port {port} (uvicorn ws={args.ws})", flush=True)
+        print(f"  app server pid {' '.join(map(str, pids))} on port {port} (uvicorn "
+              f"ws={args.ws})", flush=True)
         table = asyncio.run(set_up_table(url, database, n, args.chains))
         snapshot = asyncio.run(last_position(database, table.negotiation_id))
         path = f"/ws/negotiations/{table.negotiation_id}/?feed=board"
-        rss_before = proc_status_kib(pid, "VmRSS") / 1024
+        rss_before = rss_kib(pids) / 1024
         connect = clients.connect(port, path, n, args.wave)
         print(f"  {connect['connected']} viewers connected in {connect['seconds']:.1f} s",
               flush=True)
         time.sleep(1.0)
-        rss_connected = proc_status_kib(pid, "VmRSS") / 1024
+        rss_connected = rss_kib(pids) / 1024
         asyncio.run(fetch_sends(url))  # forget sends so far
-        with RssWatch(pid) as watch:
-            cpu_before = _cpu_window(pid)
+        with RssWatch(pids) as watch:
+            cpu_before = _cpu_window(pids)
             done = asyncio.run(commander(url, table, count, interval, args.per_article,
                                          time.monotonic() + 0.3))
-            server_cpu, machine_cpu = _cpu_usage(pid, cpu_before)
+            server_cpu, machine_cpu = _cpu_usage(pids, cpu_before)
             made = asyncio.run(event_ids(database, table.negotiation_id, snapshot))
             errors = list(done.errors)
             ack, sent = {}, {}
@@ -955,7 +986,7 @@ def run_app(database: Any, clients: Clients, n: int, args: argparse.Namespace) -
             collected = clients.collect(ack, sent, args.drain)
             shift = [a - s for s, a in done.times.values()]
         sends = asyncio.run(fetch_sends(url))
-        hwm = proc_status_kib(pid, "VmHWM") / 1024
+        hwm = sum(proc_status_kib(pid, "VmHWM") for pid in pids) / 1024
     send_ms = [1000 * (sends[p][1] - ack[p]) for p in ack if p in sends]
     first_ms = sorted(1000 * (sends[p][0] - ack[p]) for p in ack if p in sends)
     return SideResult(
@@ -981,15 +1012,19 @@ def run_baseline(clients: Clients, n: int, args: argparse.Namespace) -> SideResu
               flush=True)
         time.sleep(1.0)
         rss_connected = proc_status_kib(pid, "VmRSS") / 1024
-        with RssWatch(pid) as watch:
-            cpu_before = _cpu_window(pid)
-            pipe.send(("run", time.monotonic() + 0.3, count, 1 / args.rate))
+        with RssWatch([pid]) as watch:
+            cpu_before = _cpu_window([pid])
+            start_at, interval = time.monotonic() + 0.3, 1 / args.rate
+            pipe.send(("run", start_at, count, interval))
             if not pipe.poll(args.seconds + 120):
                 raise RuntimeError("the baseline server did not finish broadcasting")
             sent, _ = pipe.recv()
-            server_cpu, machine_cpu = _cpu_usage(pid, cpu_before)
+            server_cpu, machine_cpu = _cpu_usage([pid], cpu_before)
             ack = {position: before for position, before, _ in sent}
-            collected = clients.collect(ack, ack, args.drain)
+            # When each message was due: a broadcast that cannot keep up starts late, and
+            # latency from its start (the headline, as the issue measures bare) hides that.
+            due = {position: start_at + (position - 1) * interval for position in ack}
+            collected = clients.collect(ack, due, args.drain)
         hwm = proc_status_kib(pid, "VmHWM") / 1024
         pipe.send(("stop",))
     return SideResult(
@@ -998,7 +1033,9 @@ def run_baseline(clients: Clients, n: int, args: argparse.Namespace) -> SideResu
         messages=len(ack), rss_connected_mb=rss_connected, rss_peak_mb=watch.peak_kib / 1024,
         hwm_mb=hwm, send_ms=[1000 * (after - before) for _, before, after in sent],
         send_counts=[n], server_cpu_pct=server_cpu, machine_cpu_pct=machine_cpu, errors=[],
-        rss_before_mb=rss_before,
+        rss_before_mb=rss_before, from_label="from when it was due",
+        command_seconds=sent[-1][2] - start_at if sent else 0.0,
+        lag_max_ms=1000 * max((before - due[p] for p, before, _ in sent), default=0.0),
     )
 
 
@@ -1008,6 +1045,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15, help="seconds of commands per N")
     parser.add_argument("--rate", type=float, default=10, help="commands (messages) per second")
     parser.add_argument("--client-procs", type=int, default=4, help="viewer processes")
+    parser.add_argument("--server-procs", type=int, default=1,
+                        help="app server processes sharing the port (SO_REUSEPORT), as nodes")
     parser.add_argument("--client", choices=("lean", "websockets"), default="lean",
                         help="viewer client: a minimal protocol, or the websockets library")
     parser.add_argument("--server-times", action="store_true",
@@ -1029,8 +1068,9 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true", help="skip the bare websockets side")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    if not sizes or min(sizes) < 1 or args.client_procs < 1 or args.seconds <= 0:
-        parser.error("--sizes, --client-procs and --seconds must be positive")
+    if (not sizes or min(sizes) < 1 or args.client_procs < 1 or args.server_procs < 1
+            or args.seconds <= 0):
+        parser.error("--sizes, --client-procs, --server-procs and --seconds must be positive")
     sys.path.insert(0, str(Path(__file__).resolve().parent))  # for `commands` (setup helpers)
 
     from negotiation.database import drop_database, ensure_database_exists, locate_database
@@ -1079,6 +1119,11 @@ def main() -> None:
             entry["baseline_max_ms"] = bf["max_ms"]
             entry["baseline_lost"] = bf["lost"]
             entry["baseline_rss_mb"] = bf["rss_mb"]
+            due = base.from_sent
+            entry["baseline_from_due_p99_ms"] = (
+                round(percentile(due, 99) * 1000, 1) if due else None)
+            entry["baseline_messages_per_s"] = round(
+                base.messages / max(1e-9, base.command_seconds), 1)
         if app is not None:
             send = sorted(app.send_ms)
             entry["connected"] = app.connect["connected"]
