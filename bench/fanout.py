@@ -173,15 +173,11 @@ def instrument(app: Any, sends: dict[int, list[Any]], *, per_socket: bool) -> An
     return wrapped
 
 
-def serve_app(database: Any, ws: str, server_times: bool, share_port: int | None,
+def serve_app(database: Any, ws: str, server_times: bool, listening: Any,
               conn: Connection) -> None:
-    """Child process: the real app on uvicorn; reports its port, then serves until SIGTERM.
-
-    Its listening socket has SO_REUSEPORT: with ``share_port`` it listens on that port beside
-    the first server process, and the kernel spreads connections over them (``--server-procs``).
-    """
-    import socket
-
+    """Child process: the real app on uvicorn, accepting on the listening socket the parent
+    bound (several children share it, as ``negotiation serve --workers`` runs its workers);
+    reports its port, then serves until SIGTERM."""
     import uvicorn
 
     from web.app import create_app
@@ -203,10 +199,6 @@ def serve_app(database: Any, ws: str, server_times: bool, share_port: int | None
         access_log=False,
     )
     server = uvicorn.Server(config)
-    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    listening.bind(("127.0.0.1", share_port or 0))
 
     async def main() -> None:
         serving = asyncio.create_task(server.serve(sockets=[listening]))
@@ -289,15 +281,20 @@ def child(target: Any, args: tuple[Any, ...], name: str) -> Iterator[tuple[int, 
 
 @contextlib.contextmanager
 def app_servers(database: Any, args: argparse.Namespace) -> Iterator[tuple[int, list[int]]]:
-    """``--server-procs`` app server processes on one port (SO_REUSEPORT) and one database,
-    as several nodes would be; yields (port, pids)."""
-    with contextlib.ExitStack() as stack:
-        port, pid, _ = stack.enter_context(
-            child(serve_app, (database, args.ws, args.server_times, None), "bench-app-server"))
-        pids = [pid]
-        for i in range(1, args.server_procs):
-            _, pid, _ = stack.enter_context(child(
-                serve_app, (database, args.ws, args.server_times, port), f"bench-app-server-{i}"))
+    """``--server-procs`` app server processes on one listening socket and one database, as
+    ``negotiation serve --workers`` runs them (uvicorn binds in the parent and hands the
+    socket to each worker); yields (port, pids)."""
+    import socket
+
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.bind(("127.0.0.1", 0))
+    with listening, contextlib.ExitStack() as stack:
+        pids = []
+        for i in range(args.server_procs):
+            port, pid, _ = stack.enter_context(child(
+                serve_app, (database, args.ws, args.server_times, listening),
+                "bench-app-server" + (f"-{i}" if i else "")))
             pids.append(pid)
         yield port, pids
 
@@ -969,6 +966,10 @@ def run_app(database: Any, clients: Clients, n: int, args: argparse.Namespace) -
               flush=True)
         time.sleep(1.0)
         rss_connected = rss_kib(pids) / 1024
+        if len(pids) > 1:  # how the viewers spread: each holds ~30 KiB per connection
+            print("  server RSS per process " + ", ".join(
+                f"{proc_status_kib(pid, 'VmRSS') / 1024:.0f}" for pid in pids) + " MiB",
+                flush=True)
         asyncio.run(fetch_sends(url))  # forget sends so far
         with RssWatch(pids) as watch:
             cpu_before = _cpu_window(pids)
@@ -1046,7 +1047,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10, help="commands (messages) per second")
     parser.add_argument("--client-procs", type=int, default=4, help="viewer processes")
     parser.add_argument("--server-procs", type=int, default=1,
-                        help="app server processes sharing the port (SO_REUSEPORT), as nodes")
+                        help="app server processes on one listening socket, as "
+                             "`negotiation serve --workers` runs them")
     parser.add_argument("--client", choices=("lean", "websockets"), default="lean",
                         help="viewer client: a minimal protocol, or the websockets library")
     parser.add_argument("--server-times", action="store_true",
