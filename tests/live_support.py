@@ -74,3 +74,15 @@ class FeedClient:
                 await self.receive(quiet)
             except TimeoutError:
                 return
+
+
+def has_article(number: str) -> Any:
+    """A receive_until predicate: the client's parts now show an article numbered `number`."""
+
+    def predicate(_: object, client: FeedClient) -> bool:
+        return any(
+            name.startswith("article:") and part["number"] == number
+            for name, part in client.parts.items()
+        )
+
+    return predicate

@@ -13,7 +13,7 @@ import httpx
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, drop_database, ensure_database_exists
 from projections.events import EVENTS_TABLE
-from tests.live_support import FeedClient
+from tests.live_support import FeedClient, has_article
 from tests.reliability.nodes import Bargaining, ServerProcess, handing_out, make_people, running
 from tests.support import Person, expect, open_table
 
@@ -70,16 +70,6 @@ class Listener:
     async def stop(self) -> None:
         self._stop.set()
         await self._task
-
-
-def _has_article(number: str):
-    def predicate(_: object, client: FeedClient) -> bool:
-        return any(
-            name.startswith("article:") and part["number"] == number
-            for name, part in client.parts.items()
-        )
-
-    return predicate
 
 
 async def test_viewers_on_two_nodes_get_the_same_changes_and_can_resume_on_the_other(
@@ -142,8 +132,8 @@ async def test_viewers_on_two_nodes_get_the_same_changes_and_can_resume_on_the_o
                 await listener.stop()
 
             async def finish(client: FeedClient) -> None:
-                if not _has_article("END")(None, client):  # its listener may have read it
-                    await client.receive_until(_has_article("END"))
+                if not has_article("END")(None, client):  # its listener may have read it
+                    await client.receive_until(has_article("END"))
                 await client.drain(quiet=0.3)
                 await client.close()
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 
 from negotiation.database import DatabaseConfig
-from tests.live_support import FeedClient
+from tests.live_support import FeedClient, has_article
 from tests.reliability.nodes import ServerProcess, handing_out, make_people, running
-from tests.support import expect, open_table
+from tests.support import open_article, open_table
 
 MAX_VIEWERS = 200  # opened until both workers hold some (the kernel picks who accepts)
 
@@ -84,24 +84,11 @@ async def test_two_workers_share_the_port_and_every_viewer_gets_each_change(
             assert all(_connections_to(w, server.port) for w in workers), len(viewers)
 
             # when: a command, through whichever worker takes it
-            await expect(
-                await http.post(
-                    f"{table.base}/articles",
-                    headers=table.union.headers,
-                    json={"number": "7", "title": "Wages", "category": "economic"},
-                ),
-                201,
-            )
+            await open_article(http, table, number="7")
 
             # then: every viewer gets the new article, at the same position
-            def has_article(_: object, client: FeedClient) -> bool:
-                return any(
-                    name.startswith("article:") and part["number"] == "7"
-                    for name, part in client.parts.items()
-                )
-
             changes = await asyncio.gather(
-                *(viewer.receive_until(has_article) for viewer in viewers)
+                *(viewer.receive_until(has_article("7")) for viewer in viewers)
             )
             assert len({change["position"] for change in changes}) == 1
             for viewer in viewers:
