@@ -488,3 +488,29 @@ def test_the_chain_links_each_entry_to_the_one_before():
     assert row[-2] == chain_hash(
         bytes(32), event.position, event.negotiation_id, event.version, event.topic, event.state
     )
+
+
+def test_the_chain_hash_is_the_documented_formula():
+    """Copies of chain heads live outside the system, so the formula may never drift: it is
+    computed here from the docstring's definition, independently of the implementation."""
+    import hashlib
+
+    prev = bytes(range(32))
+    oid = "6aa4b9e0-d840-4b07-9890-973007f7b953"
+    topic = "negotiation.domain.negotiation:Negotiation.ProposalTabled"
+    state = b"\x82\xa2by\x80\xa4text\xa5Hello"
+    expected = hashlib.sha256(
+        prev
+        + (123_456).to_bytes(8, "big")
+        + len(oid.encode()).to_bytes(4, "big")
+        + oid.encode()
+        + (7).to_bytes(8, "big")
+        + len(topic.encode()).to_bytes(4, "big")
+        + topic.encode()
+        + len(state).to_bytes(8, "big")
+        + state
+    ).digest()
+    for _ in range(2):  # and again: a second call must not differ (nothing cached wrongly)
+        assert chain_hash(prev, 123_456, oid, 7, topic, state) == expected
+    other = "0e49d08b-6e9b-4bb5-bb52-531ff8e307e4"
+    assert chain_hash(prev, 123_456, other, 7, topic, state) != expected
