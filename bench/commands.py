@@ -46,8 +46,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from measure import (  # bench/measure.py
-    CLOCK_TICKS,
+from _measure import (  # bench/_measure.py
+    machine_busy_seconds,
     percentile,
     postgres_cpu_seconds,
     process_cpu_seconds,
@@ -131,14 +131,6 @@ def summarize(samples: Samples, window: tuple[float, float]) -> Figures:
         thirds=[3 * n / seconds for n in thirds],
         articles=samples.kinds.count("open_article"),
     )
-
-
-def machine_busy_seconds() -> tuple[float, float]:
-    """(busy, total) CPU seconds summed over all cores, from /proc/stat (steal is not busy)."""
-    with open("/proc/stat") as f:
-        user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
-    busy = user + nice + system + irq + softirq
-    return busy / CLOCK_TICKS, (busy + idle + iowait + steal) / CLOCK_TICKS
 
 
 @dataclass

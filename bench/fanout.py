@@ -74,7 +74,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from measure import CLOCK_TICKS, percentile, process_cpu_seconds  # bench/measure.py
+from _measure import (  # bench/_measure.py
+    machine_busy_seconds,
+    percentile,
+    process_cpu_seconds,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "var" / "bench-pgdata"
@@ -115,12 +119,6 @@ def proc_status_kib(pid: int, key: str) -> int:
     except OSError:
         pass
     return 0
-
-
-def machine_busy_seconds() -> float:
-    with open("/proc/stat") as f:
-        user, nice, system, _idle, _iowait, irq, softirq = map(int, f.readline().split()[1:8])
-    return (user + nice + system + irq + softirq) / CLOCK_TICKS
 
 
 # ---------------------------------------------------------------------- the app server process
@@ -939,7 +937,7 @@ class SideResult:
 
 
 def _cpu_window(pids: list[int]) -> tuple[float, float, float]:
-    return (sum(process_cpu_seconds(pid) for pid in pids), machine_busy_seconds(),
+    return (sum(process_cpu_seconds(pid) for pid in pids), machine_busy_seconds()[0],
             time.monotonic())
 
 

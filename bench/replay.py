@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from measure import postgres_cpu_seconds  # bench/measure.py
+from _measure import postgres_cpu_seconds  # bench/_measure.py
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "var" / "bench-pgdata"

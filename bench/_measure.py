@@ -1,4 +1,5 @@
-"""What the benchmarks share: percentiles, and CPU time read from /proc (Linux)."""
+"""Not a benchmark: what the benchmarks share (percentiles, CPU time read from /proc on
+Linux). Imported by commands.py, fanout.py and replay.py; it prints nothing itself."""
 
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ def process_cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def machine_busy_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds summed over all cores, from /proc/stat (steal is not busy)."""
+    with open("/proc/stat") as f:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    busy = user + nice + system + irq + softirq
+    return busy / CLOCK_TICKS, (busy + idle + iowait + steal) / CLOCK_TICKS
 
 
 def postgres_cpu_seconds() -> float:
