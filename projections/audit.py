@@ -318,12 +318,8 @@ class AuditProjection:
         )
         self._last_position, self._last_hash = (row[0], row[1]) if row else (0, ZERO_HASH)
         if row is None and len(events) >= BULK_BATCH and not self._bulk:
-            await _drop_indexes(conn)
+            await _drop_indexes(conn)  # rebuilt by finish_bulk_load, at the end of the log
             self._bulk = True
-        elif self._bulk and len(events) < BULK_BATCH:
-            # Caught up (a partial batch): build the indexes before this batch's rows.
-            await ensure_indexes(conn)
-            self._bulk = False
         removed = [e for e in events if e.type == "TeamMemberRemoved"]
         if removed:
             self._names = await _member_names(conn, removed)

@@ -21,9 +21,10 @@ class Projection(Protocol):
     projection's position: rows and position commit together, so an event is applied
     exactly once even across crashes.
 
-    Optional hooks, for projections that bulk-load (the audit log): `seal(conn, through)`
-    during a rebuild, once every row up to `through` has committed (on a connection of its
-    own, beside the load); `finish_bulk_load(conn)` when the end of the log is reached.
+    Optional hooks: `prepare_more(conn, events)` for each later page of a group (page-level
+    lookups); and for projections that bulk-load (the audit log) `seal(conn, through)` during
+    a rebuild, once every row up to `through` has committed (on a connection of its own,
+    beside the load), and `finish_bulk_load(conn)` when the end of the log is reached.
     """
 
     name: str

@@ -95,13 +95,11 @@ class Projector:
     ) -> None:
         """Before folding a page: a group starts with `prepare`; later pages of the group
         only get their page-level lookups (`prepare_more`, where a projection has them)."""
+        if not starts_group:
+            await _call_hook(self.projections, "prepare_more", conn, page)
+            return
         for projection in self.projections:
-            if starts_group:
-                await projection.prepare(conn, page)
-            else:
-                more = getattr(projection, "prepare_more", None)
-                if more is not None:
-                    await more(conn, page)
+            await projection.prepare(conn, page)
 
     def _fold(self, events: list[RecordedEvent]) -> None:
         for event in events:
@@ -149,7 +147,7 @@ class Projector:
                 if in_group:
                     await self._commit(conn, fetched_to)
                     done += in_group
-                await _finish_bulk_load(conn, self.projections)  # the end of the log
+                await _call_hook(self.projections, "finish_bulk_load", conn)  # end of the log
             except BaseException:
                 # Boards in memory may hold an uncommitted group: reload what committed.
                 self.forget_cached_boards()
@@ -229,7 +227,7 @@ class Projector:
                     await _write(writer, streamed, [p.pending() for p in streamed], last)
                     if sealing is not None:
                         await sealing  # a partition being indexed is not indexed twice
-                    await _finish_bulk_load(writer, streamed)
+                    await _call_hook(streamed, "finish_bulk_load", writer)
 
                 await asyncio.gather(
                     finish_streamed(),
@@ -262,14 +260,15 @@ def _seal_soon(
         if not sealing.done():
             return sealing
         sealing.result()
-    return asyncio.ensure_future(_seal(conn, projections, through))
+    return asyncio.ensure_future(_call_hook(projections, "seal", conn, through))
 
 
-async def _seal(conn: asyncpg.Connection, projections: Sequence[Projection], through: int) -> None:
+async def _call_hook(projections: Sequence[Projection], hook: str, *args: Any) -> None:
+    """Each projection's optional hook (see Projection), where it has one."""
     for projection in projections:
-        seal = getattr(projection, "seal", None)
-        if seal is not None:
-            await seal(conn, through)
+        method = getattr(projection, hook, None)
+        if method is not None:
+            await method(*args)
 
 
 @contextlib.contextmanager
@@ -302,9 +301,3 @@ async def _write(
 
 BULK_GROUP = 20_000  # events per transaction in a rebuild
 
-
-async def _finish_bulk_load(conn: asyncpg.Connection, projections: Sequence[Projection]) -> None:
-    for projection in projections:
-        finish = getattr(projection, "finish_bulk_load", None)
-        if finish is not None:  # e.g. indexes dropped for the bulk load
-            await finish(conn)

@@ -409,7 +409,7 @@ async def test_a_rebuild_reproduces_the_same_chain_and_its_indexes(
     monkeypatch.setattr(audit, "BULK_BATCH", 10)
     projector = Projector(tamper_db.pool, projections=default_projections(), batch_size=10)
     # when: a rebuild (a bulk load: the filter indexes are dropped), then what ends one — the
-    # runner's finish hook, or a restart's create_tables, or the next small batch
+    # runner's finish hook at the end of the log, or a restart's create_tables
     await projector.rebuild()
     async with tamper_db.pool.acquire() as conn:
         for projection in projector.projections:
