@@ -462,6 +462,15 @@ class Hub:
         if event.type in TEAM_EVENTS:
             self._recheck_audiences(live)
 
+    def end_feeds_of(self, account_id: str) -> None:
+        """The account was signed out (its tokens revoked): its live feeds end now, not when
+        it next reconnects. Each is told to resync; a reconnect without a valid token is
+        the public's."""
+        for live in self.live.values():
+            for feed in live.feeds.values():
+                for sub in [s for s in feed.subscribers if s.account_id == account_id]:
+                    sub.overflow()
+
     def _recheck_audiences(self, live: LiveNegotiation) -> None:
         """Someone who left a team must not keep receiving that team's feed."""
         for feed in live.feeds.values():

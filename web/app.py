@@ -116,6 +116,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
         hub = Hub(pool, lambda: asyncpg.connect(**config.asyncpg_kwargs()), projector=projector)
         await hub.start()
         negotiations.on_recorded(hub.recorded)
+        identity.on_revoked(hub.end_feeds_of)
         app.state.update(
             settings=settings,
             database=config,

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
@@ -124,6 +125,12 @@ class Identity:
         self._token_cache: dict[bytes, tuple[float, tuple[Account, str] | None]] = {}
         self._revocations = 0  # bumped on every revocation heard: in-flight lookups go stale
         self._listener: asyncpg.Connection | None = None
+        self._on_revoked: list[Callable[[str], None]] = []
+
+    def on_revoked(self, callback: Callable[[str], None]) -> None:
+        """Call `callback(account_id)` on every revocation made or heard here (e.g. to end
+        that account's live feeds: signing out must stop what a session still receives)."""
+        self._on_revoked.append(callback)
 
     async def listen_for_revocations(self, connection: asyncpg.Connection) -> None:
         """Hear revocations made anywhere (another server, the CLI) and forget at once."""
@@ -276,6 +283,8 @@ class Identity:
         for digest, (_, resolved) in list(self._token_cache.items()):
             if resolved is not None and resolved[0].account_id == account_id:
                 del self._token_cache[digest]
+        for callback in self._on_revoked:
+            callback(account_id)
 
     async def revoke_token(self, account_id: str, token_id: str) -> bool:
         self._forget_account_tokens(account_id)

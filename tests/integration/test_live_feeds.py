@@ -2,6 +2,8 @@
 
 import asyncio
 
+import pytest
+
 from tests.live_support import FeedClient
 from tests.support import expect, open_article, open_table
 
@@ -157,9 +159,28 @@ async def test_a_feed_for_no_such_negotiation_says_so_and_closes(server):
         await client.close()
 
 
-async def test_a_member_removed_from_the_team_is_cut_off_from_its_drafts(server, http, people):
-    """Drafts reach only the team: someone taken off it mid-stream is told to resync and
-    dropped, and what they get on reconnecting no longer carries the team's drafts."""
+async def _taken_off_the_team(http, table, member):
+    await expect(
+        await http.post(
+            f"{table.base}/team/{member.account_id}/remove", headers=table.union.headers
+        ),
+        200,
+    )
+
+
+async def _signs_out(http, table, member):
+    await expect(await http.post("/api/auth/logout", headers=member.headers), 200)
+
+
+@pytest.mark.parametrize(
+    "cut_off", [_taken_off_the_team, _signs_out], ids=["removed from the team", "signed out"]
+)
+async def test_a_member_cut_off_mid_stream_no_longer_gets_the_drafts(
+    server, http, people, cut_off
+):
+    """Drafts reach only the team: someone taken off it, or signed out (the session's token
+    revoked), while watching is told to resync and dropped, and what they get on
+    reconnecting (with the same token) no longer carries the team's drafts."""
     table = await open_table(http, people)
     article = await open_article(http, table)
     member = people(name="Ines Park")
@@ -188,12 +209,7 @@ async def test_a_member_removed_from_the_team_is_cut_off_from_its_drafts(server,
     first = await draft("our fallback: 26")
     await feed.receive_until(lambda m, c: f"draft:{first['id']}" in c.parts)
 
-    await expect(
-        await http.post(
-            f"{table.base}/team/{member.account_id}/remove", headers=table.union.headers
-        ),
-        200,
-    )
+    await cut_off(http, table, member)
     await feed.receive_until(lambda m, c: m["type"] == "resync")
     await feed.close()
     await draft("our bottom line: 28")

@@ -28,6 +28,8 @@ async def test_a_token_revoked_elsewhere_stops_working_here_at_once(database):
     try:
         await here.create_schema()
         await here.listen_for_revocations(await asyncpg.connect(**config.asyncpg_kwargs()))
+        heard: list[str] = []  # what ends that account's live feeds here (hub.end_feeds_of)
+        here.on_revoked(heard.append)
         account = await here.create_account(
             username="ana", display_name="Ana Ruiz", password="a long passphrase"
         )
@@ -43,6 +45,7 @@ async def test_a_token_revoked_elsewhere_stops_working_here_at_once(database):
 
         assert await _until(api_token_refused, timeout=TOKEN_CACHE_SECONDS / 5)
         assert await here.resolve_token(session.token) is not None  # only that one
+        assert heard == [account.account_id]
 
         await elsewhere.revoke_all_tokens(account.account_id)
 
