@@ -1,12 +1,16 @@
 """Not a benchmark: what the benchmarks share (percentiles, CPU time read from /proc on
-Linux). Imported by commands.py, fanout.py and replay.py; it prints nothing itself."""
+Linux, serving the app in a child process). Imported by commands.py, fanout.py and
+replay.py; it prints nothing itself."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import time
 from array import array
+from multiprocessing.connection import Connection
+from typing import Any
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -57,3 +61,23 @@ def sleep_until(moment: float) -> None:
     delay = moment - time.monotonic()
     if delay > 0:
         time.sleep(delay)
+
+
+def serve_and_report_port(server: Any, conn: Connection, sockets: list[Any] | None = None) -> None:
+    """In a server child process: run a `uvicorn.Server`, send its port (None if it failed to
+    start) to the parent through `conn`, then serve until SIGTERM (uvicorn then runs the
+    lifespan shutdown)."""
+
+    async def main() -> None:
+        serving = asyncio.create_task(server.serve(sockets=sockets))
+        while not server.started:
+            if serving.done():
+                conn.send(None)
+                await serving  # raises the startup error, if any
+                return
+            await asyncio.sleep(0.02)
+        conn.send(server.servers[0].sockets[0].getsockname()[1])
+        await serving
+
+    with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
+        runner.run(main())

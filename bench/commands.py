@@ -51,6 +51,7 @@ from _measure import (  # bench/_measure.py
     percentile,
     postgres_cpu_seconds,
     process_cpu_seconds,
+    serve_and_report_port,
     sleep_until,
 )
 
@@ -185,21 +186,7 @@ def serve(database: Any, conn: Connection) -> None:
         log_level="warning",
         access_log=False,
     )
-    server = uvicorn.Server(config)
-
-    async def main() -> None:
-        serving = asyncio.create_task(server.serve())
-        while not server.started:
-            if serving.done():
-                conn.send(None)
-                await serving  # raises the startup error, if any
-                return
-            await asyncio.sleep(0.02)
-        conn.send(server.servers[0].sockets[0].getsockname()[1])
-        await serving  # until SIGTERM: uvicorn then runs the lifespan shutdown
-
-    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
-        runner.run(main())
+    serve_and_report_port(uvicorn.Server(config), conn)
 
 
 @contextlib.contextmanager

@@ -78,6 +78,7 @@ from _measure import (  # bench/_measure.py
     machine_busy_seconds,
     percentile,
     process_cpu_seconds,
+    serve_and_report_port,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -196,21 +197,7 @@ def serve_app(database: Any, ws: str, server_times: bool, listening: Any,
         log_level="warning",
         access_log=False,
     )
-    server = uvicorn.Server(config)
-
-    async def main() -> None:
-        serving = asyncio.create_task(server.serve(sockets=[listening]))
-        while not server.started:
-            if serving.done():
-                conn.send(None)
-                await serving
-                return
-            await asyncio.sleep(0.02)
-        conn.send(server.servers[0].sockets[0].getsockname()[1])
-        await serving
-
-    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
-        runner.run(main())
+    serve_and_report_port(uvicorn.Server(config), conn, [listening])
 
 
 # ---------------------------------------------------------------------- the baseline server
