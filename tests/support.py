@@ -188,6 +188,19 @@ async def open_article(
     )
 
 
+async def add_to_team(http: Any, table: Table, person: Person, party: str = "union") -> Any:
+    """That party's chief adds the person to its team."""
+    chief = table.union if party == "union" else table.employer
+    return await expect(
+        await http.post(
+            f"{table.base}/team",
+            headers=chief.headers,
+            json={"username": person.username, "party": party},
+        ),
+        201,
+    )
+
+
 async def open_table(
     http: Any,
     people: PersonFactory,

@@ -5,21 +5,14 @@ import asyncio
 import threading
 from uuid import UUID
 
-from tests.support import expect, open_table
+from tests.support import add_to_team, expect, open_table
 
 
 async def test_simultaneous_counters_from_one_team_one_wins_the_rest_get_409(http, people):
     table = await open_table(http, people)
     teammates = [people(name=f"Employer member {i}") for i in range(8)]
     for person in teammates:
-        await expect(
-            await http.post(
-                f"{table.base}/team",
-                headers=table.employer.headers,
-                json={"username": person.username, "party": "employer"},
-            ),
-            201,
-        )
+        await add_to_team(http, table, person, "employer")
     article = await expect(
         await http.post(
             f"{table.base}/articles",
@@ -59,14 +52,7 @@ async def test_simultaneous_counters_from_one_team_one_wins_the_rest_get_409(htt
 async def test_loser_of_a_draft_race_is_told_to_reload_and_can_retry(http, people):
     table = await open_table(http, people)
     colleague = people()
-    await expect(
-        await http.post(
-            f"{table.base}/team",
-            headers=table.union.headers,
-            json={"username": colleague.username, "party": "union"},
-        ),
-        201,
-    )
+    await add_to_team(http, table, colleague)
     article = await expect(
         await http.post(
             f"{table.base}/articles",

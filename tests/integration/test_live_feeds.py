@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from tests.live_support import FeedClient
-from tests.support import expect, open_article, open_table
+from tests.support import add_to_team, expect, open_article, open_table
 
 
 def ws_url(server, negotiation_id, query="feed=board"):
@@ -184,14 +184,7 @@ async def test_a_member_cut_off_mid_stream_no_longer_gets_the_drafts(
     table = await open_table(http, people)
     article = await open_article(http, table)
     member = people(name="Ines Park")
-    await expect(
-        await http.post(
-            f"{table.base}/team",
-            headers=table.union.headers,
-            json={"username": member.username, "party": "union"},
-        ),
-        201,
-    )
+    await add_to_team(http, table, member)
 
     async def draft(text):
         return await expect(
