@@ -11,14 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from litestar import Litestar, get
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.response import Template
 from litestar.static_files import create_static_files_router
-from litestar.template.config import TemplateConfig
 
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists, locate_database
@@ -33,7 +30,7 @@ from web.controllers.sessions import SessionController
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
 from web.errors import negotiation_error_handler, storage_data_error_handler
 from web.identity import Identity
-from web.queries import list_negotiations
+from web.pages import page_routes, page_template_config
 from web.settings import Settings
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -44,13 +41,6 @@ def resolve_database(settings: Settings) -> DatabaseConfig:
     """DATABASE_URL as given, or the `negotiation` database on the embedded server."""
     server = locate_database(settings.data_dir / "pgdata-root", settings.database_url)
     return server if settings.database_url else server.with_dbname(APP_DBNAME)
-
-
-@get("/", include_in_schema=False)
-async def index(pool: asyncpg.Pool) -> Template:
-    return Template(
-        template_name="index.html", context={"negotiations": await list_negotiations(pool)}
-    )
 
 
 async def _keep_connection_as_is(connection: asyncpg.Connection) -> None:
@@ -143,7 +133,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
 
     return PlatformApp(
         route_handlers=[
-            index,
+            *page_routes(),
             AuthController,
             AccountController,
             NegotiationController,
@@ -167,7 +157,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             asyncpg.DataError: storage_data_error_handler,
         },
         lifespan=[lifespan],
-        template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
+        template_config=page_template_config(WEB_DIR / "templates"),
         openapi_config=OpenAPIConfig(
             title="Negotiation session platform",
             version="0.1.0",
