@@ -88,13 +88,13 @@ function timelineItem(name, t) {
 }
 
 // ------------------------------------------------------------------ parts → page
-function setKeyed(container, name, node, newestFirst) {
+// Timeline parts are named by position: keep them newest first. Articles keep the board's
+// order, where a new subject comes last.
+function setKeyed(container, name, node, byName) {
   const existing = container.querySelector(`[data-part="${CSS.escape(name)}"]`);
   if (existing) return existing.replaceWith(node);
-  const after = [...container.children].find((c) =>
-    newestFirst ? c.dataset.part < name : c.dataset.part > name);
-  if (newestFirst || after) container.insertBefore(node, after || null);
-  else container.append(node);
+  const before = byName ? [...container.children].find((c) => c.dataset.part < name) : null;
+  container.insertBefore(node, before || null);
 }
 
 function renderTaCounter() {
