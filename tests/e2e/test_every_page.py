@@ -114,12 +114,27 @@ async def scene(http_module, people_module):
         "room": f"/negotiations/{n}/sessions/{s}?display=room",
         "article": f"/negotiations/{n}/articles/{size['id']}",
         "bulletin": f"/negotiations/{n}/sessions/{s}/bulletins/0",
+        "sign-in": f"/sign-in?next=/negotiations/{n}/sessions/{s}",
         **{
             f"overlay-{g}": f"/overlays/{n}/{g}"
             for g in ("lower-third", "ta-counter", "caucus", "clock")
         },
     }
     return {"pages": pages, "data": data, "negotiation_id": n}
+
+
+PAGES = [
+    "front",
+    "viewer",
+    "room",
+    "article",
+    "bulletin",
+    "sign-in",
+    "overlay-lower-third",
+    "overlay-ta-counter",
+    "overlay-caucus",
+    "overlay-clock",
+]
 
 
 def english_only_words() -> set[str]:
@@ -172,17 +187,7 @@ async def open_page(browser, server, path, lang, scene_name):
 
 @pytest.mark.parametrize(
     "name",
-    [
-        "front",
-        "viewer",
-        "room",
-        "article",
-        "bulletin",
-        "overlay-lower-third",
-        "overlay-ta-counter",
-        "overlay-caucus",
-        "overlay-clock",
-    ],
+    PAGES,
 )
 async def test_no_page_leaves_a_string_in_english_when_read_in_spanish(
     browser, server, scene, name
@@ -212,17 +217,7 @@ async def test_no_page_leaves_a_string_in_english_when_read_in_spanish(
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize(
     "name",
-    [
-        "front",
-        "viewer",
-        "room",
-        "article",
-        "bulletin",
-        "overlay-lower-third",
-        "overlay-ta-counter",
-        "overlay-caucus",
-        "overlay-clock",
-    ],
+    PAGES,
 )
 async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     browser, server, scene, name, lang

@@ -148,3 +148,39 @@ async def test_a_members_only_session_is_invisible_to_the_public_in_page_and_fee
         assert await page.locator("#caucus").is_visible()
     finally:
         await context.close()
+
+
+async def test_a_member_signs_in_from_a_members_only_session_and_comes_back_to_it(
+    browser, server, http, people
+):
+    table = await open_table(http, people, visibility="members")
+    article = await open_article(http, table, current_language=CURRENT)
+    await bring_to_table(http, table, article["id"])
+    await table_proposal(http, table, article["id"], table.union, "Members see this language.")
+    member = people(units=("Educators",))
+    context = await browser.new_context(**PHONE)
+    page = await context.new_page()
+    try:
+        await page.goto(viewer_url(server, table, "?lang=es"))
+        await page.locator("#hidden-notice a").click()
+        await page.get_by_label("Usuario").fill(member.username)
+        await page.get_by_label("Contraseña").fill("not the password")
+        await page.get_by_role("button", name="Iniciar sesión").click()
+        await (
+            page.get_by_role("alert").filter(has_text="Usuario o contraseña incorrectos").wait_for()
+        )
+
+        await page.get_by_label("Contraseña").fill(member.password)
+        await page.get_by_role("button", name="Iniciar sesión").click()
+        await page.locator("#sides [data-party='union']", has_text="Members see this").wait_for()
+        assert f"/sessions/{table.session_id}" in page.url
+        assert await page.evaluate("document.documentElement.lang") == "es"
+    finally:
+        await context.close()
+
+
+async def test_sign_in_never_sends_anyone_to_another_site(http):
+    for elsewhere in ("https://evil.example", "//evil.example", "/\\evil.example"):
+        response = await http.get("/sign-in", params={"next": elsewhere})
+        assert response.status_code == 200
+        assert 'data-next="/"' in response.text

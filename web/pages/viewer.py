@@ -3,13 +3,15 @@ article's history, a published bulletin. Each renders the same projection parts 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
 import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from projections.board import Board
@@ -33,11 +35,21 @@ def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Temp
     """A page in the reader's language; a `?lang=` choice is remembered for the next pages."""
     lang = choose_language(request)
     cookies = []
+    # The language switch keeps the rest of the address (a room display stays one).
+    query = "&".join(
+        f"{quote(k)}={quote(v)}" for k, v in request.query_params.items() if k != "lang"
+    )
     if request.query_params.get("lang") in LANGUAGES:
         cookies.append(Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 86400, samesite="lax"))
     return Template(
         template_name=template,
-        context={"lang": lang, "languages": LANGUAGES, "path": request.url.path, **context},
+        context={
+            "lang": lang,
+            "languages": LANGUAGES,
+            "path": request.url.path,
+            "query": query,
+            **context,
+        },
         cookies=cookies,
     )
 
@@ -116,6 +128,16 @@ class ViewerPages(Controller):
             room=display == "room",
             signed_in=viewer is not None,
         )
+
+    @get("/sign-in")
+    async def sign_in(
+        self,
+        request: Request[Any, Any, Any],
+        next_: Annotated[str, QueryParameter(name="next", max_length=2000)] = "/",
+    ) -> Template:
+        # Only a path on this site: never a way to send someone elsewhere after signing in.
+        local = next_.startswith("/") and not next_.startswith("//") and "\\" not in next_
+        return page(request, "sign_in.html", next=next_ if local else "/")
 
     @get("/negotiations/{negotiation_id:str}/articles/{article_id:str}")
     async def article(
