@@ -75,8 +75,14 @@ def choose_language(request: Request[Any, Any, Any]) -> str:
     return DEFAULT_LANGUAGE
 
 
+def _lang(context: Context) -> str:
+    # Pages that are not this package's (the audit page) render without choosing: English.
+    lang = context.get("lang")
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
 def _translations(context: Context) -> Translations:
-    return context["i18n"].translations[context["lang"]]  # type: ignore[no-any-return]
+    return context["i18n"].translations[_lang(context)]  # type: ignore[no-any-return]
 
 
 # Jinja's "newstyle" wrappers apply the %-formatting and escaping; these only translate.
@@ -93,22 +99,22 @@ def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
 def _when(context: Context, value: datetime | None, style: str = "short") -> str:
     if value is None:
         return ""
-    return str(format_datetime(value, style, tzinfo=UTC, locale=context["lang"]))
+    return str(format_datetime(value, style, tzinfo=UTC, locale=_lang(context)))
 
 
 def _clock(context: Context, value: datetime | None) -> str:
     if value is None:
         return ""
-    return str(format_time(value, "short", tzinfo=UTC, locale=context["lang"]))
+    return str(format_time(value, "short", tzinfo=UTC, locale=_lang(context)))
 
 
 def _number(context: Context, value: float | int | None) -> str:
-    return "" if value is None else str(format_decimal(value, locale=context["lang"]))
+    return "" if value is None else str(format_decimal(value, locale=_lang(context)))
 
 
 def _language_name(context: Context, code: str) -> str:
     try:
-        return str(Locale.parse(code).get_display_name(context["lang"]) or code)
+        return str(Locale.parse(code).get_display_name(_lang(context)) or code)
     except (ValueError, TypeError, LookupError):
         return code
 
