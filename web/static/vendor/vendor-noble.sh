@@ -23,7 +23,7 @@ while (todo.length) {
     else { const [scope, name, ...rest] = spec.split('/'); target = pkgDir[`${scope}/${name}`] + '/' + rest.join('/'); }
     todo.push(target);
     // Bare '@noble/hashes/…' specifiers become relative paths: no import map, works in Node and browsers.
-    let relSpec = path.posix.relative(dir, target); if (!relSpec.startsWith('.')) relSpec = './' + relSpec;
+    let relSpec = path.posix.relative('noble-' + dir, 'noble-' + target); if (!relSpec.startsWith('.')) relSpec = './' + relSpec;
     return `${kw}${q}${relSpec}${q}`;
   });
   const dest = path.join(out, 'noble-' + rel);

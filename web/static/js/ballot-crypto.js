@@ -1,0 +1,227 @@
+// Ballot cryptography in the browser: the same protocol as negotiation/ballots/ (docs/BALLOTS.md).
+//
+// Encrypts a one-hot ballot with its proofs, verifies ballots, makes a guardian's partial decryption
+// with its proof, and makes/verifies the ceremony's Schnorr proofs. All group arithmetic is
+// @noble/curves' ristretto255 and all hashing @noble/hashes' SHA-2 (vendored, see ../vendor/README.md);
+// this file only arranges them. Given the same seeds it reproduces tests/vectors/ballots.json byte
+// for byte. Values: points are RistrettoPoint objects, scalars are bigints mod L, the hash parts'
+// integers are JS numbers (8-byte big-endian), strings UTF-8, Uint8Array raw bytes.
+
+import { ristretto255 } from '../vendor/noble-curves/ed25519.js';
+import { bytesToNumberLE, concatBytes, hexToBytes, bytesToHex } from '../vendor/noble-curves/utils.js';
+import { sha256, sha512 } from '../vendor/noble-hashes/sha2.js';
+
+const Point = ristretto255.Point;
+const Fn = Point.Fn;
+const G = Point.BASE;
+export const PROTOCOL = 'ratify/v1';
+const utf8 = new TextEncoder();
+
+// --- points and scalars ------------------------------------------------------------------------
+export const hex = bytesToHex;
+export const unhex = hexToBytes;
+
+/** Decode a point; throws on anything but a canonical ristretto255 encoding (as group.py). */
+export function pointFromBytes(bytes) {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 32) throw new Error('a group element is 32 bytes');
+  return Point.fromBytes(bytes);
+}
+/** Decode a scalar; throws unless it is 32 bytes and reduced modulo L (as group.py). */
+export function scalarFromBytes(bytes) {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 32) throw new Error('a scalar is 32 bytes');
+  return Fn.fromBytes(bytes);
+}
+export const pointHex = (p) => hex(p.toBytes());
+export const scalarHex = (s) => hex(Fn.toBytes(s));
+// noble refuses a zero multiplier; the protocol needs g^0 = identity (libsodium: same answer in group.py).
+const mul = (p, k) => (k === 0n || p.equals(Point.ZERO) ? Point.ZERO : p.multiply(k));
+const baseTimes = (k) => mul(G, k);
+
+// --- hashing: the canonical length-prefixed encoding -------------------------------------------
+function partBytes(item) {
+  if (item instanceof Uint8Array) return item;
+  if (typeof item === 'string') return utf8.encode(item);
+  if (typeof item === 'number') {
+    if (!Number.isSafeInteger(item) || item < 0) throw new Error('integer parts are non-negative');
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigUint64(0, BigInt(item), false);
+    return out;
+  }
+  if (typeof item === 'bigint') return Fn.toBytes(item);
+  if (item instanceof Point) return item.toBytes();
+  throw new Error('unknown hash part');
+}
+
+/** u32_be(len) || bytes, for the tag and then each part (group.encode_parts). */
+export function encodeParts(tag, parts) {
+  const chunks = [];
+  for (const item of [tag, ...parts]) {
+    const raw = partBytes(item);
+    const len = new Uint8Array(4);
+    new DataView(len.buffer).setUint32(0, raw.length, false);
+    chunks.push(len, raw);
+  }
+  return concatBytes(...chunks);
+}
+/** SHA-512 of the encoding, reduced modulo L: every Fiat–Shamir challenge. */
+export const hashToScalar = (tag, ...parts) => Fn.create(bytesToNumberLE(sha512(encodeParts(tag, parts))));
+/** SHA-256 of the encoding: context hash, ballot hash, tracking codes. */
+export const digest = (tag, ...parts) => sha256(encodeParts(tag, parts));
+
+export function deriveNonce(seed, ...labels) {
+  if (seed.length !== 32) throw new Error('a nonce seed is 32 bytes');
+  return hashToScalar(`${PROTOCOL}/nonce`, seed, ...labels);
+}
+
+/** Q: the election context every proof hashes first (context.py). */
+export function contextHash({ electionId, documentHash, publicKey, options }) {
+  return digest(`${PROTOCOL}/context`, electionId, documentHash, publicKey, options.length, ...options);
+}
+
+// --- ElGamal ------------------------------------------------------------------------------------
+export function encrypt(publicKey, message, nonce) {
+  return { alpha: baseTimes(nonce), beta: baseTimes(BigInt(message)).add(mul(publicKey, nonce)) };
+}
+export function addAll(cts) {
+  return cts.reduce((s, c) => ({ alpha: s.alpha.add(c.alpha), beta: s.beta.add(c.beta) }),
+    { alpha: Point.ZERO, beta: Point.ZERO });
+}
+
+// --- proofs (proofs.py): response v = u + c·secret -----------------------------------------------
+export function proveSchnorr(context, label, secret, u) {
+  const pub = baseTimes(secret);
+  const c = hashToScalar(`${PROTOCOL}/schnorr`, context, ...label, pub, baseTimes(u));
+  return { c, v: Fn.add(u, Fn.mul(c, secret)) };
+}
+export function verifySchnorr(context, label, pub, { c, v }) {
+  if (pub.equals(Point.ZERO)) return false;
+  const h = baseTimes(v).subtract(mul(pub, c));
+  return hashToScalar(`${PROTOCOL}/schnorr`, context, ...label, pub, h) === c;
+}
+
+function rangeCommitments(key, ct, j, c, v) {
+  const betaJ = j === 1 ? ct.beta.subtract(G) : ct.beta;
+  return [baseTimes(v).subtract(mul(ct.alpha, c)), mul(key, v).subtract(mul(betaJ, c))];
+}
+const rangeChallenge = (q, option, ct, [[a0, b0], [a1, b1]]) =>
+  hashToScalar(`${PROTOCOL}/range01`, q, option, ct.alpha, ct.beta, a0, b0, a1, b1);
+
+export function proveRange01(q, option, key, ct, plaintext, nonce, u, fakeC, fakeV) {
+  if (plaintext !== 0 && plaintext !== 1) throw new Error('a selection is 0 or 1');
+  const fake = 1 - plaintext;
+  const commits = [];
+  commits[plaintext] = [baseTimes(u), mul(key, u)];
+  commits[fake] = rangeCommitments(key, ct, fake, fakeC, fakeV);
+  const c = rangeChallenge(q, option, ct, commits);
+  const realC = Fn.sub(c, fakeC);
+  const realV = Fn.add(u, Fn.mul(realC, nonce));
+  return plaintext === 0 ? { c0: realC, c1: fakeC, v0: realV, v1: fakeV }
+    : { c0: fakeC, c1: realC, v0: fakeV, v1: realV };
+}
+export function verifyRange01(q, option, key, ct, p) {
+  if (ct.alpha.equals(Point.ZERO)) return false;
+  const commits = [rangeCommitments(key, ct, 0, p.c0, p.v0), rangeCommitments(key, ct, 1, p.c1, p.v1)];
+  return rangeChallenge(q, option, ct, commits) === Fn.add(p.c0, p.c1);
+}
+
+export function proveSum(q, key, ct, total, nonce, u) {
+  const c = hashToScalar(`${PROTOCOL}/sum`, q, total, ct.alpha, ct.beta, baseTimes(u), mul(key, u));
+  return { c, v: Fn.add(u, Fn.mul(c, nonce)) };
+}
+export function verifySum(q, key, ct, total, { c, v }) {
+  const a = baseTimes(v).subtract(mul(ct.alpha, c));
+  const b = mul(key, v).subtract(mul(ct.beta.subtract(baseTimes(BigInt(total))), c));
+  return hashToScalar(`${PROTOCOL}/sum`, q, total, ct.alpha, ct.beta, a, b) === c;
+}
+
+export function proveDecryption(q, index, secret, ct, u) {
+  const pub = baseTimes(secret);
+  const share = mul(ct.alpha, secret);
+  const c = hashToScalar(`${PROTOCOL}/decrypt`, q, index, pub, ct.alpha, ct.beta, share,
+    baseTimes(u), mul(ct.alpha, u));
+  return { share, proof: { c, v: Fn.add(u, Fn.mul(c, secret)) } };
+}
+export function verifyDecryption(q, index, pub, ct, share, { c, v }) {
+  const a = baseTimes(v).subtract(mul(pub, c));
+  const b = mul(ct.alpha, v).subtract(mul(share, c));
+  return hashToScalar(`${PROTOCOL}/decrypt`, q, index, pub, ct.alpha, ct.beta, share, a, b) === c;
+}
+
+// --- the ballot (ballot.py) ----------------------------------------------------------------------
+const SELECTIONS = 1;
+
+/** Encrypt `choice` (an index into ctx.options); seed: 32 random bytes (crypto.getRandomValues). */
+export function encryptBallot(ctx, choice, seed) {
+  if (!(choice >= 0 && choice < ctx.options.length)) throw new Error('not one of the options');
+  const q = contextHash(ctx);
+  const ciphertexts = [];
+  const rangeProofs = [];
+  let total = 0n;
+  ctx.options.forEach((_, j) => {
+    const selected = j === choice ? 1 : 0;
+    const r = deriveNonce(seed, 'encrypt', j);
+    const ct = encrypt(ctx.publicKey, selected, r);
+    rangeProofs.push(proveRange01(q, j, ctx.publicKey, ct, selected, r,
+      deriveNonce(seed, 'range-u', j), deriveNonce(seed, 'range-c', j), deriveNonce(seed, 'range-v', j)));
+    ciphertexts.push(ct);
+    total = Fn.add(total, r);
+  });
+  const sumProof = proveSum(q, ctx.publicKey, addAll(ciphertexts), SELECTIONS, total, deriveNonce(seed, 'sum-u'));
+  return { ciphertexts, rangeProofs, sumProof };
+}
+
+/** What is wrong with a ballot, as sentences; empty when valid (the server decides; this warns). */
+export function ballotProblems(ctx, ballot) {
+  const n = ctx.options.length;
+  if (ballot.ciphertexts.length !== n || ballot.rangeProofs.length !== n) {
+    return [`the ballot must carry one encrypted selection per option (${n})`];
+  }
+  const q = contextHash(ctx);
+  const problems = [];
+  ballot.ciphertexts.forEach((ct, j) => {
+    if (!verifyRange01(q, j, ctx.publicKey, ct, ballot.rangeProofs[j])) {
+      problems.push(`the proof that the selection for '${ctx.options[j]}' is 0 or 1 does not verify`);
+    }
+  });
+  if (!verifySum(q, ctx.publicKey, addAll(ballot.ciphertexts), SELECTIONS, ballot.sumProof)) {
+    problems.push('the proof that exactly one option is selected does not verify');
+  }
+  return problems;
+}
+
+export function ballotHash(ctx, ballot) {
+  const parts = [];
+  ballot.ciphertexts.forEach((ct, j) => {
+    const p = ballot.rangeProofs[j];
+    parts.push(concatBytes(ct.alpha.toBytes(), ct.beta.toBytes()), p.c0, p.c1, p.v0, p.v1);
+  });
+  parts.push(ballot.sumProof.c, ballot.sumProof.v);
+  return digest(`${PROTOCOL}/ballot`, contextHash(ctx), ballot.ciphertexts.length, ...parts);
+}
+export const firstTrackingCode = (ctx) => digest(`${PROTOCOL}/tracking-start`, contextHash(ctx));
+export const nextTrackingCode = (previous, ballotDigest) => digest(`${PROTOCOL}/tracking`, previous, ballotDigest);
+export function displayTrackingCode(code) {
+  const h = hex(code.slice(0, 10)).toUpperCase();
+  return h.match(/.{4}/g).join('-');
+}
+
+// --- a guardian's partial decryption of the tally (tally.py) --------------------------------------
+export function partialDecrypt(q, guardian, secretShare, totals, seed) {
+  const made = totals.map((ct, j) => proveDecryption(q, guardian, secretShare, ct, deriveNonce(seed, 'decrypt-u', j)));
+  return { guardian, shares: made.map((m) => m.share), proofs: made.map((m) => m.proof) };
+}
+
+// --- wire form: hex strings, as in tests/vectors/ballots.json -------------------------------------
+export const ballotToJSON = (b) => ({
+  ciphertexts: b.ciphertexts.map((c) => ({ alpha: pointHex(c.alpha), beta: pointHex(c.beta) })),
+  range_proofs: b.rangeProofs.map((p) => ({ c0: scalarHex(p.c0), c1: scalarHex(p.c1), v0: scalarHex(p.v0), v1: scalarHex(p.v1) })),
+  sum_proof: { c: scalarHex(b.sumProof.c), v: scalarHex(b.sumProof.v) },
+});
+const pt = (h) => pointFromBytes(unhex(h));
+const sc = (h) => scalarFromBytes(unhex(h));
+export const ciphertextFromJSON = (c) => ({ alpha: pt(c.alpha), beta: pt(c.beta) });
+export const ballotFromJSON = (b) => ({
+  ciphertexts: b.ciphertexts.map(ciphertextFromJSON),
+  rangeProofs: b.range_proofs.map((p) => ({ c0: sc(p.c0), c1: sc(p.c1), v0: sc(p.v0), v1: sc(p.v1) })),
+  sumProof: { c: sc(b.sum_proof.c), v: sc(b.sum_proof.v) },
+});
