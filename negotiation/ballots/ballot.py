@@ -100,7 +100,7 @@ def first_tracking_code(context: ElectionContext) -> bytes:
 
 
 def next_tracking_code(previous: bytes, ballot_digest: bytes) -> bytes:
-    """code_i = H(code_{i-1}, ballot hash_i): ElectionGuard's chained confirmation codes (§3.4.4).
+    """code_i = H(code_{i-1}, ballot hash_i): ElectionGuard's chained confirmation codes.
 
     The chain makes the record append-only in the eyes of every voter: removing or reordering an
     earlier ballot changes every later code, which voters hold as receipts.

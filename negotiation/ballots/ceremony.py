@@ -1,4 +1,4 @@
-"""The k-of-n guardian key ceremony (joint Feldman VSS, after ElectionGuard §3.2) and the key file.
+"""The k-of-n guardian key ceremony (joint Feldman VSS, after ElectionGuard) and the key file.
 
 Each guardian i (1..n) draws a secret polynomial P_i of degree k−1, publishes commitments
 K_ij = g^{a_ij} to its coefficients with Schnorr proofs, and sends every guardian ℓ the share

@@ -11,7 +11,7 @@ from negotiation.ballots.group import G, Point, Scalar
 
 @dataclass(frozen=True, slots=True)
 class Ciphertext:
-    """(alpha, beta) = (g^r, g^m · K^r): m sits in the exponent, so ciphertexts add (EG §3.3)."""
+    """(alpha, beta) = (g^r, g^m · K^r): m sits in the exponent, so ciphertexts add (Helios)."""
 
     alpha: Point
     beta: Point

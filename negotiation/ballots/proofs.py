@@ -4,8 +4,8 @@ Every proof is the pair (challenge, response), or two pairs for the disjunction;
 recomputes the commitments from them and checks the challenge is the hash of the statement and the
 commitments (the "strong" Fiat–Shamir: the statement is always hashed, so a proof cannot be moved
 to another ciphertext). Conventions: response v = u + c·secret; check g^v = a · X^c.
-Reference: ElectionGuard 2.0 specification §3.3.5 (disjunctive proofs), §3.6.3 (decryption proofs),
-§3.2.2 (Schnorr proofs of coefficients); Helios v3/v4 for the 0/1 proof.
+Reference: the ElectionGuard 2.0 specification (key generation: Schnorr proofs of coefficients;
+ballot encryption: disjunctive 0/1 proofs; decryption: Chaum–Pedersen); Helios for the 0/1 proof.
 Byte layout: docs/BALLOTS.md.
 """
 

@@ -1,12 +1,12 @@
 """The tally: homomorphic sum of the accepted ballots, decryption by any k guardians, the counts.
 
-Design (ElectionGuard 2.0 §3.6, not 1.x's "missing guardian" compensation): the ceremony already
-gave guardian ℓ a Shamir share s_ℓ = P(ℓ) of the joint secret s = P(0), P = Σ_i P_i. Each present
-guardian publishes M_ℓ = A^{s_ℓ} with a Chaum–Pedersen proof against its public share g^{s_ℓ};
-any k of them combine as M = Π_ℓ M_ℓ^{λ_ℓ} = A^{Σ λ_ℓ s_ℓ} = A^s, with the Lagrange coefficients at
-0, λ_ℓ = Π_{m≠ℓ} m / (m − ℓ). Then g^t = B / M and t is a small discrete log. Compensation needs
-every present guardian to work for every missing one; this needs one share per present guardian,
-and each share is checked against public data, so it is the simpler correct design.
+Design (ElectionGuard 2.0's thresholding, not 1.x's "missing guardian" compensation): the
+ceremony already gave guardian ℓ a Shamir share s_ℓ = P(ℓ) of the joint secret s = P(0), with
+P = Σ_i P_i. Each present guardian publishes M_ℓ = A^{s_ℓ} with a Chaum–Pedersen proof against
+its public share g^{s_ℓ}; any k of them combine as M = Π_ℓ M_ℓ^{λ_ℓ} = A^{Σ λ_ℓ s_ℓ} = A^s, with
+the Lagrange coefficients at 0, λ_ℓ = Π_{m≠ℓ} m / (m − ℓ). Then g^t = B / M, and t is a small
+discrete log. Compensation needs every present guardian to work for every missing one; this needs
+one share per present guardian, each checked against public data: the simpler correct design.
 Why k−1 shares give nothing: P has degree k−1, so for any candidate secret s' there is exactly
 one polynomial through the k−1 known points and (0, s'): every secret is equally likely.
 """
