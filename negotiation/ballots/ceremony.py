@@ -233,6 +233,8 @@ class KeyFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 KEY_FILE_FORMAT = f"{PROTOCOL}/guardian-key"
+_OPS_RANGE = (pysodium.crypto_pwhash_OPSLIMIT_MIN, pysodium.crypto_pwhash_OPSLIMIT_SENSITIVE)
+_MEM_RANGE = (pysodium.crypto_pwhash_MEMLIMIT_MIN, pysodium.crypto_pwhash_MEMLIMIT_SENSITIVE)
 
 
 def _file_key(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
@@ -273,6 +275,10 @@ def unlock_key_file(data: bytes, passphrase: str) -> KeyFileSecret:
         raise CeremonyError("this is not a guardian key file") from exc
     if f.format != KEY_FILE_FORMAT or f.kdf != "argon2id13":
         raise CeremonyError("this is not a guardian key file of this version")
+    # The limits come from the file: bound them, or a crafted file could ask for any memory.
+    ops_ok = _OPS_RANGE[0] <= f.opslimit <= _OPS_RANGE[1]
+    if not (ops_ok and _MEM_RANGE[0] <= f.memlimit <= _MEM_RANGE[1]):
+        raise CeremonyError("this key file asks for password-hashing limits out of range")
     key = _file_key(passphrase, f.salt, f.opslimit, f.memlimit)
     try:
         plain = pysodium.crypto_secretbox_open(f.box, f.nonce, key)

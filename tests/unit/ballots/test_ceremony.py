@@ -95,6 +95,14 @@ def test_the_key_file_opens_with_its_passphrase_only() -> None:
         unlock_key_file(b'{"hello": 1}', "a long passphrase here")
 
 
+def test_a_key_file_asking_for_absurd_memory_is_refused() -> None:
+    data = lock_key_file(KeyFileSecret("e", 1, bytes(G)), "a long passphrase here")
+    greedy = data.replace(b'"memlimit":67108864', b'"memlimit":68719476736')
+    assert greedy != data
+    with pytest.raises(CeremonyError, match="out of range"):
+        unlock_key_file(greedy, "a long passphrase here")
+
+
 def test_a_short_passphrase_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 12 characters"):
         lock_key_file(KeyFileSecret("e", 1, bytes(G)), "short")

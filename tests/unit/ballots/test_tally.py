@@ -12,6 +12,7 @@ from negotiation.ballots.elgamal import DiscreteLogNotFound, discrete_log
 from negotiation.ballots.group import Point, Scalar
 from negotiation.ballots.sample import run_ceremony
 from negotiation.ballots.tally import (
+    RunningTally,
     TallyError,
     combine,
     lagrange_at_zero,
@@ -95,3 +96,16 @@ def test_lagrange_coefficients_at_zero_sum_to_one() -> None:
         total = total + lagrange_at_zero(i, present)
     assert total == Scalar.from_int(1)
     assert Point.base_times(total) == Point.base_times(Scalar.from_int(1))
+
+
+def test_a_running_tally_equals_the_sum_at_close() -> None:
+    c = run_ceremony("running", 3, 2)
+    context = ElectionContext("running", bytes(32), joint_public_key(c.announcements), OPTIONS)
+    ballots = [encrypt_ballot(context, ch, os.urandom(32)) for ch in CHOICES]
+    running = RunningTally.empty(len(OPTIONS))
+    for b in ballots:
+        running = running.add(b)
+    assert running.totals == sum_ballots(ballots, len(OPTIONS))
+    assert running.ballots == len(CHOICES)
+    with pytest.raises(TallyError, match="another number of options"):
+        RunningTally.empty(2).add(ballots[0])
