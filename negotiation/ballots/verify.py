@@ -7,6 +7,7 @@ tracking code) and which of its proofs, which decryption share — so a tampered
 
 from __future__ import annotations
 
+import multiprocessing
 from dataclasses import dataclass, field
 
 from negotiation.ballots.ballot import (
@@ -24,9 +25,11 @@ from negotiation.ballots.ceremony import (
     guardian_public_share,
     joint_public_key,
 )
+from negotiation.ballots.context import ElectionContext
 from negotiation.ballots.elgamal import Ciphertext, DiscreteLogNotFound
 from negotiation.ballots.group import InvalidEncoding
 from negotiation.ballots.record import (
+    BallotRecord,
     ElectionRecord,
     ballot_from,
     ciphertext_from,
@@ -36,10 +39,10 @@ from negotiation.ballots.record import (
 )
 from negotiation.ballots.tally import (
     DecryptionShare,
+    RunningTally,
     TallyError,
     combine,
     share_problems,
-    sum_ballots,
 )
 
 
@@ -53,7 +56,8 @@ class Verification:
         return not self.problems
 
 
-def verify_record(record: ElectionRecord) -> Verification:
+def verify_record(record: ElectionRecord, processes: int = 1) -> Verification:
+    """Every check, from the record alone; `processes` > 1 spreads ballot checks over cores."""
     out = Verification()
     try:
         announcements = [guardian_from(g) for g in record.ceremony]
@@ -72,45 +76,43 @@ def verify_record(record: ElectionRecord) -> Verification:
     if joint_public_key(announcements) != context.public_key:
         out.problems.append("the election public key is not the product of the guardians' keys")
 
-    # Ballots: proofs, no copies, and the tracking-code chain.
-    q = context.hash
-    accepted = []
+    # Ballots: proofs (the costly part, over `processes`), no copies, the tracking-code chain.
+    checked = _check_ballots(context, record.ballots, processes)
     seen: dict[bytes, tuple[int, str]] = {}
     code = first_tracking_code(context)
-    for position, r in enumerate(record.ballots, start=1):
+    totals = RunningTally.empty(len(context.options))
+    for position, (r, c) in enumerate(zip(record.ballots, checked.ballots, strict=True), start=1):
         name = f"ballot {display_tracking_code(r.tracking_code)} (no. {position})"
-        try:
-            ballot = ballot_from(r)
-        except InvalidEncoding as exc:
-            out.problems.append(f"{name}: cannot be read ({exc})")
-            continue
-        out.problems += [f"{name}: {p}" for p in ballot_problems(context, ballot)]
+        out.problems += [f"{name}: {p}" for p in c.problems]
         # A copied ciphertext is a replayed vote (its proofs still verify): refused by identity.
-        for ct in ballot.ciphertexts:
-            first, earlier = seen.setdefault(bytes(ct.alpha), (position, name))
+        for alpha in c.alphas:
+            first, earlier = seen.setdefault(alpha, (position, name))
             if first != position:
                 out.problems.append(f"{name}: copies a ciphertext of {earlier}")
                 break
-        code = next_tracking_code(code, ballot_hash(context, ballot))
+        if c.digest is not None:
+            code = next_tracking_code(code, c.digest)
         if code != r.tracking_code:
-            out.problems.append(f"{name}: its tracking code does not follow from the ballot chain")
+            if c.digest is not None:
+                broken = "its tracking code does not follow from the ballot chain"
+                out.problems.append(f"{name}: {broken}")
             code = r.tracking_code  # report each break once, not every code after it
-        accepted.append(ballot)
+    for part in checked.sums:
+        totals = RunningTally(
+            tuple(a + b for a, b in zip(totals.totals, part, strict=True)), totals.ballots
+        )
 
     # The sum, recomputed, must be the published one.
-    totals = sum_ballots(accepted, len(context.options))
     try:
         published = tuple(ciphertext_from(c) for c in record.tally)
     except InvalidEncoding:
         published = ()
-    if published != totals:
+    if published != totals.totals:
         out.problems.append("the published encrypted tally is not the sum of the published ballots")
     # Shares are checked against what they claim to decrypt, the published tally, so a tampered
     # ballot is reported as that ballot, not as every guardian's share.
-    if len(published) == len(totals):
-        totals = published
-
-    out.counts = _decrypt(record, q, announcements, totals, out.problems)
+    decrypted = published if len(published) == len(totals.totals) else totals.totals
+    out.counts = _decrypt(record, context.hash, announcements, decrypted, out.problems)
     if out.counts is not None and list(out.counts) != record.result:
         out.problems.append(
             f"the published result {record.result} is not what the shares decrypt to "
@@ -149,3 +151,50 @@ def _decrypt(
     except (TallyError, DiscreteLogNotFound) as exc:
         problems.append(f"the tally cannot be decrypted: {exc}")
         return None
+
+
+# --- ballot checks, in chunks that can run in other processes ----------------------------------
+@dataclass
+class _Checked:
+    problems: list[str]
+    digest: bytes | None  # the ballot hash; None when the ballot cannot be read
+    alphas: list[bytes]
+
+
+@dataclass
+class _Chunk:
+    ballots: list[_Checked]
+    sums: list[tuple[Ciphertext, ...]]
+
+
+def _check_chunk(args: tuple[ElectionContext, list[BallotRecord]]) -> _Chunk:
+    context, ballots = args
+    out = _Chunk([], [])
+    running = RunningTally.empty(len(context.options))
+    for r in ballots:
+        try:
+            ballot = ballot_from(r)
+        except InvalidEncoding as exc:
+            out.ballots.append(_Checked([f"cannot be read ({exc})"], None, []))
+            continue
+        problems = ballot_problems(context, ballot)
+        alphas = [bytes(ct.alpha) for ct in ballot.ciphertexts]
+        out.ballots.append(_Checked(problems, ballot_hash(context, ballot), alphas))
+        if len(ballot.ciphertexts) == len(context.options):
+            running = running.add(ballot)
+    out.sums.append(running.totals)
+    return out
+
+
+def _check_ballots(
+    context: ElectionContext, ballots: list[BallotRecord], processes: int
+) -> _Chunk:
+    n = len(ballots)
+    if processes <= 1 or n < processes:
+        return _check_chunk((context, ballots))
+    parts = processes * 4
+    bounds = [n * i // parts for i in range(parts + 1)]
+    jobs = [(context, ballots[bounds[i] : bounds[i + 1]]) for i in range(parts)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        chunks = pool.map(_check_chunk, jobs)
+    return _Chunk([b for c in chunks for b in c.ballots], [t for c in chunks for t in c.sums])

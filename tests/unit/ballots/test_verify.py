@@ -114,3 +114,17 @@ def test_a_tampered_ceremony_commitment_is_named(record: ElectionRecord) -> None
     problems = verify_record(msgspec.structs.replace(record, ceremony=ceremony)).problems
     assert "ceremony: guardian 2's proof for coefficient 0 does not verify" in problems
     assert "the election public key is not the product of the guardians' keys" in problems
+
+
+def test_checking_ballots_in_several_processes_finds_the_same_problems(
+    record: ElectionRecord,
+) -> None:
+    copy = record.ballots[1]
+    proofs = list(record.ballots[3].range_proofs)
+    proofs[0] = msgspec.structs.replace(proofs[0], v0=proofs[0].v1)
+    tampered = replace_ballot(record, 3, range_proofs=proofs)
+    tampered = msgspec.structs.replace(tampered, ballots=[*tampered.ballots, copy])
+    alone = verify_record(tampered).problems
+    assert len(alone) == 5
+    assert verify_record(tampered, processes=2).problems == alone
+    assert verify_record(record, processes=2).counts == (3, 1, 1)
