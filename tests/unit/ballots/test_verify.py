@@ -107,6 +107,15 @@ def test_an_invalid_point_in_a_ballot_is_named(record: ElectionRecord) -> None:
     assert f"{name(record, 3)}: cannot be read (not a valid ristretto255 encoding)" in problems
 
 
+def test_a_ballot_with_an_extra_selection_is_named_and_not_summed(record: ElectionRecord) -> None:
+    cts = [*record.ballots[0].ciphertexts, record.ballots[0].ciphertexts[0]]
+    problems = verify_record(replace_ballot(record, 0, ciphertexts=cts)).problems
+    assert problems == [
+        f"{name(record, 0)}: the ballot must carry one encrypted selection per option (3)",
+        "the published encrypted tally is not the sum of the published ballots",
+    ]
+
+
 def test_a_tampered_ceremony_commitment_is_named(record: ElectionRecord) -> None:
     ceremony = list(record.ceremony)
     g = ceremony[1]
