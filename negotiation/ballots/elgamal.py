@@ -28,9 +28,18 @@ class Ciphertext:
 
 
 def encrypt(public_key: Point, message: int, nonce: Scalar) -> Ciphertext:
-    """Enc(m; r) = (g^r, g^m · K^r)."""
+    """Enc(m; r) = (g^r, g^m · K^r).
+
+    For a selection (0 or 1) g^m is picked, not computed: encrypting a no must take the same work
+    as a yes (DOMAIN.md: no timing may link a member to a choice); adding the identity costs what
+    adding g costs.
+    """
     shared = public_key * nonce
-    return Ciphertext(Point.base_times(nonce), Point.base_times(Scalar.from_int(message)) + shared)
+    if message in (0, 1):
+        g_m = G if message == 1 else Point.identity()
+    else:
+        g_m = Point.base_times(Scalar.from_int(message))
+    return Ciphertext(Point.base_times(nonce), g_m + shared)
 
 
 def add_all(ciphertexts: Iterable[Ciphertext]) -> Ciphertext:

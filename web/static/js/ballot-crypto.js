@@ -79,8 +79,10 @@ export function contextHash({ electionId, documentHash, publicKey, options }) {
 }
 
 // --- ElGamal ------------------------------------------------------------------------------------
+/** Enc(m; r) = (g^r, g^m·K^r); for a selection g^m is picked, so a no costs what a yes costs. */
 export function encrypt(publicKey, message, nonce) {
-  return { alpha: baseTimes(nonce), beta: baseTimes(BigInt(message)).add(mul(publicKey, nonce)) };
+  const gm = message === 1 ? G : message === 0 ? Point.ZERO : baseTimes(BigInt(message));
+  return { alpha: baseTimes(nonce), beta: gm.add(mul(publicKey, nonce)) };
 }
 export function addAll(cts) {
   return cts.reduce((s, c) => ({ alpha: s.alpha.add(c.alpha), beta: s.beta.add(c.beta) }),
