@@ -47,6 +47,14 @@ class BallotRecord(Frozen, frozen=True, forbid_unknown_fields=True):
     sum_proof: ProofRecord
 
 
+class BallotSubmission(Frozen, frozen=True, forbid_unknown_fields=True):
+    """What the voter's browser posts (ballot-crypto.js `ballotToWire`); the code comes later."""
+
+    ciphertexts: list[CiphertextRecord]
+    range_proofs: list[RangeProofRecord]
+    sum_proof: ProofRecord
+
+
 class GuardianRecord(Frozen, frozen=True, forbid_unknown_fields=True):
     index: int
     commitments: list[bytes]
@@ -122,7 +130,7 @@ def ciphertext_from(r: CiphertextRecord) -> Ciphertext:
     return Ciphertext(Point.from_bytes(r.alpha), Point.from_bytes(r.beta))
 
 
-def ballot_from(r: BallotRecord) -> EncryptedBallot:
+def ballot_from(r: BallotRecord | BallotSubmission) -> EncryptedBallot:
     return EncryptedBallot(
         tuple(ciphertext_from(c) for c in r.ciphertexts),
         tuple(

@@ -7,7 +7,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import msgspec
 import pytest
+
+from negotiation.ballots.ballot import ballot_problems, encrypt_ballot
+from negotiation.ballots.context import ElectionContext
+from negotiation.ballots.group import Point
+from negotiation.ballots.record import BallotSubmission, ballot_from
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[2]
@@ -60,3 +66,31 @@ def test_the_node_run_fails_on_a_vector_it_does_not_reproduce(tmp_path: Path) ->
     assert any(f.startswith("ballot 2 range proofs") for f in failures)
     assert any(f.startswith("ballot 2 verifies") for f in failures)
     assert any(f.startswith("guardian 1 partial decryptions") for f in failures)
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_a_ballot_posted_by_the_browser_module_decodes_and_verifies_on_the_server() -> None:
+    vectors = json.loads(VECTORS.read_text())
+    x, b = vectors["context"], vectors["ballots"][3]
+    module = (ROOT / "web" / "static" / "js" / "ballot-crypto.js").as_uri()
+    payload = json.dumps({"module": module, "context": x, "choice": b["choice"], "seed": b["seed"]})
+    script = f"""
+const a = {payload};
+const bc = await import(a.module);
+const x = a.context;
+const ctx = {{ electionId: x.election_id, documentHash: bc.unhex(x.document_hash),
+  publicKey: bc.pointFromBytes(bc.unhex(x.public_key)), options: x.options }};
+console.log(JSON.stringify(bc.ballotToWire(bc.encryptBallot(ctx, a.choice, bc.unhex(a.seed)))));
+"""
+    out = subprocess.run(
+        [NODE, "--input-type=module"], input=script, capture_output=True, text=True, check=True
+    )
+    posted = ballot_from(msgspec.json.decode(out.stdout.strip(), type=BallotSubmission))
+    context = ElectionContext(
+        x["election_id"],
+        bytes.fromhex(x["document_hash"]),
+        Point.from_bytes(bytes.fromhex(x["public_key"])),
+        tuple(x["options"]),
+    )
+    assert ballot_problems(context, posted) == []
+    assert posted == encrypt_ballot(context, b["choice"], bytes.fromhex(b["seed"]))

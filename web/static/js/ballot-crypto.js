@@ -227,3 +227,13 @@ export const ballotFromJSON = (b) => ({
   rangeProofs: b.range_proofs.map((p) => ({ c0: sc(p.c0), c1: sc(p.c1), v0: sc(p.v0), v1: sc(p.v1) })),
   sumProof: { c: sc(b.sum_proof.c), v: sc(b.sum_proof.v) },
 });
+
+// --- wire form for the server: base64 fields, as msgspec encodes bytes (record.BallotSubmission) --
+const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
+const pt64 = (p) => b64(p.toBytes());
+const sc64 = (s) => b64(Fn.toBytes(s));
+export const ballotToWire = (b) => ({
+  ciphertexts: b.ciphertexts.map((c) => ({ alpha: pt64(c.alpha), beta: pt64(c.beta) })),
+  range_proofs: b.rangeProofs.map((p) => ({ c0: sc64(p.c0), c1: sc64(p.c1), v0: sc64(p.v0), v1: sc64(p.v1) })),
+  sum_proof: { c: sc64(b.sumProof.c), v: sc64(b.sumProof.v) },
+});
