@@ -38,7 +38,7 @@ from negotiation.ballots.ballot import EncryptedBallot, ballot_problems, encrypt
 from negotiation.ballots.ceremony import guardian_public_share, joint_public_key  # noqa: E402
 from negotiation.ballots.context import ElectionContext  # noqa: E402
 from negotiation.ballots.elgamal import Ciphertext, add_all  # noqa: E402
-from negotiation.ballots.group import Point  # noqa: E402
+from negotiation.ballots.group import Point, Scalar  # noqa: E402
 from negotiation.ballots.record import BallotRecord, ballot_from, ballot_record  # noqa: E402
 from negotiation.ballots.sample import Ceremony, run_ceremony  # noqa: E402
 from negotiation.ballots.tally import (  # noqa: E402
@@ -120,6 +120,24 @@ console.log(JSON.stringify({{ encrypt_ms: enc, verify_ms: ver, bad }}));
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def _libsodium_costs(n: int = 2000) -> dict[str, float]:
+    k = Scalar.random()
+    p = Point.base_times(Scalar.random())
+    t = time.perf_counter()
+    for _ in range(n):
+        p * k
+    mul = time.perf_counter() - t
+    t = time.perf_counter()
+    for _ in range(n):
+        Point.base_times(k)
+    base = time.perf_counter() - t
+    t = time.perf_counter()
+    for _ in range(n):
+        p + p
+    add = time.perf_counter() - t
+    return {"mul_us": 1e6 * mul / n, "base_us": 1e6 * base / n, "add_us": 1e6 * add / n}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--options", type=int, default=3, choices=(2, 3))
@@ -133,6 +151,9 @@ def main() -> None:
     n_opt = len(context.options)
     print(f"ballot cryptography: ristretto255 via libsodium, {n_opt} options, "
           f"{args.procs} processes for the parallel parts", flush=True)
+    ops = _libsodium_costs()
+    print(f"libsodium via pysodium: variable-base mult {ops['mul_us']:.0f} µs, base mult "
+          f"{ops['base_us']:.0f} µs, addition {ops['add_us']:.0f} µs", flush=True)
 
     t = time.perf_counter()
     ballots = [
@@ -205,6 +226,7 @@ def main() -> None:
           f"counts {list(counts)} {'exact' if exact else 'WRONG'}", flush=True)
     print(json.dumps({
         "options": n_opt,
+        "libsodium_mul_us": round(ops["mul_us"]),
         "python_encrypt_ms": round(encrypt_ms, 2),
         "ballot_proofs_per_s_one_core": round(one_core),
         "ballot_proofs_per_s": round(all_cores),

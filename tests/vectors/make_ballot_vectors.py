@@ -22,7 +22,14 @@ from negotiation.ballots.ceremony import (
     seal_share,
 )
 from negotiation.ballots.context import ElectionContext, derive_nonce
-from negotiation.ballots.group import Point, Scalar, digest, encode_parts, hash_to_scalar
+from negotiation.ballots.group import (
+    L,
+    Point,
+    Scalar,
+    digest,
+    encode_parts,
+    hash_to_scalar,
+)
 from negotiation.ballots.sample import cast, run_ceremony, seed
 from negotiation.ballots.tally import (
     combine,
@@ -98,6 +105,8 @@ def vectors() -> dict[str, Any]:
             # the base point with its last bit flipped
             "e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d77",
         ],
+        # L itself and 2^256 − 1: 32 bytes, but not reduced modulo L.
+        "unreduced_scalars": [L.to_bytes(32, "little").hex(), "ff" * 32],
         "ceremony": {
             "election_id": ELECTION,
             "guardians": n,

@@ -31,6 +31,12 @@ def test_invalid_point_encodings_are_refused(encoded: str) -> None:
         Point.from_bytes(bytes.fromhex(encoded))
 
 
+@pytest.mark.parametrize("encoded", VECTORS["unreduced_scalars"])
+def test_unreduced_scalars_are_refused(encoded: str) -> None:
+    with pytest.raises(InvalidEncoding):
+        Scalar.from_bytes(bytes.fromhex(encoded))
+
+
 def test_wrong_lengths_and_unreduced_scalars_are_refused() -> None:
     with pytest.raises(InvalidEncoding):
         Point.from_bytes(bytes(G)[:31])

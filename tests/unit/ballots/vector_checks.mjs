@@ -24,7 +24,7 @@ export function check(V, bc) {
   }
   for (const n of V.nonces) same('derived nonce', bc.scalarHex(bc.deriveNonce(u(n.seed), ...n.labels)), n.scalar);
   for (const bad of V.invalid_points) throws(`invalid point ${bad}`, () => pt(bad));
-  throws('unreduced scalar', () => sc('ff'.repeat(32)));
+  for (const bad of V.unreduced_scalars) throws(`unreduced scalar ${bad}`, () => sc(bad));
 
   // Ceremony: each guardian's commitments and Schnorr proofs from its seed.
   const C = V.ceremony;
