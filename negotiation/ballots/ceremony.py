@@ -255,11 +255,15 @@ def lock_key_file(
     passphrase: str,
     opslimit: int = pysodium.crypto_pwhash_OPSLIMIT_INTERACTIVE,
     memlimit: int = pysodium.crypto_pwhash_MEMLIMIT_INTERACTIVE,
+    *,
+    salt: bytes | None = None,
+    nonce: bytes | None = None,
 ) -> bytes:
+    """The key file's bytes; `salt` and `nonce` are random unless fixed (known-answer vectors)."""
     if len(passphrase) < 12:
         raise ValueError("a key file passphrase has at least 12 characters")
-    salt = os.urandom(pysodium.crypto_pwhash_SALTBYTES)
-    nonce = os.urandom(pysodium.crypto_secretbox_NONCEBYTES)
+    salt = salt if salt is not None else os.urandom(pysodium.crypto_pwhash_SALTBYTES)
+    nonce = nonce if nonce is not None else os.urandom(pysodium.crypto_secretbox_NONCEBYTES)
     key = _file_key(passphrase, salt, opslimit, memlimit)
     box = pysodium.crypto_secretbox(msgspec.json.encode(secret), nonce, key)
     return msgspec.json.encode(

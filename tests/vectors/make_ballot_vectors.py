@@ -17,8 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from negotiation.ballots.ballot import ballot_hash, first_tracking_code
 from negotiation.ballots.ceremony import (
+    KeyFileSecret,
     guardian_public_share,
     joint_public_key,
+    lock_key_file,
     seal_share,
 )
 from negotiation.ballots.context import ElectionContext, derive_nonce
@@ -131,6 +133,26 @@ def vectors() -> dict[str, Any]:
                 "nonce": sealed.nonce.hex(),
                 "ephemeral": h(sealed.ephemeral),
                 "sealed": sealed.sealed.hex(),
+            },
+            "key_file": {
+                # libsodium's minimum argon2id limits, so the check is fast; real files use
+                # INTERACTIVE (2 passes, 64 MiB) and record their limits in the file.
+                "election_id": ELECTION,
+                "guardian": 1,
+                "secret_share": h(ceremony.secret_shares[1]),
+                "passphrase": "correct horse battery staple",
+                "opslimit": 1,
+                "memlimit": 8192,
+                "salt": bytes(range(100, 116)).hex(),
+                "nonce": bytes(range(24, 48)).hex(),
+                "file": lock_key_file(
+                    KeyFileSecret(ELECTION, 1, bytes(ceremony.secret_shares[1])),
+                    "correct horse battery staple",
+                    1,
+                    8192,
+                    salt=bytes(range(100, 116)),
+                    nonce=bytes(range(24, 48)),
+                ).decode(),
             },
             "secret_shares": {str(i): h(v) for i, v in ceremony.secret_shares.items()},
             "public_shares": {

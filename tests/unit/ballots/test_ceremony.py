@@ -1,8 +1,10 @@
 """The key ceremony: proofs and shares are checked, shares are sealed to their recipient only,
 and a guardian's key file opens with its passphrase and nothing else."""
 
+import json
 import os
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,7 @@ from negotiation.ballots.ceremony import (
 from negotiation.ballots.group import G, Point, Scalar
 from negotiation.ballots.sample import run_ceremony
 
+VECTORS = Path(__file__).parents[2] / "vectors" / "ballots.json"
 N, K = 3, 2
 HASH = ceremony_hash("election-1", N, K)
 
@@ -106,3 +109,11 @@ def test_a_key_file_asking_for_absurd_memory_is_refused() -> None:
 def test_a_short_passphrase_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 12 characters"):
         lock_key_file(KeyFileSecret("e", 1, bytes(G)), "short")
+
+
+def test_the_key_file_vector_opens_here_too() -> None:
+    # The browser module writes the same bytes (tests/unit/ballots/vector_checks.mjs).
+    v = json.loads(VECTORS.read_text())["ceremony"]["key_file"]
+    opened = unlock_key_file(v["file"].encode(), v["passphrase"])
+    share = bytes.fromhex(v["secret_share"])
+    assert opened == KeyFileSecret(v["election_id"], v["guardian"], share)

@@ -42,6 +42,28 @@ export function check(V, bc) {
     same(`guardian ${a.index} transport proof`, proofHex(bc.proveSchnorr(ceremonyHash, [a.index, 'transport'], t, bc.deriveNonce(seed, 'schnorr-u', 'transport'))), a.transport_proof);
   }
 
+  // A sealed share: the same bytes from the same ephemeral and nonce; only its recipient opens it.
+  const S = C.sealed_share;
+  const recipient = C.announcements[S.recipient - 1];
+  const sealed = bc.sealShare(ceremonyHash, S.sender, S.recipient, pt(recipient.transport_key), sc(S.value), sc(S.ephemeral_secret), u(S.nonce));
+  same('sealed share ephemeral', bc.pointHex(sealed.ephemeral), S.ephemeral);
+  same('sealed share', bc.hex(sealed.sealed), S.sealed);
+  const transport = bc.deriveNonce(u(C.guardian_seeds[String(S.recipient)]), 'transport');
+  same('opened share', bc.scalarHex(bc.openShare(ceremonyHash, transport, sealed)), S.value);
+  truthy('opened share matches the sender\'s commitments', bc.shareMatches(C.announcements[S.sender - 1].commitments.map(pt), S.recipient, sc(S.value)));
+  truthy('a share off by one does not match', !bc.shareMatches(C.announcements[S.sender - 1].commitments.map(pt), S.recipient, sc(S.value) + 1n));
+  throws('a share relabelled to another sender', () => bc.openShare(ceremonyHash, transport, { ...sealed, sender: 3 }));
+  throws('a share opened by another guardian', () => bc.openShare(ceremonyHash, bc.deriveNonce(u(C.guardian_seeds['3']), 'transport'), sealed));
+
+  // The key file: the same bytes as libsodium's, and it opens with its passphrase only.
+  const F = C.key_file;
+  const file = bc.lockKeyFile({ electionId: F.election_id, guardian: F.guardian, secretShare: sc(F.secret_share) }, F.passphrase,
+    { opslimit: F.opslimit, memlimit: F.memlimit, salt: u(F.salt), nonce: u(F.nonce) });
+  same('key file', new TextDecoder().decode(file), F.file);
+  const opened = bc.unlockKeyFile(new TextEncoder().encode(F.file), F.passphrase);
+  same('key file opened', [opened.electionId, opened.guardian, bc.scalarHex(opened.secretShare)], [F.election_id, F.guardian, F.secret_share]);
+  throws('key file with a wrong passphrase', () => bc.unlockKeyFile(new TextEncoder().encode(F.file), F.passphrase + '!'));
+
   // Ballots: the same bytes from the same seed, valid, chained.
   const X = V.context;
   const ctx = { electionId: X.election_id, documentHash: u(X.document_hash), publicKey: pt(X.public_key), options: X.options };

@@ -1,15 +1,18 @@
 // Ballot cryptography in the browser: the same protocol as negotiation/ballots/ (docs/BALLOTS.md).
 //
 // Encrypts a one-hot ballot with its proofs, verifies ballots, makes a guardian's partial decryption
-// with its proof, and makes/verifies the ceremony's Schnorr proofs. All group arithmetic is
-// @noble/curves' ristretto255 and all hashing @noble/hashes' SHA-2 (vendored, see ../vendor/README.md);
-// this file only arranges them. Given the same seeds it reproduces tests/vectors/ballots.json byte
+// with its proof; for the ceremony, Schnorr proofs, sealed shares and the passphrase-locked key file.
+// All group arithmetic is @noble/curves' ristretto255, hashing @noble/hashes (SHA-2, argon2id),
+// AEADs @noble/ciphers (vendored, see ../vendor/README.md); this file only arranges them. Given the same seeds it reproduces tests/vectors/ballots.json byte
 // for byte. Values: points are RistrettoPoint objects, scalars are bigints mod L, the hash parts'
 // integers are JS numbers (8-byte big-endian), strings UTF-8, Uint8Array raw bytes.
 
 import { ristretto255 } from '../vendor/noble-curves/ed25519.js';
 import { bytesToNumberLE, concatBytes, hexToBytes, bytesToHex } from '../vendor/noble-curves/utils.js';
 import { sha256, sha512 } from '../vendor/noble-hashes/sha2.js';
+import { argon2id } from '../vendor/noble-hashes/argon2.js';
+import { xchacha20poly1305 } from '../vendor/noble-ciphers/chacha.js';
+import { xsalsa20poly1305 } from '../vendor/noble-ciphers/salsa.js';
 
 const Point = ristretto255.Point;
 const Fn = Point.Fn;
@@ -19,6 +22,7 @@ const utf8 = new TextEncoder();
 
 // --- points and scalars ------------------------------------------------------------------------
 export const hex = bytesToHex;
+const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
 export const unhex = hexToBytes;
 
 /** Decode a point; throws on anything but a canonical ristretto255 encoding (as group.py). */
@@ -213,6 +217,70 @@ export function partialDecrypt(q, guardian, secretShare, totals, seed) {
   return { guardian, shares: made.map((m) => m.share), proofs: made.map((m) => m.proof) };
 }
 
+// --- the ceremony: shares sealed to a guardian's transport key (ceremony.py) -----------------------
+const shareKey = (E, X, S) => digest(`${PROTOCOL}/share-key`, E, X, S);
+const shareAad = (ceremonyHash, sender, recipient) =>
+  encodeParts(`${PROTOCOL}/share-aad`, [ceremonyHash, sender, recipient]);
+
+/** P_sender(recipient) sealed to the recipient's transport key X (ECIES, XChaCha20-Poly1305). */
+export function sealShare(ceremonyHash, sender, recipient, recipientKey, value, ephemeral, nonce) {
+  const E = baseTimes(ephemeral);
+  const key = shareKey(E, recipientKey, mul(recipientKey, ephemeral));
+  const aead = xchacha20poly1305(key, nonce, shareAad(ceremonyHash, sender, recipient));
+  return { sender, recipient, ephemeral: E, nonce, sealed: aead.encrypt(Fn.toBytes(value)) };
+}
+/** Open a share sent to us; throws if it was altered, relabelled or sealed to someone else. */
+export function openShare(ceremonyHash, transportSecret, share) {
+  const own = baseTimes(transportSecret);
+  const key = shareKey(share.ephemeral, own, mul(share.ephemeral, transportSecret));
+  const aead = xchacha20poly1305(key, share.nonce, shareAad(ceremonyHash, share.sender, share.recipient));
+  return scalarFromBytes(aead.decrypt(share.sealed));
+}
+/** Π_j K_j^{x^j} = g^{P(x)}: Feldman's check of a share against the sender's commitments. */
+export function commitmentAt(commitments, x) {
+  let acc = Point.ZERO;
+  let power = 1n;
+  for (const k of commitments) {
+    acc = acc.add(mul(k, power));
+    power = Fn.mul(power, BigInt(x));
+  }
+  return acc;
+}
+export const shareMatches = (commitments, recipient, value) =>
+  baseTimes(value).equals(commitmentAt(commitments, recipient));
+
+// --- the guardian's key file: argon2id + secretbox, byte-compatible with ceremony.lock_key_file ----
+const KEY_FILE_FORMAT = `${PROTOCOL}/guardian-key`;
+const unb64 = (text) => Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+const fileKey = (passphrase, salt, opslimit, memlimit) =>
+  argon2id(utf8.encode(passphrase), salt, { t: opslimit, m: memlimit / 1024, p: 1, dkLen: 32 });
+
+/** The key file's bytes (JSON, as msgspec writes it); salt (16) and nonce (24) random in use. */
+export function lockKeyFile({ electionId, guardian, secretShare }, passphrase,
+  { opslimit = 2, memlimit = 67108864, salt, nonce }) {
+  if (passphrase.length < 12) throw new Error('a key file passphrase has at least 12 characters');
+  const inner = JSON.stringify({ election_id: electionId, guardian, secret_share: b64(Fn.toBytes(secretShare)) });
+  const box = xsalsa20poly1305(fileKey(passphrase, salt, opslimit, memlimit), nonce).encrypt(utf8.encode(inner));
+  return utf8.encode(JSON.stringify({ format: KEY_FILE_FORMAT, kdf: 'argon2id13', opslimit, memlimit,
+    salt: b64(salt), nonce: b64(nonce), box: b64(box) }));
+}
+/** Open a key file; throws one error for a wrong passphrase or a damaged file. */
+export function unlockKeyFile(bytes, passphrase) {
+  const f = JSON.parse(new TextDecoder().decode(bytes));
+  if (f.format !== KEY_FILE_FORMAT || f.kdf !== 'argon2id13') throw new Error('this is not a guardian key file of this version');
+  if (!(f.opslimit >= 1 && f.opslimit <= 4 && f.memlimit >= 8192 && f.memlimit <= 1073741824)) {
+    throw new Error('this key file asks for password-hashing limits out of range');
+  }
+  let plain;
+  try {
+    plain = xsalsa20poly1305(fileKey(passphrase, unb64(f.salt), f.opslimit, f.memlimit), unb64(f.nonce)).decrypt(unb64(f.box));
+  } catch {
+    throw new Error('the passphrase is wrong or the key file is damaged');
+  }
+  const s = JSON.parse(new TextDecoder().decode(plain));
+  return { electionId: s.election_id, guardian: s.guardian, secretShare: scalarFromBytes(unb64(s.secret_share)) };
+}
+
 // --- wire form: hex strings, as in tests/vectors/ballots.json -------------------------------------
 export const ballotToJSON = (b) => ({
   ciphertexts: b.ciphertexts.map((c) => ({ alpha: pointHex(c.alpha), beta: pointHex(c.beta) })),
@@ -229,7 +297,6 @@ export const ballotFromJSON = (b) => ({
 });
 
 // --- wire form for the server: base64 fields, as msgspec encodes bytes (record.BallotSubmission) --
-const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
 const pt64 = (p) => b64(p.toBytes());
 const sc64 = (s) => b64(Fn.toBytes(s));
 export const ballotToWire = (b) => ({
