@@ -2,13 +2,20 @@
 
 Each problem is a sentence naming what failed — which guardian's which proof, which ballot (by
 tracking code) and which of its proofs, which decryption share — so a tampered record is not just
-"invalid" but says where. `verify_record` needs nothing but the ElectionRecord.
+"invalid" but says where. `verify_record` needs nothing but the ElectionRecord;
+`python -m negotiation.ballots.verify record.json` runs it on a published record file (what a
+`negotiation verify-vote` command can call).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
 
 from negotiation.ballots.ballot import (
     ballot_hash,
@@ -199,6 +206,38 @@ def _check_ballots(
     parts = processes * 4
     bounds = [n * i // parts for i in range(parts + 1)]
     jobs = [(context, ballots[bounds[i] : bounds[i + 1]]) for i in range(parts)]
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
+    # spawn, not fork: the caller may have threads (a server, a test runner) whose held locks
+    # a fork would copy.
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
         chunks = pool.map(_check_chunk, jobs)
     return _Chunk([b for c in chunks for b in c.ballots], [t for c in chunks for t in c.sums])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Verify a record file; print each problem or the counts. Exit status 0 only if it verifies.
+
+    The ballot checks run in one process per core.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m negotiation.ballots.verify RECORD.json", file=sys.stderr)
+        return 2
+    try:
+        record = msgspec.json.decode(Path(args[0]).read_bytes(), type=ElectionRecord)
+    except (OSError, msgspec.DecodeError) as exc:
+        print(f"cannot read the election record: {exc}", file=sys.stderr)
+        return 2
+    result = verify_record(record, processes=os.cpu_count() or 1)
+    for problem in result.problems:
+        print(problem)
+    if not result.ok:
+        print(f"the election record does not verify: {len(result.problems)} problem(s)")
+        return 1
+    pairs = zip(record.options, result.counts or (), strict=True)
+    counts = ", ".join(f"{option}: {count}" for option, count in pairs)
+    print(f"the election record verifies: {len(record.ballots)} ballots; {counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,12 +1,14 @@
 """The record verifier passes an honest record and names what was tampered with in a forged one."""
 
+from pathlib import Path
+
 import msgspec
 import pytest
 
 from negotiation.ballots.ballot import display_tracking_code
 from negotiation.ballots.record import ElectionRecord, ProofRecord
 from negotiation.ballots.sample import build_record
-from negotiation.ballots.verify import verify_record
+from negotiation.ballots.verify import main, verify_record
 
 OPTIONS = ("yes", "no", "abstain")
 CHOICES = [0, 1, 0, 2, 0]
@@ -137,3 +139,17 @@ def test_checking_ballots_in_several_processes_finds_the_same_problems(
     assert len(alone) == 5
     assert verify_record(tampered, processes=2).problems == alone
     assert verify_record(record, processes=2).counts == (3, 1, 1)
+
+
+def test_the_command_line_verifier_reports_and_exits_by_result(
+    record: ElectionRecord, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.json"
+    good.write_bytes(msgspec.json.encode(record))
+    assert main([str(good)]) == 0
+    assert "verifies: 5 ballots; yes: 3, no: 1, abstain: 1" in capsys.readouterr().out
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(msgspec.json.encode(msgspec.structs.replace(record, result=[5, 0, 0])))
+    assert main([str(bad)]) == 1
+    assert "does not verify: 1 problem(s)" in capsys.readouterr().out
+    assert main([str(tmp_path / "missing.json")]) == 2
