@@ -3,9 +3,10 @@
 // Encrypts a one-hot ballot with its proofs, verifies ballots, makes a guardian's partial decryption
 // with its proof; for the ceremony, Schnorr proofs, sealed shares and the passphrase-locked key file.
 // All group arithmetic is @noble/curves' ristretto255, hashing @noble/hashes (SHA-2, argon2id),
-// AEADs @noble/ciphers (vendored, see ../vendor/README.md); this file only arranges them. Given the same seeds it reproduces tests/vectors/ballots.json byte
-// for byte. Values: points are RistrettoPoint objects, scalars are bigints mod L, the hash parts'
-// integers are JS numbers (8-byte big-endian), strings UTF-8, Uint8Array raw bytes.
+// AEADs @noble/ciphers (vendored, see ../vendor/README.md); this file only arranges them. Given the
+// same seeds it reproduces tests/vectors/ballots.json byte for byte. Values: points are
+// RistrettoPoint objects, scalars are bigints mod L, the hash parts' integers are JS numbers
+// (8-byte big-endian), strings UTF-8, Uint8Array raw bytes.
 
 import { ristretto255 } from '../vendor/noble-curves/ed25519.js';
 import { bytesToNumberLE, concatBytes, hexToBytes, bytesToHex } from '../vendor/noble-curves/utils.js';
