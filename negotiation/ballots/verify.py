@@ -69,10 +69,10 @@ def verify_record(record: ElectionRecord, processes: int = 1) -> Verification:
     try:
         announcements = [guardian_from(g) for g in record.ceremony]
         context = context_of(record)
+        ceremony = ceremony_hash(record.election_id, record.guardians, record.quorum)
     except (InvalidEncoding, ValueError) as exc:
         out.problems.append(f"the record's ceremony or context cannot be read: {exc}")
         return out
-    ceremony = ceremony_hash(record.election_id, record.guardians, record.quorum)
     if sorted(a.index for a in announcements) != list(range(1, record.guardians + 1)):
         out.problems.append(f"the ceremony must list guardians 1 to {record.guardians} once each")
     for a in announcements:

@@ -118,6 +118,14 @@ def test_a_ballot_with_an_extra_selection_is_named_and_not_summed(record: Electi
     ]
 
 
+def test_an_impossible_quorum_is_a_problem_not_a_crash(record: ElectionRecord) -> None:
+    problems = verify_record(msgspec.structs.replace(record, quorum=4)).problems
+    assert problems == [
+        "the record's ceremony or context cannot be read: "
+        "the quorum k must be between 1 and the number of guardians n"
+    ]
+
+
 def test_a_tampered_ceremony_commitment_is_named(record: ElectionRecord) -> None:
     ceremony = list(record.ceremony)
     g = ceremony[1]
