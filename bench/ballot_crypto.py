@@ -54,7 +54,8 @@ POOL = 1000
 def _context(options: int) -> tuple[ElectionContext, Ceremony]:
     ceremony = run_ceremony("bench-election", 3, 2)
     key = joint_public_key(ceremony.announcements)
-    return ElectionContext("bench-election", bytes(32), key, ALL_OPTIONS[:options]), ceremony
+    context = ElectionContext("bench-election", bytes(32), bytes(32), key, ALL_OPTIONS[:options])
+    return context, ceremony
 
 
 # --- worker processes ------------------------------------------------------------------------
@@ -64,7 +65,7 @@ _WORKER: dict[str, object] = {}
 def _init_worker(context_bytes: bytes, options: int) -> None:
     election_id, key, doc = msgspec.msgpack.decode(context_bytes)
     _WORKER["context"] = ElectionContext(
-        election_id, doc, Point.from_bytes(key), ALL_OPTIONS[:options]
+        election_id, doc, bytes(32), Point.from_bytes(key), ALL_OPTIONS[:options]
     )
 
 
@@ -100,6 +101,7 @@ def _node_figures(context: ElectionContext, count: int) -> dict[str, float] | No
 import * as bc from {json.dumps(module)};
 import {{ webcrypto }} from 'node:crypto';
 const ctx = {{ electionId: {json.dumps(context.election_id)}, documentHash: new Uint8Array(32),
+  rollHash: new Uint8Array(32),
   publicKey: bc.pointFromBytes(bc.unhex({json.dumps(bytes(context.public_key).hex())})),
   options: {json.dumps(list(context.options))} }};
 const seed = () => webcrypto.getRandomValues(new Uint8Array(32));

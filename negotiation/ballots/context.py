@@ -11,20 +11,22 @@ PROTOCOL = "ratify/v1"
 
 @dataclass(frozen=True, slots=True)
 class ElectionContext:
-    """What a ballot is a vote on: this election, this document's text, this key, these options.
+    """What a ballot is a vote on: this election, this document's text, under this certified roll,
+    to this key, with these options.
 
     Every challenge hashes `hash` first, so a proof made for another election, another text of the
-    tentative agreement or another key never verifies here.
+    tentative agreement, another roll or another key never verifies here.
     """
 
     election_id: str
     document_hash: bytes
+    roll_hash: bytes
     public_key: Point
     options: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        if len(self.document_hash) != 32:
-            raise ValueError("the document hash is 32 bytes (SHA-256)")
+        if len(self.document_hash) != 32 or len(self.roll_hash) != 32:
+            raise ValueError("the document and roll hashes are 32 bytes (SHA-256)")
         if not 2 <= len(self.options) <= 8 or len(set(self.options)) != len(self.options):
             raise ValueError("a ballot has between two and eight distinct options")
         if self.public_key.is_identity():
@@ -36,6 +38,7 @@ class ElectionContext:
             f"{PROTOCOL}/context",
             self.election_id,
             self.document_hash,
+            self.roll_hash,
             self.public_key,
             len(self.options),
             *self.options,

@@ -163,6 +163,7 @@ def context_of(record: ElectionRecord) -> ElectionContext:
     return ElectionContext(
         record.election_id,
         record.document_hash,
+        record.roll_hash,
         Point.from_bytes(record.public_key),
         tuple(record.options),
     )

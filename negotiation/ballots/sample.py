@@ -89,7 +89,8 @@ def build_record(
     """The full public record of an election with these choices, decrypted by `present`."""
     ceremony = run_ceremony(election_id, n, k)
     key = joint_public_key(ceremony.announcements)
-    context = ElectionContext(election_id, hashlib.sha256(b"TA text").digest(), key, options)
+    document, roll = hashlib.sha256(b"TA text").digest(), hashlib.sha256(b"roll").digest()
+    context = ElectionContext(election_id, document, roll, key, options)
     ballots = cast(context, choices)
     totals = sum_ballots([b for _, b in ballots], len(options))
     shares: list[DecryptionShare] = [
@@ -100,7 +101,7 @@ def build_record(
     return ElectionRecord(
         election_id=election_id,
         document_hash=context.document_hash,
-        roll_hash=hashlib.sha256(b"roll").digest(),
+        roll_hash=context.roll_hash,
         options=list(options),
         guardians=n,
         quorum=k,

@@ -88,7 +88,13 @@ def vectors() -> dict[str, Any]:
     sealed = seal_share(
         ceremony.hash, 1, recipient, example_share, Scalar.from_int(12345), bytes(range(24))
     )
-    context = ElectionContext(ELECTION, digest("ratify/v1/kat-document", "TA"), key, OPTIONS)
+    context = ElectionContext(
+        ELECTION,
+        digest("ratify/v1/kat-document", "TA"),
+        digest("ratify/v1/kat-roll", "roll"),
+        key,
+        OPTIONS,
+    )
     ballots = cast(context, CHOICES)
     totals = sum_ballots([b for _, b in ballots], len(OPTIONS))
     shares = [
@@ -163,6 +169,7 @@ def vectors() -> dict[str, Any]:
         "context": {
             "election_id": ELECTION,
             "document_hash": context.document_hash.hex(),
+            "roll_hash": context.roll_hash.hex(),
             "public_key": h(key),
             "options": list(OPTIONS),
             "hash": context.hash.hex(),

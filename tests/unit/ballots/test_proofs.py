@@ -23,7 +23,11 @@ from negotiation.ballots.proofs import (
 SECRET = Scalar.random()
 KEY = Point.base_times(SECRET)
 CONTEXT = ElectionContext(
-    "election-1", hashlib.sha256(b"the TA").digest(), KEY, ("yes", "no", "abstain")
+    "election-1",
+    hashlib.sha256(b"the TA").digest(),
+    hashlib.sha256(b"the certified roll").digest(),
+    KEY,
+    ("yes", "no", "abstain"),
 )
 Q = CONTEXT.hash
 
@@ -94,7 +98,8 @@ def test_a_ballot_for_another_context_is_refused() -> None:
     other_text = replace(CONTEXT, document_hash=hashlib.sha256(b"another TA").digest())
     other_election = replace(CONTEXT, election_id="election-2")
     other_key = replace(CONTEXT, public_key=Point.base_times(r()))
-    for context in (other_text, other_election, other_key):
+    other_roll = replace(CONTEXT, roll_hash=hashlib.sha256(b"another roll").digest())
+    for context in (other_text, other_election, other_key, other_roll):
         assert len(ballot_problems(context, b)) == 4
 
 

@@ -29,7 +29,7 @@ EXPECTED = (4, 2, 1)
 def election(n: int, k: int):  # type: ignore[no-untyped-def]
     c = run_ceremony(f"tally-{n}-{k}", n, k)
     context = ElectionContext(
-        f"tally-{n}-{k}", bytes(32), joint_public_key(c.announcements), OPTIONS
+        f"tally-{n}-{k}", bytes(32), bytes(32), joint_public_key(c.announcements), OPTIONS
     )
     totals = sum_ballots(
         [encrypt_ballot(context, ch, os.urandom(32)) for ch in CHOICES], len(OPTIONS)
@@ -100,7 +100,8 @@ def test_lagrange_coefficients_at_zero_sum_to_one() -> None:
 
 def test_a_running_tally_equals_the_sum_at_close() -> None:
     c = run_ceremony("running", 3, 2)
-    context = ElectionContext("running", bytes(32), joint_public_key(c.announcements), OPTIONS)
+    key = joint_public_key(c.announcements)
+    context = ElectionContext("running", bytes(32), bytes(32), key, OPTIONS)
     ballots = [encrypt_ballot(context, ch, os.urandom(32)) for ch in CHOICES]
     running = RunningTally.empty(len(OPTIONS))
     for b in ballots:

@@ -79,6 +79,7 @@ const a = {payload};
 const bc = await import(a.module);
 const x = a.context;
 const ctx = {{ electionId: x.election_id, documentHash: bc.unhex(x.document_hash),
+  rollHash: bc.unhex(x.roll_hash),
   publicKey: bc.pointFromBytes(bc.unhex(x.public_key)), options: x.options }};
 console.log(JSON.stringify(bc.ballotToWire(bc.encryptBallot(ctx, a.choice, bc.unhex(a.seed)))));
 """
@@ -89,6 +90,7 @@ console.log(JSON.stringify(bc.ballotToWire(bc.encryptBallot(ctx, a.choice, bc.un
     context = ElectionContext(
         x["election_id"],
         bytes.fromhex(x["document_hash"]),
+        bytes.fromhex(x["roll_hash"]),
         Point.from_bytes(bytes.fromhex(x["public_key"])),
         tuple(x["options"]),
     )

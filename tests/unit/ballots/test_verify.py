@@ -118,6 +118,14 @@ def test_a_ballot_with_an_extra_selection_is_named_and_not_summed(record: Electi
     ]
 
 
+def test_a_swapped_roll_hash_fails_every_ballot(record: ElectionRecord) -> None:
+    problems = verify_record(msgspec.structs.replace(record, roll_hash=b"\x01" * 32)).problems
+    assert f"{name(record, 0)}: the proof that exactly one option is selected does not verify" in (
+        problems
+    )
+    assert len(problems) > len(record.ballots)
+
+
 def test_an_impossible_quorum_is_a_problem_not_a_crash(record: ElectionRecord) -> None:
     problems = verify_record(msgspec.structs.replace(record, quorum=4)).problems
     assert problems == [

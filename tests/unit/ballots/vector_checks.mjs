@@ -66,7 +66,7 @@ export function check(V, bc) {
 
   // Ballots: the same bytes from the same seed, valid, chained.
   const X = V.context;
-  const ctx = { electionId: X.election_id, documentHash: u(X.document_hash), publicKey: pt(X.public_key), options: X.options };
+  const ctx = { electionId: X.election_id, documentHash: u(X.document_hash), rollHash: u(X.roll_hash), publicKey: pt(X.public_key), options: X.options };
   same('context hash', bc.hex(bc.contextHash(ctx)), X.hash);
   let code = bc.firstTrackingCode(ctx);
   same('first tracking code', bc.hex(code), V.first_tracking_code);

@@ -79,8 +79,8 @@ export function deriveNonce(seed, ...labels) {
 }
 
 /** Q: the election context every proof hashes first (context.py). */
-export function contextHash({ electionId, documentHash, publicKey, options }) {
-  return digest(`${PROTOCOL}/context`, electionId, documentHash, publicKey, options.length, ...options);
+export function contextHash({ electionId, documentHash, rollHash, publicKey, options }) {
+  return digest(`${PROTOCOL}/context`, electionId, documentHash, rollHash, publicKey, options.length, ...options);
 }
 
 // --- ElGamal ------------------------------------------------------------------------------------
