@@ -14,6 +14,8 @@ What it measures:
    two guardians' partial decryptions with proofs, Lagrange combination, discrete logs.
    The ballots summed cycle through a pool of 1,000 real ones: an addition costs the same
    whatever the point (libsodium is constant-time), and the expected counts stay known.
+5. `verify_record` on a whole record of `--record-ballots` ballots over `--procs` spawned
+   processes (`record_verify_ballots_per_s`, process start-up included).
 Last line: one JSON object.
 """
 
@@ -40,12 +42,13 @@ from negotiation.ballots.context import ElectionContext  # noqa: E402
 from negotiation.ballots.elgamal import Ciphertext, add_all  # noqa: E402
 from negotiation.ballots.group import Point, Scalar  # noqa: E402
 from negotiation.ballots.record import BallotRecord, ballot_from, ballot_record  # noqa: E402
-from negotiation.ballots.sample import Ceremony, run_ceremony  # noqa: E402
+from negotiation.ballots.sample import Ceremony, build_record, run_ceremony  # noqa: E402
 from negotiation.ballots.tally import (  # noqa: E402
     combine,
     partial_decrypt,
     share_problems,
 )
+from negotiation.ballots.verify import verify_record  # noqa: E402
 
 ALL_OPTIONS = ("yes", "no", "abstain")
 POOL = 1000
@@ -146,6 +149,7 @@ def main() -> None:
     parser.add_argument("--verify-ballots", type=int, default=300)
     parser.add_argument("--tally-ballots", type=int, default=100_000)
     parser.add_argument("--node-ballots", type=int, default=20)
+    parser.add_argument("--record-ballots", type=int, default=1000)
     parser.add_argument("--procs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
 
@@ -226,6 +230,17 @@ def main() -> None:
           f"2 partial decryptions {1000 * decrypt_s:.0f} ms, their proofs checked "
           f"{1000 * check_s:.0f} ms, combine + discrete logs {1000 * combine_s:.0f} ms; "
           f"counts {list(counts)} {'exact' if exact else 'WRONG'}", flush=True)
+
+    # The whole public record, as verify-vote checks it (processes, chain, sum, shares).
+    choices = [i % n_opt for i in range(args.record_ballots)]
+    record = build_record("bench-record", context.options, choices)
+    t = time.perf_counter()
+    verified = verify_record(record, processes=args.procs)
+    record_s = time.perf_counter() - t
+    assert verified.ok, verified.problems[:3]
+    record_rate = len(record.ballots) / record_s
+    print(f"verify a record of {len(record.ballots):,} ballots, {args.procs} processes: "
+          f"{record_s:.2f} s ({record_rate:,.0f} ballots/s, process start-up included)", flush=True)
     print(json.dumps({
         "options": n_opt,
         "libsodium_mul_us": round(ops["mul_us"]),
@@ -238,6 +253,7 @@ def main() -> None:
         "tally_sum_s": round(sum_s, 2),
         "tally_decrypt_ms": round(1000 * (decrypt_s + combine_s)),
         "tally_exact": exact,
+        "record_verify_ballots_per_s": round(record_rate),
     }))
 
 

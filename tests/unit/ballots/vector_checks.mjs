@@ -83,6 +83,9 @@ export function check(V, bc) {
     code = bc.nextTrackingCode(code, bc.ballotHash(ctx, ballot));
     same(`ballot ${i} tracking code`, bc.hex(code), b.tracking_code);
   }
+  const fresh = bc.encryptBallot(ctx, 1, bc.randomSeed());
+  same('a ballot from a random seed verifies', bc.ballotProblems(ctx, fresh), []);
+  truthy('two random seeds differ', bc.hex(bc.randomSeed()) !== bc.hex(bc.randomSeed()));
   // Forgeries the browser must also refuse: a swapped challenge, another election's context.
   const forged = bc.ballotFromJSON(V.ballots[0]);
   forged.rangeProofs[0] = { ...forged.rangeProofs[0], c0: forged.rangeProofs[0].c1, c1: forged.rangeProofs[0].c0 };

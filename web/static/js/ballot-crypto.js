@@ -157,7 +157,10 @@ export function verifyDecryption(q, index, pub, ct, share, { c, v }) {
 // --- the ballot (ballot.py) ----------------------------------------------------------------------
 const SELECTIONS = 1;
 
-/** Encrypt `choice` (an index into ctx.options); seed: 32 random bytes (crypto.getRandomValues). */
+/** 32 fresh random bytes: the seed of one ballot's (or one partial decryption's) secrets. */
+export const randomSeed = () => globalThis.crypto.getRandomValues(new Uint8Array(32));
+
+/** Encrypt `choice` (an index into ctx.options); seed: randomSeed() (the vectors fix it). */
 export function encryptBallot(ctx, choice, seed) {
   if (!(choice >= 0 && choice < ctx.options.length)) throw new Error('not one of the options');
   const q = contextHash(ctx);
