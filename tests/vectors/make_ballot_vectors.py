@@ -17,10 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from negotiation.ballots.ballot import ballot_hash, first_tracking_code
 from negotiation.ballots.ceremony import (
-    KeyFileSecret,
     guardian_public_share,
     joint_public_key,
-    lock_key_file,
     seal_share,
 )
 from negotiation.ballots.context import ElectionContext, derive_nonce
@@ -32,6 +30,7 @@ from negotiation.ballots.group import (
     encode_parts,
     hash_to_scalar,
 )
+from negotiation.ballots.keyfile import KeyFileSecret, lock_key_file
 from negotiation.ballots.sample import cast, run_ceremony, seed
 from negotiation.ballots.tally import (
     combine,

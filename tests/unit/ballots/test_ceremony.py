@@ -11,16 +11,14 @@ import pytest
 from negotiation.ballots.ceremony import (
     CeremonyError,
     Guardian,
-    KeyFileSecret,
     ceremony_hash,
     check_announcement,
     joint_public_key,
-    lock_key_file,
     seal_share,
     share_matches,
-    unlock_key_file,
 )
 from negotiation.ballots.group import G, Point, Scalar
+from negotiation.ballots.keyfile import KeyFileSecret, lock_key_file, unlock_key_file
 from negotiation.ballots.sample import run_ceremony
 
 VECTORS = Path(__file__).parents[2] / "vectors" / "ballots.json"

@@ -253,7 +253,7 @@ export function commitmentAt(commitments, x) {
 export const shareMatches = (commitments, recipient, value) =>
   baseTimes(value).equals(commitmentAt(commitments, recipient));
 
-// --- the guardian's key file: argon2id + secretbox, byte-compatible with ceremony.lock_key_file ----
+// --- the guardian's key file: argon2id + secretbox, byte-compatible with keyfile.lock_key_file ----
 const KEY_FILE_FORMAT = `${PROTOCOL}/guardian-key`;
 const unb64 = (text) => Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
 const fileKey = (passphrase, salt, opslimit, memlimit) =>
