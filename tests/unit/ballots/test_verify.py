@@ -95,6 +95,21 @@ def test_a_tampered_decryption_share_names_the_guardian_and_option(record: Elect
     )
 
 
+def test_a_share_from_no_such_guardian_or_unreadable_is_named(record: ElectionRecord) -> None:
+    stranger = msgspec.structs.replace(record.decryption_shares[0], guardian=7)
+    garbled = msgspec.structs.replace(
+        record.decryption_shares[1], shares=[b"\xff" * 32] * len(OPTIONS)
+    )
+    problems = verify_record(
+        msgspec.structs.replace(record, decryption_shares=[stranger, garbled])
+    ).problems
+    assert problems == [
+        "guardian 7's decryption share: no such guardian",
+        "guardian 3's decryption share: cannot be read (not a valid ristretto255 encoding)",
+        "the tally cannot be decrypted: decrypting the tally needs 2 guardians; 0 took part",
+    ]
+
+
 def test_a_changed_result_is_refused(record: ElectionRecord) -> None:
     problems = verify_record(msgspec.structs.replace(record, result=[1, 3, 1])).problems
     assert problems == [
