@@ -609,6 +609,7 @@ class Negotiation(Aggregate):
         self, actor: Actor, *, request_id: str, as_received: bool = False
     ) -> str:
         party = self._acting_party(actor, as_received)
+        self._require_chief(actor)  # consenting to a new subject binds the party
         request = self.state.late_requests.get(request_id)
         if request is None or request.status != "pending":
             raise errors.NotFound("No pending late-article request with that id.")
@@ -1036,9 +1037,13 @@ class Negotiation(Aggregate):
     @event("ArticleReopened")
     def _article_reopened(self, article_id: str, at: datetime, by: dict[str, Any]) -> None:
         article = self.state.articles[article_id]
-        if article.agreed_proposal_id is not None:
-            # The agreed language becomes the base the parties bargain from again.
-            article.current_language = article.agreed_text()
+        agreed = article.proposal(article.agreed_proposal_id or "")
+        if agreed is not None:
+            # The agreed language becomes the base the parties bargain from again, and the TA'd
+            # version is its proposer's live proposal: the other side counters it, or its
+            # proposer revises it (DOMAIN.md, rulings on proposals).
+            article.current_language = agreed.text
+            agreed.status = "live"
         article.status = "open"
         article.agreed_proposal_id = None
         article.ta_signatures.clear()
