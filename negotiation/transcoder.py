@@ -1,4 +1,9 @@
-"""Stored event payloads as MessagePack through msgspec (datetimes travel as native timestamps)."""
+"""Stored event payloads as MessagePack through msgspec (datetimes travel as native timestamps).
+
+Decoding gives builtins (tuples come back as lists), except each event's `by`, which comes back
+as the typed `Stamp` it was recorded from: the same map whether it was stored as a Stamp or, by
+older code, as a plain dict.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from typing import Any
 
 import msgspec
 from eventsourcing.persistence import Transcoder
+
+from negotiation.domain.actors import Stamp
 
 
 def _refuse(obj: Any) -> Any:
@@ -22,4 +29,9 @@ class MsgspecTranscoder(Transcoder):
         return self._encoder.encode(obj)
 
     def decode(self, data: bytes) -> Any:
-        return self._decoder.decode(data)
+        payload = self._decoder.decode(data)
+        if isinstance(payload, dict):
+            by = payload.get("by")
+            if isinstance(by, dict):
+                payload["by"] = msgspec.convert(by, Stamp)
+        return payload

@@ -7,6 +7,7 @@ from typing import Literal
 
 import msgspec
 
+from negotiation.domain import errors
 from negotiation.domain.actors import Party
 
 Category = Literal["economic", "non_economic", "common_good"]
@@ -70,6 +71,36 @@ class Article(msgspec.Struct):
         proposal = self.proposal(self.agreed_proposal_id) if self.agreed_proposal_id else None
         return proposal.text if proposal else self.current_language
 
+    def require_open(self, expected_revision: int | None = None) -> None:
+        """Proposals, TAs and withdrawals need an open article (and, when the caller says which
+        revision it saw, that one: two people changing it at once get a stale write)."""
+        if expected_revision is not None and expected_revision != self.revision:
+            raise errors.StaleWrite(
+                f"Article {self.number} changed since you loaded it (you saw revision "
+                f"{expected_revision}, it is now {self.revision}). Reload and try again."
+            )
+        if self.status == "agreed":
+            raise errors.ArticleClosed(
+                f"Article {self.number} ({self.title}) is tentatively agreed; both parties "
+                "must consent to reopen it first."
+            )
+        if self.status == "withdrawn":
+            raise errors.ArticleClosed(
+                f"Article {self.number} ({self.title}) was withdrawn; both parties must "
+                "consent to reopen it first."
+            )
+
+    def require_signable(self, proposal_id: str) -> Proposal:
+        """A TA can only be signed on the newest live version on the table."""
+        latest = self.latest_on_table()
+        if latest is None or latest.proposal_id != proposal_id:
+            what = f"version {latest.version}" if latest else "no live proposal"
+            raise errors.NotLatestVersion(
+                f"A TA can only be signed on the latest version on the table for Article "
+                f"{self.number} (now {what})."
+            )
+        return latest
+
 
 class Draft(msgspec.Struct):
     """A proposal a team is preparing; visible to that team only until tabled."""
@@ -93,6 +124,15 @@ class Package(msgspec.Struct):
     article_ids: list[str]
     tabled_at: datetime
     status: PackageStatus = "live"
+
+    @property
+    def live(self) -> bool:
+        """On the table and not yet answered as a whole: its items move only together."""
+        return self.status == "live"
+
+    def require_live(self) -> None:
+        if not self.live:
+            raise errors.RuleRefused(f"That package is no longer live (it was {self.status}).")
 
 
 class LateArticleRequest(msgspec.Struct):

@@ -353,7 +353,7 @@ def test_article_opened_between_sessions_in_writing_when_ground_rules_allow():
     article_id = table.article("12")
     # then
     assert table.article_state(article_id).status == "open"
-    assert table.last_event().by["in_writing"] is True
+    assert table.last_event().by.in_writing is True
     assert table.last_event().session_id is None
 
 
