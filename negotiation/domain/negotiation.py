@@ -420,9 +420,7 @@ class Negotiation(Aggregate):
         )
 
     @event("TeamMemberRemoved")
-    def _team_member_removed(
-        self, account_id: str, party: Party, at: datetime, by: Stamp
-    ) -> None:
+    def _team_member_removed(self, account_id: str, party: Party, at: datetime, by: Stamp) -> None:
         del self.state.team[account_id]
 
     @takes(c.NameChiefNegotiator)
@@ -466,9 +464,7 @@ class Negotiation(Aggregate):
         )
 
     @event("FacilitatorAppointed")
-    def _facilitator_appointed(
-        self, account_id: str, name: str, at: datetime, by: Stamp
-    ) -> None:
+    def _facilitator_appointed(self, account_id: str, name: str, at: datetime, by: Stamp) -> None:
         self.state.facilitators[account_id] = name
 
     # ------------------------------------------------------------------ ground rules
@@ -987,9 +983,7 @@ class Negotiation(Aggregate):
         return False
 
     @event("TASigned")
-    def _ta_signed(
-        self, article_id: str, proposal_id: str, at: datetime, by: Stamp
-    ) -> None:
+    def _ta_signed(self, article_id: str, proposal_id: str, at: datetime, by: Stamp) -> None:
         article = self.state.articles[article_id]
         article.ta_signatures[by.team_party] = proposal_id
         article.revision += 1
@@ -1394,9 +1388,7 @@ class Negotiation(Aggregate):
         self._agenda_set(session_id=session_id, article_ids=article_ids, at=_now(), by=by)
 
     @event("AgendaSet")
-    def _agenda_set(
-        self, session_id: str, article_ids: list[str], at: datetime, by: Stamp
-    ) -> None:
+    def _agenda_set(self, session_id: str, article_ids: list[str], at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].agenda = list(article_ids)
 
     @takes(c.BringToTable)
@@ -1478,9 +1470,7 @@ class Negotiation(Aggregate):
         )
 
     @event("AttendanceCounted")
-    def _attendance_counted(
-        self, session_id: str, count: int, at: datetime, by: Stamp
-    ) -> None:
+    def _attendance_counted(self, session_id: str, count: int, at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].attendance = count
 
     @takes(c.RecordTeamNote)
@@ -1537,9 +1527,7 @@ class Negotiation(Aggregate):
         )
 
     @event("BulletinPublished")
-    def _bulletin_published(
-        self, session_id: str, text: str, at: datetime, by: Stamp
-    ) -> None:
+    def _bulletin_published(self, session_id: str, text: str, at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].bulletins.append(
             Bulletin(party=by.team_party, text=text, published_at=at, published_by=by.name)
         )

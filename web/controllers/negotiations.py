@@ -122,9 +122,7 @@ class NegotiationController(Controller):
     ) -> s.Created:
         member = await actor_named(identity, data.username)
         command = c.AddTeamMember(member=member, party=data.party, role=data.role)
-        done = await asyncio.to_thread(
-            negotiations.execute, negotiation_id, account.actor, command
-        )
+        done = await asyncio.to_thread(negotiations.execute, negotiation_id, account.actor, command)
         return s.Created(id=member.account_id, position=done.position)
 
     @post(NID + "/team/{account_id:str}/remove", status_code=OK, sync_to_thread=True)
@@ -152,9 +150,7 @@ class NegotiationController(Controller):
     ) -> s.Created:
         facilitator = await actor_named(identity, data.username)
         command = c.AppointFacilitator(facilitator=facilitator)
-        done = await asyncio.to_thread(
-            negotiations.execute, negotiation_id, account.actor, command
-        )
+        done = await asyncio.to_thread(negotiations.execute, negotiation_id, account.actor, command)
         return s.Created(id=facilitator.account_id, position=done.position)
 
     # ------------------------------------------------------------------ ground rules
