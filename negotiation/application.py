@@ -229,101 +229,104 @@ class Negotiations(Application[UUID]):
     def open_negotiation(self, actor: Actor, **fields: Any) -> UUID:
         return self.start(actor, c.command_of(c.OpenNegotiation, fields)).result
 
-    def add_team_member(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.AddTeamMember, **fields)
+    def add_team_member(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.AddTeamMember, **fields)
 
-    def remove_team_member(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.RemoveTeamMember, **fields)
+    def remove_team_member(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.RemoveTeamMember, **fields)
 
-    def name_chief_negotiator(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.NameChiefNegotiator, **fields)
+    def name_chief_negotiator(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.NameChiefNegotiator, **fields)
 
-    def appoint_facilitator(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.AppointFacilitator, **fields)
+    def appoint_facilitator(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.AppointFacilitator, **fields)
 
-    def propose_ground_rules(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.ProposeGroundRules, **fields)
+    def propose_ground_rules(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.ProposeGroundRules, **fields))
 
-    def agree_ground_rules(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.AgreeGroundRules, **fields)
+    def agree_ground_rules(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.AgreeGroundRules, **fields)
 
-    def open_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.OpenArticle, **fields)
+    def open_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.OpenArticle, **fields))
 
-    def request_late_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.RequestLateArticle, **fields)
+    def request_late_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.RequestLateArticle, **fields))
 
-    def consent_to_late_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.ConsentToLateArticle, **fields)
+    def consent_to_late_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.ConsentToLateArticle, **fields))
 
-    def withdraw_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.WithdrawArticle, **fields)
+    def withdraw_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.WithdrawArticle, **fields)
 
-    def consent_to_reopen(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.ConsentToReopen, **fields)
+    def consent_to_reopen(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> bool:
+        return bool(self._run(negotiation_id, actor, c.ConsentToReopen, **fields))
 
-    def draft_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.DraftProposal, **fields)
+    def draft_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.DraftProposal, **fields))
 
-    def revise_draft(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.ReviseDraft, **fields)
+    def revise_draft(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.ReviseDraft, **fields)
 
-    def table_draft(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.TableDraft, **fields)
+    def table_draft(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.TableDraft, **fields))
 
-    def table_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.TableProposal, **fields)
+    def table_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.TableProposal, **fields))
 
-    def withdraw_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.WithdrawProposal, **fields)
+    def withdraw_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.WithdrawProposal, **fields)
 
-    def sign_ta(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.SignTA, **fields)
+    def sign_ta(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> bool:
+        return bool(self._run(negotiation_id, actor, c.SignTA, **fields))
 
-    def table_package(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.TablePackage, **fields)
+    def table_package(
+        self, negotiation_id: UUID, actor: Actor, **fields: Any
+    ) -> tuple[str, list[str]]:
+        package_id, proposal_ids = self._run(negotiation_id, actor, c.TablePackage, **fields)
+        return str(package_id), list(proposal_ids)
 
-    def accept_package(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.AcceptPackage, **fields)
+    def accept_package(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.AcceptPackage, **fields)
 
-    def withdraw_package(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.WithdrawPackage, **fields)
+    def withdraw_package(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.WithdrawPackage, **fields)
 
-    def schedule_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.ScheduleSession, **fields)
+    def schedule_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.ScheduleSession, **fields))
 
-    def change_session_visibility(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.ChangeSessionVisibility, **fields)
+    def change_session_visibility(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.ChangeSessionVisibility, **fields)
 
-    def open_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.OpenSession, **fields)
+    def open_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.OpenSession, **fields)
 
-    def recess_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.RecessSession, **fields)
+    def recess_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.RecessSession, **fields)
 
-    def resume_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.ResumeSession, **fields)
+    def resume_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.ResumeSession, **fields)
 
-    def close_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.CloseSession, **fields)
+    def close_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.CloseSession, **fields)
 
-    def set_agenda(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.SetAgenda, **fields)
+    def set_agenda(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.SetAgenda, **fields)
 
-    def bring_to_table(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.BringToTable, **fields)
+    def bring_to_table(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.BringToTable, **fields)
 
-    def call_caucus(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.CallCaucus, **fields)
+    def call_caucus(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.CallCaucus, **fields)
 
-    def end_caucus(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.EndCaucus, **fields)
+    def end_caucus(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.EndCaucus, **fields)
 
-    def count_attendance(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.CountAttendance, **fields)
+    def count_attendance(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.CountAttendance, **fields)
 
-    def record_team_note(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.RecordTeamNote, **fields)
+    def record_team_note(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.RecordTeamNote, **fields))
 
-    def publish_bulletin(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
-        return self._run(negotiation_id, actor, c.PublishBulletin, **fields)
+    def publish_bulletin(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.PublishBulletin, **fields)

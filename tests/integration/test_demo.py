@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 import msgspec
 import pytest
 
+from demo import DEMO_ACCOUNTS, DEMO_TITLE, load_demo
 from negotiation.application import Negotiations
-from negotiation.demo import DEMO_ACCOUNTS, DEMO_TITLE, load_demo
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor
 from negotiation.domain.articles import Article
