@@ -31,6 +31,16 @@ class Proposal(msgspec.Struct):
     as_received: bool = False
     status: ProposalStatus = "live"
 
+    def require_withdrawable_by(self, party: Party) -> None:
+        """Only a party's own live proposal can be withdrawn."""
+        if self.party != party:
+            raise errors.NotPermitted("A party can only withdraw its own proposals.")
+        if self.status != "live":
+            raise errors.RuleRefused(
+                f"Version {self.version} is {self.status}: only your side's live "
+                "proposal can be withdrawn."
+            )
+
 
 class Article(msgspec.Struct):
     article_id: str
@@ -101,6 +111,20 @@ class Article(msgspec.Struct):
             )
         return latest
 
+    def require_unsigned_by(self, party: Party, proposal_id: str) -> None:
+        if self.ta_signatures.get(party) == proposal_id:
+            raise errors.TAAlreadySigned(
+                f"The {party} side has already signed the TA on this version of Article "
+                f"{self.number}."
+            )
+
+    def require_reopenable_by(self, party: Party) -> None:
+        """A TA'd or withdrawn article reopens with both parties' consent, each given once."""
+        if self.status == "open":
+            raise errors.RuleRefused(f"Article {self.number} is already open.")
+        if party in self.reopen_consents:
+            raise errors.RuleRefused(f"The {party} side has already consented to reopen it.")
+
 
 class Draft(msgspec.Struct):
     """A proposal a team is preparing; visible to that team only until tabled."""
@@ -113,6 +137,15 @@ class Draft(msgspec.Struct):
     updated_at: datetime
     updated_by: str
     tabled_as: str | None = None
+
+    def require_revisable(self, expected_revision: int | None) -> None:
+        if self.tabled_as is not None:
+            raise errors.RuleRefused("That draft has been tabled; draft a new proposal instead.")
+        if expected_revision is not None and expected_revision != self.revision:
+            raise errors.StaleWrite(
+                f"Someone on your team edited this draft meanwhile (you saw revision "
+                f"{expected_revision}, it is now {self.revision}). Reload and try again."
+            )
 
 
 class Package(msgspec.Struct):

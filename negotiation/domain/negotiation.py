@@ -718,13 +718,7 @@ class Negotiation(Aggregate):
         expected_revision = command.expected_revision
         draft = self._own_draft(actor, draft_id)
         self._check_text(text)
-        if draft.tabled_as is not None:
-            raise errors.RuleRefused("That draft has been tabled; draft a new proposal instead.")
-        if expected_revision is not None and expected_revision != draft.revision:
-            raise errors.StaleWrite(
-                f"Someone on your team edited this draft meanwhile (you saw revision "
-                f"{expected_revision}, it is now {draft.revision}). Reload and try again."
-            )
+        draft.require_revisable(expected_revision)
         self._draft_revised(draft_id=draft_id, text=text, at=_now(), by=stamp(actor, draft.party))
 
     @event("DraftRevised")
@@ -886,13 +880,7 @@ class Negotiation(Aggregate):
         proposal = article.proposal(proposal_id)
         if proposal is None:
             raise errors.NotFound(f"No proposal {proposal_id!r} on Article {article.number}.")
-        if proposal.party != party:
-            raise errors.NotPermitted("A party can only withdraw its own proposals.")
-        if proposal.status != "live":
-            raise errors.RuleRefused(
-                f"Version {proposal.version} is {proposal.status}: only your side's live "
-                "proposal can be withdrawn."
-            )
+        proposal.require_withdrawable_by(party)
         if self._live_package_of(proposal) is not None:
             raise errors.PackageIsLive(
                 "That proposal is part of a live package: withdraw the whole package instead."
@@ -965,11 +953,7 @@ class Negotiation(Aggregate):
             raise errors.PackageIsLive(
                 "That proposal is an item of a live package: accept the whole package instead."
             )
-        if article.ta_signatures.get(party) == proposal_id:
-            raise errors.TAAlreadySigned(
-                f"The {party} side has already signed the TA on this version of Article "
-                f"{article.number}."
-            )
+        article.require_unsigned_by(party, proposal_id)
         _, in_writing = self._require_at_table()
         at = _now()
         by = stamp(actor, party, as_received=as_received, in_writing=in_writing)
@@ -1013,10 +997,7 @@ class Negotiation(Aggregate):
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)
         article = self._article(article_id)
-        if article.status == "open":
-            raise errors.RuleRefused(f"Article {article.number} is already open.")
-        if party in article.reopen_consents:
-            raise errors.RuleRefused(f"The {party} side has already consented to reopen it.")
+        article.require_reopenable_by(party)
         _, in_writing = self._require_at_table()
         at = _now()
         by = stamp(actor, party, as_received=as_received, in_writing=in_writing)
@@ -1300,8 +1281,8 @@ class Negotiation(Aggregate):
 
     @takes(c.ChangeSessionVisibility)
     def change_session_visibility(self, actor: Actor, command: c.ChangeSessionVisibility) -> None:
-        """E.g. the teams agree to go into closed session mid-way; content already tabled in it
-        then follows the new visibility."""
+        """E.g. the teams agree to go into closed session mid-way. Visibility is fixed when a
+        thing is recorded (DOMAIN.md): the change applies to what is recorded afterwards."""
         session_id, visibility = command.session_id, command.visibility
         session, by = self._manage(actor, session_id)
         session.require_not_closed()
