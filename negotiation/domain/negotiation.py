@@ -535,60 +535,54 @@ class Negotiation(Aggregate):
     # ------------------------------------------------------------------ articles
     @takes(c.OpenArticle)
     def open_article(self, actor: Actor, command: c.OpenArticle) -> str:
-        """Put a subject on the table; after the cut-off it becomes a request the other side
-        must consent to. Returns the article id (or the late request id)."""
-        number = command.number
-        title = command.title
-        category = command.category
-        current_language = command.current_language
-        as_received = command.as_received
-        party = self._acting_party(actor, as_received)
+        """Put a new subject on the table; returns the article id. From the cut-off on this is
+        refused: the subject is then requested as a late article, for the other side's chief
+        to consent to."""
+        party = self._acting_party(actor, command.as_received)
         rules = self._require_ground_rules()
-        if not number.strip() or not title.strip():
+        number, title = command.number.strip(), command.title.strip()
+        if not number or not title:
             raise errors.InvalidRequest("An article needs a number and a title.")
-        if len(current_language) > MAX_TEXT:
+        if len(command.current_language) > MAX_TEXT:
             raise errors.InvalidRequest("The current contract language is too long.")
-        self._require_new_number(number.strip())
+        self._require_new_number(number)
         session_id, in_writing = self._require_at_table()
         at = _now()
         rules.require_before_cutoff(at)
         article_id = _new_id()
         self._article_opened(
             article_id=article_id,
-            number=number.strip(),
-            title=title.strip(),
-            category=category,
-            current_language=current_language,
+            number=number,
+            title=title,
+            category=command.category,
+            current_language=command.current_language,
             late=False,
             session_id=session_id,
             at=at,
-            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+            by=stamp(actor, party, as_received=command.as_received, in_writing=in_writing),
         )
         return article_id
 
     @takes(c.RequestLateArticle)
     def request_late_article(self, actor: Actor, command: c.RequestLateArticle) -> str:
-        number = command.number
-        title = command.title
-        category = command.category
-        current_language = command.current_language
-        as_received = command.as_received
-        party = self._acting_party(actor, as_received)
+        """Ask for a new subject after the cut-off; returns the request id."""
+        party = self._acting_party(actor, command.as_received)
         self._require_ground_rules()
-        if not number.strip() or not title.strip():
+        number, title = command.number.strip(), command.title.strip()
+        if not number or not title:
             raise errors.InvalidRequest("An article needs a number and a title.")
-        self._require_new_number(number.strip())
+        self._require_new_number(number)
         _, in_writing = self._require_at_table()
         request_id = _new_id()
         self._late_article_requested(
             request_id=request_id,
             article_id=_new_id(),
-            number=number.strip(),
-            title=title.strip(),
-            category=category,
-            current_language=current_language,
+            number=number,
+            title=title,
+            category=command.category,
+            current_language=command.current_language,
             at=_now(),
-            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+            by=stamp(actor, party, as_received=command.as_received, in_writing=in_writing),
         )
         return request_id
 
@@ -1219,30 +1213,23 @@ class Negotiation(Aggregate):
     # ------------------------------------------------------------------ sessions
     @takes(c.ScheduleSession)
     def schedule_session(self, actor: Actor, command: c.ScheduleSession) -> str:
-        title = command.title
-        visibility = command.visibility
-        location = command.location
-        starts_at = command.starts_at
-        capacity = command.capacity
-        livestream_url = command.livestream_url
-        languages = command.languages
         self._require_session_manager(actor)
-        self.rules_in_force.require_allows(visibility)
-        if capacity is not None and capacity < 0:
+        self.rules_in_force.require_allows(command.visibility)
+        if command.capacity is not None and command.capacity < 0:
             raise errors.InvalidRequest("Room capacity cannot be negative.")
-        if starts_at.tzinfo is None:
+        if command.starts_at.tzinfo is None:
             raise errors.InvalidRequest("The start time needs a time zone.")
         session_id = _new_id()
         self._session_scheduled(
             session_id=session_id,
             number=len(self.state.sessions) + 1,
-            title=title.strip() or f"Session {len(self.state.sessions) + 1}",
-            visibility=visibility,
-            location=location,
-            starts_at=starts_at,
-            capacity=capacity,
-            livestream_url=livestream_url,
-            languages=list(languages),
+            title=command.title.strip() or f"Session {len(self.state.sessions) + 1}",
+            visibility=command.visibility,
+            location=command.location,
+            starts_at=command.starts_at,
+            capacity=command.capacity,
+            livestream_url=command.livestream_url,
+            languages=list(command.languages),
             at=_now(),
             by=stamp(actor, self.party_of(actor.account_id)),
         )
