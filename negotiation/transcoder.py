@@ -16,7 +16,8 @@ from negotiation.domain.actors import Stamp
 
 
 def _refuse(obj: Any) -> Any:
-    # Events carry only builtins and datetimes; anything else is a programming error, caught loud.
+    # Events carry builtins, datetimes and their Stamp (a Struct: msgspec stores it as a map, and
+    # `decode` types it again); anything else is a programming error, caught loud.
     raise TypeError(f"{type(obj).__name__} cannot be stored in an event; convert it to builtins")
 
 
