@@ -1,7 +1,9 @@
 """The Negotiation aggregate: one bargaining table, the consistency boundary for all its rules.
 
-Commands (public methods) check every rule, make ids and timestamps, then trigger past-tense events;
-event methods (decorated with @event) only assign state, because they run again on every replay.
+Commands (public methods, each taking its struct from `commands.py`, reached by `execute`) check
+every rule, make ids and timestamps, then trigger past-tense events stamped with who acted; event
+methods (decorated with @event) only assign state, because they run again on every replay. Rules
+that belong to one article, package, session or the ground rules are methods on those types.
 All state lives in one msgspec Struct (``self.state``) so snapshots round-trip with their types.
 """
 
