@@ -51,7 +51,7 @@ def command_of(command_type: type[C], fields: dict[str, Any]) -> C:
     """A command from keyword fields (scripts, tests, the URL's ids plus a decoded body),
     with its types and bounds checked as if it had come over the wire."""
     try:
-        return msgspec.convert(fields, command_type, strict=False)
+        return msgspec.convert(fields, command_type)
     except msgspec.ValidationError as invalid:
         raise errors.InvalidRequest(f"{command_type.__name__}: {invalid}.") from None
 
