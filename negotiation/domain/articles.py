@@ -8,7 +8,7 @@ from typing import Literal
 import msgspec
 
 from negotiation.domain import errors
-from negotiation.domain.actors import Party
+from negotiation.domain.actors import Party, other_party
 
 Category = Literal["economic", "non_economic", "common_good"]
 ArticleStatus = Literal["open", "agreed", "withdrawn"]
@@ -111,6 +111,50 @@ class Article(msgspec.Struct):
             )
         return latest
 
+    def require_new_proposal_fits(
+        self,
+        party: Party,
+        answers: str | None,
+        revises: str | None,
+        *,
+        own_in_live_package: bool,
+    ) -> None:
+        """The rules a new proposal on this article must meet, as stated by DOMAIN.md: it
+        answers the other side's live proposal if there is one (a counter), and it names the
+        side's own unanswered proposal it revises. Naming both is how two team members tabling
+        at the same moment are told apart from a deliberate revision."""
+        theirs = self.live_proposal(other_party(party))
+        ours = self.live_proposal(party)
+        if theirs is not None and answers != theirs.proposal_id:
+            # Countering an item of a live package rejects that package (the aggregate's part).
+            raise errors.MustAnswerLatestProposal(
+                f"The {theirs.party} side's latest proposal on Article {self.number} is "
+                f"version {theirs.version}: a counterproposal must answer that one."
+            )
+        if theirs is None and answers is not None:
+            raise errors.MustAnswerLatestProposal(
+                f"There is no live {other_party(party)} proposal on Article {self.number} "
+                "to answer."
+            )
+        if ours is not None:
+            if own_in_live_package:
+                raise errors.PackageIsLive(
+                    f"Your proposal on Article {self.number} is part of a live package: "
+                    "withdraw the whole package to change it."
+                )
+            unanswered = theirs is None or theirs.version < ours.version
+            if unanswered and revises != ours.proposal_id:
+                raise errors.StaleWrite(
+                    f"Your side already has version {ours.version} of Article {self.number} "
+                    f"on the table (tabled by {ours.tabled_by}). Reload; to revise it, table a "
+                    "revision naming it."
+                )
+        if revises is not None and (ours is None or revises != ours.proposal_id):
+            raise errors.StaleWrite(
+                "You can only revise your side's latest live proposal on this article; "
+                "reload and try again."
+            )
+
     def require_unsigned_by(self, party: Party, proposal_id: str) -> None:
         if self.ta_signatures.get(party) == proposal_id:
             raise errors.TAAlreadySigned(
@@ -180,6 +224,13 @@ class LateArticleRequest(msgspec.Struct):
     current_language: str
     requested_at: datetime
     status: Literal["pending", "consented"] = "pending"
+
+    def require_consentable_by(self, party: Party) -> None:
+        """Pending, and consented to by the other party (whose chief the aggregate checks)."""
+        if self.status != "pending":
+            raise errors.NotFound("No pending late-article request with that id.")
+        if self.party == party:
+            raise errors.RuleRefused("Only the other party can consent to a late article.")
 
 
 class WholeTentativeAgreement(msgspec.Struct):

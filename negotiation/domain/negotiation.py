@@ -617,10 +617,9 @@ class Negotiation(Aggregate):
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)  # consenting to a new subject binds the party
         request = self.state.late_requests.get(request_id)
-        if request is None or request.status != "pending":
+        if request is None:
             raise errors.NotFound("No pending late-article request with that id.")
-        if request.party == party:
-            raise errors.RuleRefused("Only the other party can consent to a late article.")
+        request.require_consentable_by(party)
         self._require_new_number(request.number)
         session_id, in_writing = self._require_at_table()
         self._article_opened(
@@ -743,44 +742,9 @@ class Negotiation(Aggregate):
     def _check_new_proposal(
         self, article: Article, party: Party, answers: str | None, revises: str | None
     ) -> None:
-        """The rules a new proposal on an article must meet, as stated by DOMAIN.md.
-
-        The caller names what it answers and what it revises: that is how two team members
-        tabling at the same moment are told apart from a deliberate revision.
-        """
-        theirs = article.live_proposal(other_party(party))
         ours = article.live_proposal(party)
-        if theirs is not None:
-            if answers != theirs.proposal_id:
-                raise errors.MustAnswerLatestProposal(
-                    f"The {theirs.party} side's latest proposal on Article {article.number} is "
-                    f"version {theirs.version}: a counterproposal must answer that one."
-                )
-            if theirs.package_id is not None:
-                pass  # countering an item rejects the package; handled by the caller
-        elif answers is not None:
-            raise errors.MustAnswerLatestProposal(
-                f"There is no live {other_party(party)} proposal on Article {article.number} "
-                "to answer."
-            )
-        if ours is not None:
-            if self._live_package_of(ours) is not None:
-                raise errors.PackageIsLive(
-                    f"Your proposal on Article {article.number} is part of a live package: "
-                    "withdraw the whole package to change it."
-                )
-            unanswered = theirs is None or theirs.version < ours.version
-            if unanswered and revises != ours.proposal_id:
-                raise errors.StaleWrite(
-                    f"Your side already has version {ours.version} of Article {article.number} "
-                    f"on the table (tabled by {ours.tabled_by}). Reload; to revise it, table a "
-                    "revision naming it."
-                )
-        if revises is not None and (ours is None or revises != ours.proposal_id):
-            raise errors.StaleWrite(
-                "You can only revise your side's latest live proposal on this article; "
-                "reload and try again."
-            )
+        locked = ours is not None and self._live_package_of(ours) is not None
+        article.require_new_proposal_fits(party, answers, revises, own_in_live_package=locked)
 
     @takes(c.TableProposal)
     def table_proposal(self, actor: Actor, command: c.TableProposal) -> str:
@@ -1405,16 +1369,9 @@ class Negotiation(Aggregate):
     @takes(c.EndCaucus)
     def end_caucus(self, actor: Actor, command: c.EndCaucus) -> None:
         session_id = command.session_id
-        session = self._session(session_id)
-        if session.caucus is None:
-            raise errors.SessionConflict("No caucus is under way.")
+        caucus = self._session(session_id).require_caucus()
         if not self.is_facilitator(actor.account_id):
-            party = self._team_party(actor)
-            if party != session.caucus.party:
-                raise errors.NotPermitted(
-                    f"Only the {session.caucus.party} team, which called the caucus, or the "
-                    "facilitator can end it."
-                )
+            caucus.require_ended_by(self._team_party(actor))
         self._caucus_ended(
             session_id=session_id, at=_now(), by=stamp(actor, self.party_of(actor.account_id))
         )

@@ -19,6 +19,14 @@ class Caucus(msgspec.Struct):
     called_at: datetime
     called_by: str
 
+    def require_ended_by(self, party: Party) -> None:
+        """Only the party that called a caucus (or the facilitator, not asked here) ends it."""
+        if party != self.party:
+            raise errors.NotPermitted(
+                f"Only the {self.party} team, which called the caucus, or the facilitator can "
+                "end it."
+            )
+
 
 class Bulletin(msgspec.Struct):
     party: Party
@@ -61,6 +69,11 @@ class Session(msgspec.Struct):
             raise errors.NotAtTheTable(
                 "The session is in recess: resume it before acting across the table."
             )
+
+    def require_caucus(self) -> Caucus:
+        if self.caucus is None:
+            raise errors.SessionConflict("No caucus is under way.")
+        return self.caucus
 
     def require_not_closed(self) -> None:
         if self.status == "closed":
