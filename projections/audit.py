@@ -10,16 +10,16 @@ recorded, so `verify_chain` recomputes it from the event table alone and compare
 log; the current head (position + hash) is published so copies of it live outside the system
 (a log truncated or rewritten from some point on no longer ends in a head anyone has seen).
 
-Visibility (DOMAIN.md "Who sees what") is kept *current* in the `visibility` column:
+Each row's `visibility` label is decided by `negotiation.domain.visibility` (DOMAIN.md "Who sees
+what") and fixed when the event is recorded:
     public   status anyone may see (negotiation, teams, ground rules, articles opened, session
              schedule and status, the whole TA)
     members  unit members, both teams and officials (late-article requests; acts exchanged in
              writing between sessions; acts in members-only sessions)
     teams    both teams only (acts in closed sessions)
     union / employer   that team only (drafts and private team notes)
-Acts in a session follow that session's visibility (`follows_session`): when it changes
-(SessionVisibilityChanged), the rows of that session recorded before the change are re-labelled
-in the same transaction, so queries filter on one indexed column and never on stale labels.
+Acts in a session take the visibility that session had then (`follows_session` marks them); a
+later change of the session's visibility labels only what is recorded after it.
 """
 
 from __future__ import annotations
@@ -28,18 +28,24 @@ import hashlib
 import struct
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
 import msgspec
 
-from negotiation.domain.visibility import Audience
+from negotiation.domain.visibility import (
+    EVENT_SCOPES,
+    IN_RUNNING_SESSION,
+    Audience,
+    AuditLabel,
+    event_label,
+    label_of,
+    labels_seen_by,
+)
 from projections.base import Write
 from projections.board import Board
 from projections.describe import describe
 from projections.events import EVENTS_TABLE, SELECT_HEAD, RecordedEvent, decode_row
-
-AuditVisibility = Literal["public", "members", "teams", "union", "employer"]
 
 ZERO_HASH = bytes(32)
 VERIFY_PAGE = 5_000
@@ -151,67 +157,17 @@ async def _drop_indexes(conn: asyncpg.Connection) -> None:
         await conn.execute(f"DROP INDEX IF EXISTS {name}")
 
 
-# Status anyone may see: who sits at the table, the rules, which subjects are open, when
-# sessions run, the whole TA. Everything not listed here or below follows its session.
-_PUBLIC_TYPES = frozenset(
-    {
-        "Opened",
-        "TeamMemberAdded",
-        "TeamMemberRemoved",
-        "ChiefNegotiatorNamed",
-        "FacilitatorAppointed",
-        "GroundRulesProposed",
-        "GroundRulesAgreed",
-        "GroundRulesAmended",
-        "ArticleOpened",
-        "TentativeAgreementReached",
-        "SessionScheduled",
-        "SessionVisibilityChanged",
-        "SessionOpened",
-        "SessionRecessed",
-        "SessionResumed",
-        "SessionClosed",
-    }
-)
-_MEMBERS_TYPES = frozenset({"LateArticleRequested"})
-_TEAM_PRIVATE_TYPES = frozenset({"ProposalDrafted", "DraftRevised", "TeamNoteRecorded"})
-# Acts across the table that do not name their session: they happen in the running one.
-_IN_RUNNING_SESSION = frozenset(
-    {
-        "ProposalWithdrawn",
-        "ArticleWithdrawn",
-        "TASigned",
-        "ArticleTentativelyAgreed",
-        "ReopeningConsented",
-        "ArticleReopened",
-        "PackageAccepted",
-        "PackageWithdrawn",
-    }
-)
-_SESSION_VISIBILITY: dict[str, AuditVisibility] = {
-    "open": "public",
-    "members": "members",
-    "closed": "teams",
-}
+AuditVisibility = AuditLabel
 
 
 def session_visibility(visibility: str | None) -> AuditVisibility:
     """An audit label for content of a session with this visibility (None: in writing)."""
-    if visibility is None:
-        return "members"  # exchanged in writing between sessions: as the board shows it
-    return _SESSION_VISIBILITY.get(visibility, "teams")
+    return label_of(visibility)
 
 
 def visible_labels(audience: Audience) -> list[str]:
     """The visibility labels one audience may read (DOMAIN.md "Who sees what")."""
-    labels = ["public"]
-    if audience.sees_session("members"):
-        labels.append("members")
-    if audience.sees_session("closed"):
-        labels.append("teams")
-    if audience.party is not None:
-        labels.append(audience.party)
-    return labels
+    return labels_seen_by(audience)
 
 
 def chain_hash(
@@ -261,7 +217,6 @@ class AuditProjection:
 
     def __init__(self) -> None:
         self._rows: list[tuple[Any, ...]] = []
-        self._relabels: list[tuple[str, str, int]] = []  # session id, label, before position
         self._names: dict[str, str] = {}
         self._last_position = 0
         self._last_hash = ZERO_HASH
@@ -306,7 +261,6 @@ class AuditProjection:
 
     def _forget(self) -> None:
         self._rows.clear()
-        self._relabels.clear()
         self._names.clear()
 
     async def prepare(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
@@ -334,7 +288,6 @@ class AuditProjection:
         if event.position <= self._last_position:
             return  # already in the log: processing twice changes nothing
         by = event.by
-        data = event.data
         article_id, session_id, label, follows = _placement(event, board)
         digest = chain_hash(
             self._last_hash,
@@ -365,28 +318,15 @@ class AuditProjection:
             )
         )
         self._last_position, self._last_hash = event.position, digest
-        if event.type == "SessionVisibilityChanged":
-            self._relabels.append(
-                (data["session_id"], session_visibility(data["visibility"]), event.position)
-            )
 
     def pending(self) -> Write:
-        rows, relabels = self._rows, self._relabels
-        self._rows, self._relabels = [], []
+        rows = self._rows
+        self._rows = []
         self._names = {}
 
         async def write(conn: asyncpg.Connection) -> None:
             if rows:
                 await conn.copy_records_to_table("audit_log", records=rows, columns=AUDIT_COLUMNS)
-            for session_id, label, before in relabels:
-                # Rows after the change were labelled with the new visibility when applied.
-                await conn.execute(
-                    "UPDATE audit_log SET visibility = $2 "
-                    "WHERE session_id = $1 AND follows_session AND position < $3",
-                    session_id,
-                    label,
-                    before,
-                )
 
         return write
 
@@ -402,21 +342,18 @@ def _placement(
     if kind == "DraftRevised":
         draft = board.drafts.get(data.get("draft_id", ""))
         article_id = draft.article_id if draft is not None else None
-    if kind in _TEAM_PRIVATE_TYPES:
-        party = event.by.get("party")
-        label: AuditVisibility = "employer" if party == "employer" else "union"
-        return article_id, session_id, label, False
-    if kind in _PUBLIC_TYPES:
-        return article_id, session_id, "public", False
-    if kind in _MEMBERS_TYPES:
-        return article_id, session_id, "members", False
-    if kind in _IN_RUNNING_SESSION and session_id is None and not event.by.get("in_writing"):
+    party = event.by.get("party")
+    if EVENT_SCOPES.get(kind, "session") != "session":
+        return article_id, session_id, event_label(kind, party, None), False
+    if kind in IN_RUNNING_SESSION and session_id is None and not event.by.get("in_writing"):
         running = board.running_session()
         session_id = running.session_id if running is not None else None
+    # The board has folded this event, in log order: the session's visibility is its own
+    # at the moment the event was recorded.
     session = board.sessions.get(session_id or "")
     if session is None:
-        return article_id, session_id, "members", False  # in writing, or not in a session
-    return article_id, session_id, session_visibility(session.visibility), True
+        return article_id, session_id, event_label(kind, party, None), False  # in writing
+    return article_id, session_id, event_label(kind, party, session.visibility), True
 
 
 async def _member_names(conn: asyncpg.Connection, removed: list[RecordedEvent]) -> dict[str, str]:
