@@ -26,6 +26,7 @@ from negotiation.database import DatabaseConfig, drop_database, ensure_database_
 from negotiation.domain.ground_rules import GroundRules
 from projections import audit
 from projections.audit import chain_head, verify_chain
+from projections.audit import projection as audit_projection
 from projections.runner import Projector, default_projections
 from tests.support import LiveServer, Person, expect
 
@@ -410,7 +411,7 @@ async def test_a_rebuild_reproduces_the_same_chain_and_its_indexes(
     # given: a chain head, and batches big enough to count as a bulk load
     async with tamper_db.pool.acquire() as conn:
         before = await chain_head(conn)
-    monkeypatch.setattr(audit, "BULK_BATCH", 10)
+    monkeypatch.setattr(audit_projection, "BULK_BATCH", 10)
     projector = Projector(tamper_db.pool, projections=default_projections(), batch_size=10)
     # when: a rebuild (a bulk load: the filter indexes are dropped), then what ends one — the
     # runner's finish hook at the end of the log, or a restart's create_tables

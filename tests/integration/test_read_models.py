@@ -10,6 +10,8 @@ import pytest
 from negotiation.application import Negotiations
 from negotiation.database import drop_database, ensure_database_exists
 from projections import audit, runner
+from projections.audit import projection as audit_projection
+from projections.audit import schema as audit_schema
 from projections.board_store import decode_doc
 from projections.runner import Projector
 from tests.support import expect, open_article, open_table, open_table_in
@@ -164,16 +166,16 @@ async def test_rebuild_from_zero_ends_in_exactly_the_incremental_state(
     partitions are indexed as they fill): the board documents and the audit log come out
     identical, with every filter index; and a rebuild cut short resumes like any catch-up."""
     monkeypatch.setattr(runner, "BULK_GROUP", 15)
-    monkeypatch.setattr(audit, "PARTITION_POSITIONS", 40)
-    monkeypatch.setattr(audit, "BULK_BATCH", 5)  # pages of 7 make a bulk load
+    monkeypatch.setattr(audit_schema, "PARTITION_POSITIONS", 40)
+    monkeypatch.setattr(audit_projection, "BULK_BATCH", 5)  # pages of 7 make a bulk load
     indexed_early: list[str] = []
-    index_partition = audit._index_partition
+    index_partition = audit_schema.index_partition
 
     async def noting_partitions(conn, partition):
         indexed_early.append(partition)
         await index_partition(conn, partition)
 
-    monkeypatch.setattr(audit, "_index_partition", noting_partitions)
+    monkeypatch.setattr(audit_schema, "index_partition", noting_partitions)
     config = database.with_dbname(f"rebuild_{uuid.uuid4().hex[:10]}")
     ensure_database_exists(config)
     app = Negotiations(env=config.eventsourcing_env())
