@@ -1,7 +1,6 @@
 """The read-model routes around a closed session: the teams see its content, nobody else does
 (redlines, bulletin drafts and published bulletins included)."""
 
-import asyncio
 import json
 
 from tests.live_support import FeedClient
@@ -34,14 +33,6 @@ async def _closed_session_with_a_proposal(http, people):
         ),
         201,
     )
-    version = (await expect(await http.get(table.base, headers=table.union.headers), 200))[
-        "version"
-    ]
-    for _ in range(200):  # the projection is written a few times a second
-        board = await http.get(f"{table.base}/board")
-        if board.status_code == 200 and board.json()["version"] == version:
-            break
-        await asyncio.sleep(0.05)
     return table, article["id"], proposal["id"], sessions
 
 

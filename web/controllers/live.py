@@ -24,7 +24,7 @@ from projections.views import (
 )
 from realtime.hub import CLOSED, Hub, Subscription
 from realtime.transport import direct_writer
-from web.controllers.reads import After, board_at
+from web.controllers.reads import After, board_at, projection_at
 from web.dependencies import SESSION_COOKIE
 from web.identity import Account, Identity
 
@@ -181,6 +181,7 @@ class BulletinController(Controller):
         after: After = None,
     ) -> list[PublishedBulletin]:
         board = await board_at(hub, pool, negotiation_id, after)
+        await projection_at(pool, after)  # the chain hashes are the audit projection's
         session = board.sessions.get(session_id)
         audience = audience_on(board, viewer)
         if session is None or not audience.sees_session(session.visibility):
