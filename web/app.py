@@ -30,7 +30,7 @@ from web.controllers.audit import AuditController
 from web.controllers.auth import AccountController, AuthController
 from web.controllers.live import BulletinController, LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
-from web.controllers.reads import projection_at
+from web.controllers.reads import After, projection_at
 from web.controllers.sessions import SessionController
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
 from web.errors import negotiation_error_handler, storage_data_error_handler
@@ -48,8 +48,8 @@ def resolve_database(settings: Settings) -> DatabaseConfig:
 
 
 @get("/", include_in_schema=False)
-async def index(pool: asyncpg.Pool) -> Template:
-    await projection_at(pool, None)
+async def index(pool: asyncpg.Pool, after: After = None) -> Template:
+    await projection_at(pool, after)
     return Template(
         template_name="index.html", context={"negotiations": await negotiation_index(pool)}
     )
