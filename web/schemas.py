@@ -10,7 +10,6 @@ from msgspec import Meta
 
 from negotiation.domain import commands as c
 from negotiation.domain.actors import Party, TeamRole
-from negotiation.domain.ground_rules import Visibility
 
 # Bounds keep absurd inputs out before they reach the domain (which checks again, in words);
 # the commands declare them, once.
