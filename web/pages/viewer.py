@@ -24,6 +24,7 @@ from projections.views import (
     session_parts,
 )
 from realtime.hub import Hub
+from web.controllers.reads import After, board_at
 from web.identity import Account
 from web.pages.i18n import LANG_COOKIE, LANGUAGES, choose_language
 from web.pages.listing import negotiation_listing
@@ -54,13 +55,10 @@ def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Temp
     )
 
 
-async def _board(hub: Hub, negotiation_id: str) -> Board:
-    # The hub's own board: the page is then exactly the state at the position its feed
-    # resumes from, with no lag behind the persistent projection.
-    board = await hub.board(negotiation_id)
-    if board is None:
-        raise NotFoundException(f"No negotiation {negotiation_id}.")
-    return board
+async def _board(hub: Hub, pool: asyncpg.Pool, negotiation_id: str, after: int | None) -> Board:
+    # The hub's own board (caught up with `after`, or the log's head): the page is then
+    # exactly the state at the position its feed resumes from.
+    return await board_at(hub, pool, negotiation_id, after)
 
 
 def _articles(parts: dict[str, Any]) -> list[Any]:
@@ -90,9 +88,9 @@ class ViewerPages(Controller):
 
     @get("/")
     async def index(
-        self, request: Request[Any, Any, Any], pool: asyncpg.Pool, hub: Hub, viewer: Account | None
+        self, request: Request[Any, Any, Any], pool: asyncpg.Pool, after: After = None
     ) -> Template:
-        listing = await negotiation_listing(pool, hub.board, viewer)
+        listing = await negotiation_listing(pool, after)
         return page(request, "index.html", negotiations=listing)
 
     @get("/negotiations/{negotiation_id:str}/sessions/{session_id:str}")
@@ -103,9 +101,11 @@ class ViewerPages(Controller):
         session_id: str,
         hub: Hub,
         viewer: Account | None,
+        pool: asyncpg.Pool,
         display: str | None = None,
+        after: After = None,
     ) -> Template:
-        board = await _board(hub, negotiation_id)
+        board = await _board(hub, pool, negotiation_id, after)
         audience = audience_on(board, viewer)
         # Built at once, before any await: the parts all stand at `board.position`.
         position = board.position
@@ -147,11 +147,13 @@ class ViewerPages(Controller):
         article_id: str,
         hub: Hub,
         viewer: Account | None,
+        pool: asyncpg.Pool,
         from_: str | None = None,
         to: str | None = None,
+        after: After = None,
     ) -> Template:
         """An article's full history; any two versions (or the current contract) compared."""
-        board = await _board(hub, negotiation_id)
+        board = await _board(hub, pool, negotiation_id, after)
         audience = audience_on(board, viewer)
         history = article_history(board, article_id, audience)
         if history is None:
@@ -183,10 +185,11 @@ class ViewerPages(Controller):
         hub: Hub,
         pool: asyncpg.Pool,
         viewer: Account | None,
+        after: After = None,
     ) -> Template:
         """A published bulletin, printable and linkable, with the audit chain head it was
         published at (anyone can check later that the log still hashes to it)."""
-        board = await _board(hub, negotiation_id)
+        board = await _board(hub, pool, negotiation_id, after)
         audience = audience_on(board, viewer)
         session = session_parts(board, session_id, audience)
         bulletin = session.get(f"bulletin:{number}")
