@@ -66,3 +66,12 @@ async def test_a_redline_marks_up_two_texts(http):
         "/pages/redline", json={"before": "shall be 30 days", "after": "shall be 25 days"}
     )
     assert response.json() == {"html": "shall be <del>30</del><ins>25</ins> days"}
+
+
+async def test_a_page_says_its_language_and_that_it_varies_with_it(http):
+    response = await http.get("/", headers={"Accept-Language": "es-MX,es;q=0.9"})
+    assert response.headers["content-language"] == "es"
+    assert "Accept-Language" in response.headers["vary"]
+    assert '<html lang="es">' in response.text
+    chosen = await http.get("/", params={"lang": "en"}, headers={"Accept-Language": "es"})
+    assert '<html lang="en">' in chosen.text and "lang=en" in chosen.headers["set-cookie"]

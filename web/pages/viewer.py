@@ -52,6 +52,8 @@ def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Temp
             **context,
         },
         cookies=cookies,
+        # The same address reads differently by language and by who is signed in.
+        headers={"Content-Language": lang, "Vary": "Accept-Language, Cookie"},
     )
 
 
