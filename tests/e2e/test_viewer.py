@@ -67,7 +67,7 @@ async def test_a_proposal_and_a_counter_appear_on_a_phone_with_their_redlines(
         await union_side.locator("ins", has_text="25").wait_for()
         assert await union_side.locator("del").inner_text() == "30"
 
-        await table_proposal(
+        counter = await table_proposal(
             http,
             table,
             article["id"],
@@ -90,6 +90,24 @@ async def test_a_proposal_and_a_counter_appear_on_a_phone_with_their_redlines(
         timeline = await page.locator("#timeline").inner_text()
         assert "Counterproposal tabled" in timeline and "Proposal tabled" in timeline
         assert await page.evaluate("window.sameDocument") is True  # never reloaded
+
+        # Both chiefs sign the counter: the board and the TA counter follow.
+        assert (
+            await page.locator("#ta-counter").inner_text() == "0 of 1 articles tentatively agreed"
+        )
+        for chief in (table.union, table.employer):
+            await expect(
+                await http.post(
+                    f"{table.base}/articles/{article['id']}/proposals/{counter['id']}/ta",
+                    headers=chief.headers,
+                    json={},
+                ),
+                200,
+            )
+        await page.locator("#ta-counter", has_text="1 of 1").wait_for()
+        row = page.locator(f"[data-part='article:{article['id']}']")
+        assert await row.locator(".status").inner_text() == "Tentatively agreed"
+        assert await row.locator(".move").inner_text() == ""
     finally:
         await context.close()
 
