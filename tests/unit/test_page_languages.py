@@ -53,3 +53,29 @@ def test_scripts_get_only_the_messages_scripts_use():
     catalogs = Catalogs()
     assert catalogs.js["es"]["reconnecting…"] == "reconectando…"
     assert "Bulletin" not in catalogs.js["es"]  # a template-only message
+
+
+def test_the_catalogs_hold_every_message_the_pages_and_scripts_use():
+    """A string added to a template, page controller or script without re-extracting the
+    catalogs (see web/i18n/README.md) would show in English to a Spanish reader."""
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    from web.pages.i18n import I18N_DIR
+
+    root = Path(__file__).resolve().parents[2]
+    method_map = [
+        ("web/pages/**.py", "python"),
+        ("web/templates/**.html", "jinja2"),
+        ("web/static/js/**.js", "javascript"),
+    ]
+    used = {
+        message[2] if isinstance(message[2], str) else message[2][0]
+        for message in extract_from_dir(str(root), method_map)
+    }
+    with (I18N_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        known = {m.id for m in read_po(po) if m.id}
+    assert {"reconnecting…", "Negotiations", "Sign in"} <= used  # scripts, templates, both
+    assert used - known == set()
