@@ -202,3 +202,25 @@ async def test_sign_in_never_sends_anyone_to_another_site(http):
         response = await http.get("/sign-in", params={"next": elsewhere})
         assert response.status_code == 200
         assert 'data-next="/"' in response.text
+
+
+async def test_the_room_display_shows_the_latest_move_alone_in_large_type(
+    browser, server, http, people
+):
+    table = await open_table(http, people)
+    article = await open_article(http, table, current_language=CURRENT)
+    await bring_to_table(http, table, article["id"])
+    context = await browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = await context.new_page()
+    try:
+        await page.goto(viewer_url(server, table, "?display=room"))
+        await page.locator(".connection[data-state='live']").wait_for()
+        assert not await page.locator(".board").is_visible()
+        await table_proposal(http, table, article["id"], table.union, "Class size: 20.")
+        latest = page.locator("#timeline li").first
+        await latest.filter(has_text="Proposal tabled").wait_for()
+        assert await page.locator("#timeline li:visible").count() == 1
+        size = await latest.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 32  # readable from the back of the hall
+    finally:
+        await context.close()
