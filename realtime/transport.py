@@ -5,10 +5,13 @@ identical for every subscriber: build them once and hand them to each connection
 as `websockets.broadcast()` does, instead of framing and awaiting per subscriber. This reaches
 into uvicorn's sans-I/O websocket protocol (the bound `send` of the ASGI connection); when the
 server is anything else, `direct_writer` returns None and the hub uses the per-subscriber queue.
+`transport_aborter` is the other way into the transport: dropping a connection that will not
+drain.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from websockets.frames import Frame, Opcode
@@ -55,3 +58,12 @@ def direct_writer(raw_send: Any) -> FrameWriter | None:
     if extensions:
         return None  # per-message deflate would make frames per-connection
     return _UvicornSansIOWriter(protocol)
+
+
+def transport_aborter(raw_send: Any) -> Callable[[], None] | None:
+    """What drops the connection at once, buffers and all (the server's transport.abort), or
+    None when the server does not expose it. A closed transport still holds what it was asked
+    to write until the client reads it; a client that never reads would hold it for ever."""
+    protocol = getattr(raw_send, "__self__", None)
+    abort = getattr(getattr(protocol, "transport", None), "abort", None)
+    return abort if callable(abort) else None
