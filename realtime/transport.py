@@ -11,6 +11,9 @@ drain.
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import struct
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -61,9 +64,23 @@ def direct_writer(raw_send: Any) -> FrameWriter | None:
 
 
 def transport_aborter(raw_send: Any) -> Callable[[], None] | None:
-    """What drops the connection at once, buffers and all (the server's transport.abort), or
-    None when the server does not expose it. A closed transport still holds what it was asked
-    to write until the client reads it; a client that never reads would hold it for ever."""
-    protocol = getattr(raw_send, "__self__", None)
-    abort = getattr(getattr(protocol, "transport", None), "abort", None)
-    return abort if callable(abort) else None
+    """What drops the connection at once, buffers and all, or None when the server does not
+    expose its transport. A closed transport (and then the kernel) still holds what it was
+    asked to write until the client reads it; a client that never reads would hold it for
+    ever. So: no lingering (the kernel discards its send buffer and answers with a reset),
+    then the transport's abort (which discards its own)."""
+    transport = getattr(getattr(raw_send, "__self__", None), "transport", None)
+    if transport is None or not callable(getattr(transport, "abort", None)):
+        return None
+
+    def abort() -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.fileno() != -1:  # closing, perhaps, but not yet closed
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _NO_LINGER)
+        transport.abort()
+
+    return abort
+
+
+_NO_LINGER = struct.pack("ii", 1, 0)  # struct linger {l_onoff = 1, l_linger = 0}
