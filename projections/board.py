@@ -461,6 +461,7 @@ def _article_reopened(board: Board, e: RecordedEvent) -> None:
         agreed = article.proposal(article.agreed_proposal_id)
         if agreed is not None:
             article.current_language = agreed.text
+            agreed.status = "live"  # the TA'd version is live again (DOMAIN.md)
     article.status = "open"
     article.agreed_proposal_id = None
     article.ta_signed_by.clear()

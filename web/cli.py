@@ -43,7 +43,7 @@ async def _with_identity(config: DatabaseConfig) -> tuple[asyncpg.Pool, Identity
 
 def load_demo_data(config: DatabaseConfig, *, only_if_empty: bool) -> UUID | None:
     """Create the demo accounts and record the demo negotiation through the application."""
-    from negotiation.demo import DEMO_ACCOUNTS, DEMO_TITLE, load_demo
+    from demo import DEMO_ACCOUNTS, DEMO_TITLE, load_demo
 
     negotiations = Negotiations(env=config.eventsourcing_env())  # creates the event table
 
@@ -76,7 +76,7 @@ def load_demo_data(config: DatabaseConfig, *, only_if_empty: bool) -> UUID | Non
 
 
 def _print_demo_accounts() -> None:
-    from negotiation.demo import DEMO_ACCOUNTS
+    from demo import DEMO_ACCOUNTS
 
     print("Demo accounts (demo only; change or remove them for real use):")
     for demo in DEMO_ACCOUNTS:

@@ -8,18 +8,18 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from negotiation.domain import commands as c
 from negotiation.domain.actors import Party, TeamRole
-from negotiation.domain.articles import Category
 from negotiation.domain.ground_rules import Visibility
 
-# Bounds keep absurd inputs out before they reach the domain (which checks again, in words).
-# NUL cannot be stored in PostgreSQL text, so it is refused at the door.
-NO_NUL = r"^[^\x00]*$"
-Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=NO_NUL)]
-ShortText = Annotated[str, Meta(max_length=2_000, pattern=NO_NUL)]
-LongText = Annotated[str, Meta(max_length=200_000, pattern=NO_NUL)]
-Id = Annotated[str, Meta(min_length=1, max_length=64, pattern=NO_NUL)]
-AwareDatetime = Annotated[datetime, Meta(tz=True)]
+# Bounds keep absurd inputs out before they reach the domain (which checks again, in words);
+# the commands declare them, once.
+NO_NUL = c.NO_NUL
+Name = c.Name
+ShortText = c.ShortText
+LongText = c.LongText
+Id = c.Id
+AwareDatetime = c.AwareDatetime
 Kind = Literal["collective_bargaining", "meet_and_confer", "community_agreement"]
 
 
@@ -104,117 +104,38 @@ class ProposeGroundRules(Frozen, frozen=True):
     as_received: bool = False
 
 
-class ActAsReceived(Frozen, frozen=True):
-    """Body of acts that need no other input; as_received records the other party's act."""
-
-    as_received: bool = False
-
-
-class OpenArticle(Frozen, frozen=True):
-    number: Annotated[str, Meta(min_length=1, max_length=20)]
-    title: Name
-    category: Category
-    current_language: LongText = ""
-    as_received: bool = False
-
-
-class TableProposal(Frozen, frozen=True):
-    text: LongText
-    answers: Id | None = None
-    revises: Id | None = None
-    as_received: bool = False
-    expected_revision: int | None = None
-
-
-class SignTA(Frozen, frozen=True):
-    as_received: bool = False
-
-
-class DraftProposal(Frozen, frozen=True):
-    article_id: Id
-    text: LongText
-
-
-class ReviseDraft(Frozen, frozen=True):
-    text: LongText
-    expected_revision: int | None = None
-
-
-class TableDraft(Frozen, frozen=True):
-    answers: Id | None = None
-    revises: Id | None = None
-
-
-class PackageItem(Frozen, frozen=True):
-    article_id: Id
-    text: LongText
-    answers: Id | None = None
-    revises: Id | None = None
-
-
-class TablePackage(Frozen, frozen=True):
-    items: Annotated[list[PackageItem], Meta(min_length=2, max_length=100)]
-    as_received: bool = False
-
-
-class ScheduleSession(Frozen, frozen=True):
-    visibility: Visibility
-    location: ShortText
-    starts_at: AwareDatetime
-    title: Annotated[str, Meta(max_length=200, pattern=NO_NUL)] = ""
-    capacity: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
-    livestream_url: Annotated[str, Meta(max_length=2_000, pattern=NO_NUL)] | None = None
-    languages: Annotated[
-        list[Annotated[str, Meta(max_length=40, pattern=NO_NUL)]], Meta(max_length=20)
-    ] = []
-
-
-class ChangeSessionVisibility(Frozen, frozen=True):
-    visibility: Visibility
-
-
-class SetAgenda(Frozen, frozen=True):
-    article_ids: Annotated[list[Id], Meta(max_length=500)]
-
-
-class BringToTable(Frozen, frozen=True):
-    article_id: Id
-
-
-class CountAttendance(Frozen, frozen=True):
-    count: Annotated[int, Meta(ge=0, le=10_000_000)]
-
-
-class RecordTeamNote(Frozen, frozen=True):
-    text: LongText
-    session_id: Id | None = None
-    article_id: Id | None = None
-
-
-class PublishBulletin(Frozen, frozen=True):
-    text: LongText
+# The other request bodies are the domain's command structs (negotiation/domain/commands.py):
+# a body decodes straight into its command, or into the command's `...Body` base, which the
+# controller completes with the ids the URL names.
 
 
 # ------------------------------------------------------------------ command results
+# `position` is the log position (notification id) of the command's last event: pass it as
+# `?after=` to a read to see your own write.
 class Created(Frozen, frozen=True):
     id: str
+    position: int
 
 
 class Done(Frozen, frozen=True):
+    position: int
     done: bool = True
 
 
 class SignedView(Frozen, frozen=True):
     article_agreed: bool
+    position: int
 
 
 class ReopenView(Frozen, frozen=True):
     reopened: bool
+    position: int
 
 
 class PackageCreated(Frozen, frozen=True):
     id: str
     proposal_ids: list[str]
+    position: int
 
 
 class ErrorView(Frozen, frozen=True):
