@@ -14,7 +14,6 @@ from litestar import Controller, WebSocket, get, websocket
 from litestar.exceptions import NotFoundException, WebSocketDisconnect
 
 from projections.board import Board
-from projections.board_store import load_board
 from projections.bulletin import BulletinDraft, bulletin_draft
 from projections.redline import Redline, redline
 from projections.views import (
@@ -29,6 +28,7 @@ from realtime.feeds import CLOSED, Subscription
 from realtime.frames import POLICY_VIOLATION
 from realtime.hub import Hub
 from realtime.transport import direct_writer, transport_aborter
+from web.controllers.reads import MAX_POSITION, After, board_at, projection_at
 from web.dependencies import SESSION_COOKIE
 from web.identity import Account, Identity
 
@@ -45,25 +45,25 @@ class BoardPositionView(msgspec.Struct, frozen=True):
     position: int
 
 
-async def _board_or_404(pool: asyncpg.Pool, negotiation_id: str) -> Board:
-    board = await load_board(pool, negotiation_id)
-    if board is None:
-        raise NotFoundException(f"No negotiation {negotiation_id} (or not projected yet).")
-    return board
-
-
 class ReadModelController(Controller):
-    """The persistent projections (board_docs), as the viewer may see them."""
+    """The board projection, as the viewer may see it (read your writes: see
+    web.controllers.reads)."""
 
     path = "/api/negotiations/{negotiation_id:str}"
     tags = ("read models",)
 
     @get("/board")
     async def board(
-        self, negotiation_id: str, viewer: Account | None, pool: asyncpg.Pool
+        self,
+        negotiation_id: str,
+        viewer: Account | None,
+        hub: Hub,
+        pool: asyncpg.Pool,
+        after: After = None,
     ) -> FeedView:
         """The status board: every article's state, last move, TA count, sessions."""
-        return await self._feed(negotiation_id, "board", None, viewer, pool)
+        board = await board_at(hub, pool, negotiation_id, after)
+        return _feed(board, "board", None, viewer)
 
     @get("/sessions/{session_id:str}/display")
     async def session_display(
@@ -71,35 +71,25 @@ class ReadModelController(Controller):
         negotiation_id: str,
         session_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> FeedView:
         """Session display: status, clock, agenda, the article on the table with both sides'
         latest proposals, attendance vs capacity, timeline."""
-        view = await self._feed(negotiation_id, "session", session_id, viewer, pool)
+        board = await board_at(hub, pool, negotiation_id, after)
+        view = _feed(board, "session", session_id, viewer)
         if not view.parts:
             raise NotFoundException(f"No session {session_id} in this negotiation.")
         return view
 
     @get("/overlay")
-    async def overlay(self, negotiation_id: str, pool: asyncpg.Pool) -> FeedView:
-        """Overlay state for livestream browser sources (public view)."""
-        return await self._feed(negotiation_id, "overlay", None, None, pool)
-
-    async def _feed(
-        self,
-        negotiation_id: str,
-        kind: FeedKind,
-        key: str | None,
-        viewer: Account | None,
-        pool: asyncpg.Pool,
+    async def overlay(
+        self, negotiation_id: str, hub: Hub, pool: asyncpg.Pool, after: After = None
     ) -> FeedView:
-        board = await _board_or_404(pool, negotiation_id)
-        audience = audience_on(board, viewer)
-        return FeedView(
-            position=board.position,
-            version=board.version,
-            parts=feed_parts(kind, board, key, audience),
-        )
+        """Overlay state for livestream browser sources (public view)."""
+        board = await board_at(hub, pool, negotiation_id, after)
+        return _feed(board, "overlay", None, None)
 
     @get("/articles/{article_id:str}/history")
     async def history(
@@ -107,9 +97,11 @@ class ReadModelController(Controller):
         negotiation_id: str,
         article_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> ArticleHistory:
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
         result = article_history(board, article_id, audience_on(board, viewer))
         if result is None:
             raise NotFoundException(f"No article {article_id} in this negotiation.")
@@ -121,13 +113,15 @@ class ReadModelController(Controller):
         negotiation_id: str,
         article_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
         to: str,
         from_: str = "current",
+        after: After = None,
     ) -> Redline:
         """Word-level redline between two versions (proposal ids), or against the current
         contract language with from_=current (the default)."""
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
         history = article_history(board, article_id, audience_on(board, viewer))
         if history is None:
             raise NotFoundException(f"No article {article_id} in this negotiation.")
@@ -136,6 +130,14 @@ class ReadModelController(Controller):
         if to not in texts or from_ not in texts:
             raise NotFoundException("No such version of this article (or not visible to you).")
         return redline(texts[from_], texts[to])
+
+
+def _feed(board: Board, kind: FeedKind, key: str | None, viewer: Account | None) -> FeedView:
+    return FeedView(
+        position=board.position,
+        version=board.version,
+        parts=feed_parts(kind, board, key, audience_on(board, viewer)),
+    )
 
 
 class PublishedBulletin(msgspec.Struct, frozen=True):
@@ -160,11 +162,13 @@ class BulletinController(Controller):
         negotiation_id: str,
         session_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> BulletinDraft:
         """What moved in this session (tabled, countered, TA'd, withdrawn) as data, and as
         text a team can edit before publishing it."""
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
         draft = bulletin_draft(board, session_id, audience_on(board, viewer))
         if draft is None:
             raise NotFoundException(f"No session {session_id} visible to you here.")
@@ -176,17 +180,21 @@ class BulletinController(Controller):
         negotiation_id: str,
         session_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> list[PublishedBulletin]:
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
+        await projection_at(pool, after)  # the chain hashes are the audit projection's
         session = board.sessions.get(session_id)
         audience = audience_on(board, viewer)
         if session is None or not audience.sees_session(session.visibility):
             raise NotFoundException(f"No session {session_id} visible to you here.")
+        bulletins = [b for b in session.bulletins if audience.sees_session(b.visibility)]
         hashes = dict(
             await pool.fetch(
                 "SELECT position, encode(hash, 'hex') FROM audit_log WHERE position = ANY($1)",
-                [b.position for b in session.bulletins],
+                [b.position for b in bulletins],
             )
         )
         return [
@@ -198,7 +206,7 @@ class BulletinController(Controller):
                 position=b.position,
                 chain_hash=hashes.get(b.position),
             )
-            for b in session.bulletins
+            for b in bulletins
         ]
 
 
@@ -270,8 +278,7 @@ class LiveController(Controller):
 
 
 CLOSE_DEADLINE = 5.0  # seconds a connection that is being closed has to drain
-POSITION_MAX = 2**63 - 1  # positions are PostgreSQL bigints
-AFTER_REFUSED = f"after must be a position: a whole number from 0 to {POSITION_MAX}."
+AFTER_REFUSED = f"after must be a position: a whole number from 0 to {MAX_POSITION}."
 
 
 def _position(after: str | None) -> int | None:
@@ -279,10 +286,10 @@ def _position(after: str | None) -> int | None:
     if after is None:
         return None
     # Digits only (int() would take "+1", " 1" and "1_0"), and no longer than the largest.
-    if not (after.isascii() and after.isdigit()) or len(after) > len(str(POSITION_MAX)):
+    if not (after.isascii() and after.isdigit()) or len(after) > len(str(MAX_POSITION)):
         raise ValueError(after)
     position = int(after)
-    if position > POSITION_MAX:
+    if position > MAX_POSITION:
         raise ValueError(after)
     return position
 
