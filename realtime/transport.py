@@ -68,7 +68,9 @@ def transport_aborter(raw_send: Any) -> Callable[[], None] | None:
     expose its transport. A closed transport (and then the kernel) still holds what it was
     asked to write until the client reads it; a client that never reads would hold it for
     ever. So: no lingering (the kernel discards its send buffer and answers with a reset),
-    then the transport's abort (which discards its own)."""
+    then the transport's abort (which discards its own). Abort alone is not enough: the
+    kernel keeps the closed socket's send buffer (measured: ~2.8 MB against a 4 KiB window,
+    beside ~95 kB in the transport) and the client's connection stays open."""
     transport = getattr(getattr(raw_send, "__self__", None), "transport", None)
     if transport is None or not callable(getattr(transport, "abort", None)):
         return None
