@@ -8,7 +8,7 @@ import time
 import uvicorn
 from litestar import Litestar
 
-from realtime.hub import CLOSED
+from realtime.feeds import CLOSED
 from tests.support import LiveServer
 
 
