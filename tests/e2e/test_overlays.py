@@ -156,3 +156,36 @@ async def test_an_overlay_recovers_by_itself_after_its_feed_is_dropped(
         assert await page.evaluate("performance.getEntriesByType('navigation').length") == 1
     finally:
         await context.close()
+
+
+async def test_the_lower_third_shows_the_article_on_the_table_and_its_latest_move(
+    browser, server, http, people
+):
+    table = await open_table(http, people)
+    article = await open_article(http, table, number="12", title="Class size")
+    await expect(
+        await http.post(
+            f"{table.base}/sessions/{table.session_id}/table",
+            headers=table.union.headers,
+            json={"article_id": article["id"]},
+        ),
+        200,
+    )
+    context = await browser.new_context(**FULL_HD)
+    page = await context.new_page()
+    try:
+        await page.goto(overlay_url(server, table, "lower-third", lang="es"))
+        await page.locator("body[data-feed='live']").wait_for()
+        assert await page.locator("#article").inner_text() == "Art. 12 — Class size"
+        await expect(
+            await http.post(
+                f"{table.base}/articles/{article['id']}/proposals",
+                headers=table.employer.headers,
+                json={"text": "Thirty students."},
+            ),
+            201,
+        )
+        await page.locator("#move", has_text="Propuesta presentada").wait_for()
+        assert "Unified School District" in await page.locator("#move").inner_text()
+    finally:
+        await context.close()

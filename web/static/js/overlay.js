@@ -6,6 +6,16 @@ import { _, clockTime, number, page } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 let overlay = null;
+const MOVES = {
+  tabled: () => _("Proposal tabled"),
+  countered: () => _("Counterproposal tabled"),
+  revised: () => _("Proposal revised"),
+  withdrawn: () => _("Proposal withdrawn"),
+  signed: () => _("TA signed"),
+  agreed: () => _("Tentatively agreed"),
+  reopened: () => _("Article reopened"),
+  opened: () => _("Article opened"),
+};
 
 function render(o) {
   overlay = o;
@@ -14,6 +24,8 @@ function render(o) {
     graphic.hidden = !o.article_number;
     $("article").textContent = o.article_number
       ? `${_("Art. %(number)s", { number: o.article_number })} — ${o.article_title}` : "";
+    const move = o.last_move ? (MOVES[o.last_move] || (() => o.last_move))() : "";
+    $("move").textContent = move && o.last_move_party_name ? `${move} · ${o.last_move_party_name}` : move;
   } else if (page.graphic === "ta-counter") {
     $("ta-count").textContent = `${number(o.ta_count)} / ${number(o.articles_total)}`;
   } else if (page.graphic === "caucus") {
