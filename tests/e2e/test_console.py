@@ -1,0 +1,125 @@
+"""The table console in Chromium: two union members and the employer's chief, each in their
+own browser, run a short negotiation; every move reaches the others live, the union's drafts
+and notes never reach the employer, refusals appear in place and typed text is never lost."""
+
+import pytest
+
+from tests.support import add_to_team, expect, open_article, open_table
+
+pytestmark = pytest.mark.e2e
+
+CURRENT = "Class size shall not exceed 30 students."
+
+
+async def signed_in(browser, server, person, lang="en"):
+    """A browser context signed in through the sign-in page (the session cookie)."""
+    context = await browser.new_context(locale=lang)
+    page = await context.new_page()
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+    await page.goto(f"{server.url}/sign-in?next=/console&lang={lang}")
+    await page.fill("input[name=username]", person.username)
+    await page.fill("input[name=password]", person.password)
+    await page.press("input[name=password]", "Enter")
+    await page.locator("#console-negotiations").wait_for()
+    return context, page, frames
+
+
+async def open_console(page, table, lang="en"):
+    await page.click(f"a[href^='/console/{table.negotiation_id}']")
+    await page.locator(".connection[data-state='live']").wait_for()
+
+
+def row(page, article_id):
+    return page.locator(f"tr[data-article='{article_id}']")
+
+
+async def test_two_union_members_and_the_employer_run_a_short_negotiation(
+    browser, server, http, people
+):
+    table = await open_table(http, people)
+    second = people(name="Sam Second")
+    await add_to_team(http, table, second)
+    size = await open_article(http, table, current_language=CURRENT)
+    leave = await open_article(
+        http, table, number="14", title="Leave", current_language="Ten days."
+    )
+    chief_ctx, chief, _ = await signed_in(browser, server, table.union)
+    second_ctx, mate, _ = await signed_in(browser, server, second)
+    employer_ctx, employer, employer_frames = await signed_in(browser, server, table.employer)
+    try:
+        for page in (chief, mate, employer):
+            await open_console(page, table)
+
+        # A union draft: the teammate sees it live, the employer never.
+        await row(chief, size["id"]).locator("button[data-edit='draft']").click()
+        await chief.fill("#editor-text", "Class size shall not exceed 25 students.")
+        assert await chief.locator("#redline-current ins").inner_text() == "25"
+        await chief.click("#editor-save")
+        await row(mate, size["id"]).locator(".draft").wait_for()
+
+        # Tabled from the draft: the employer's chart shows it live.
+        await chief.click("#editor-table")
+        union_cell = row(employer, size["id"]).locator("td.side.union")
+        await union_cell.locator("ins", has_text="25").wait_for()
+        await row(mate, size["id"]).locator(".draft").wait_for(state="detached")
+
+        # The employer counters the union's latest; the union sees it live.
+        await row(employer, size["id"]).locator("button[data-edit='counter']").click()
+        await employer.fill("#editor-text", "Class size shall not exceed 28 students.")
+        await employer.click("#editor-table")
+        await row(chief, size["id"]).locator("td.side.employer ins", has_text="28").wait_for()
+        await row(chief, size["id"]).locator("td.sides del", has_text="25").wait_for()
+
+        # A private team note reaches the teammate, not the employer.
+        await chief.fill("#note-text", "Hold firm on 25; they can move.")
+        await chief.click("#note-form button[type=submit]")
+        await mate.locator("#notes li", has_text="Hold firm").wait_for()
+
+        # The union accepts 28: the union chief signs, then the employer chief signs the same.
+        await row(chief, size["id"]).locator("button.ta").click()
+        await row(employer, size["id"]).locator(".ta-signed").wait_for()
+        await row(employer, size["id"]).locator("button.ta").click()
+        await row(mate, size["id"]).locator(".status", has_text="Tentatively agreed").wait_for()
+        await mate.locator("#progress", has_text="1 of 2").wait_for()
+
+        # A caucus, called by the teammate, shows on every console.
+        await mate.locator("button.caucus-toggle").click()
+        await employer.locator("#caucus").wait_for()
+
+        assert "Hold firm" not in await employer.content()
+        assert not [f for f in employer_frames if "Hold firm" in f or '"draft:' in f]
+        assert leave["id"]
+    finally:
+        for context in (chief_ctx, second_ctx, employer_ctx):
+            await context.close()
+
+
+async def test_tabling_during_a_caucus_is_refused_in_place_and_the_text_stays(
+    browser, server, http, people
+):
+    table = await open_table(http, people)
+    size = await open_article(http, table, current_language=CURRENT)
+    await expect(
+        await http.post(
+            f"{table.base}/sessions/{table.session_id}/caucus", headers=table.employer.headers
+        ),
+        200,
+    )
+    context, page, _ = await signed_in(browser, server, table.union)
+    try:
+        await open_console(page, table)
+        await row(page, size["id"]).locator("button[data-edit='draft']").click()
+        await page.fill("#editor-text", "Class size shall not exceed 20 students.")
+        await page.click("#editor-table")
+        refusal = page.locator("#editor-refusal")
+        await refusal.wait_for()
+        assert "caucus" in (await refusal.inner_text()).lower()
+        assert await page.input_value("#editor-text") == "Class size shall not exceed 20 students."
+
+        await page.reload()  # and after a reload, the typed text is still there
+        await page.locator(".connection[data-state='live']").wait_for()
+        await row(page, size["id"]).locator("button[data-edit='draft']").click()
+        assert await page.input_value("#editor-text") == "Class size shall not exceed 20 students."
+    finally:
+        await context.close()
