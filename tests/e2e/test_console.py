@@ -2,9 +2,14 @@
 own browser, run a short negotiation; every move reaches the others live, the union's drafts
 and notes never reach the employer, refusals appear in place and typed text is never lost."""
 
+import socket
+
 import pytest
 
+from tests.e2e.feeds import serve_on_port
 from tests.support import add_to_team, expect, open_article, open_table
+from web.app import create_app
+from web.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -123,3 +128,92 @@ async def test_tabling_during_a_caucus_is_refused_in_place_and_the_text_stays(
         assert await page.input_value("#editor-text") == "Class size shall not exceed 20 students."
     finally:
         await context.close()
+
+
+async def table_via_api(http, table, article_id, who, text, **link):
+    return await expect(
+        await http.post(
+            f"{table.base}/articles/{article_id}/proposals",
+            headers=who.headers,
+            json={"text": text} | link,
+        ),
+        201,
+    )
+
+
+async def test_a_counter_to_an_old_proposal_and_a_ta_on_a_stale_version_are_refused_in_place(
+    browser, server, http, people
+):
+    table = await open_table(http, people)
+    size = await open_article(http, table, current_language=CURRENT)
+    first = await table_via_api(http, table, size["id"], table.union, "At most 25 students.")
+    context, page, _ = await signed_in(browser, server, table.employer)
+    try:
+        await open_console(page, table)
+        await row(page, size["id"]).locator("button[data-edit='counter']").click()
+        await page.fill("#editor-text", "At most 29 students.")
+        # Meanwhile the union revises: the editor's counter now answers an old proposal.
+        await table_via_api(
+            http, table, size["id"], table.union, "At most 24 students.", revises=first["id"]
+        )
+        await page.click("#editor-table")
+        refusal = page.locator("#editor-refusal")
+        await refusal.wait_for()
+        assert await refusal.get_attribute("data-rule") == "must_answer_latest_proposal"
+        assert await page.input_value("#editor-text") == "At most 29 students."
+        # Reload and retry: the counter now answers the union's latest, the text unchanged.
+        await page.click("#editor-retry")
+        assert await page.input_value("#editor-text") == "At most 29 students."
+        await page.click("#editor-table")
+        await row(page, size["id"]).locator("td.side.employer ins", has_text="29").wait_for()
+
+        # A TA on the employer's own v2, from a chart that has not caught up: the union has
+        # countered it meanwhile (the feed is stopped so the page cannot see that yet).
+        ta = row(page, size["id"]).locator("button.ta")
+        act = await ta.get_attribute("data-act")
+        await page.evaluate("window.consoleFeed.stop()")
+        ours = act.split("/proposals/")[1].split("/")[0]
+        await table_via_api(
+            http, table, size["id"], table.union, "At most 26 students.", answers=ours
+        )
+        await ta.click()
+        ta_refusal = row(page, size["id"]).locator(".refusal").first
+        await ta_refusal.wait_for()
+        assert await ta_refusal.get_attribute("data-rule") == "not_latest_version"
+        assert (await ta_refusal.inner_text()).strip()
+    finally:
+        await context.close()
+
+
+async def test_a_draft_in_the_editor_survives_a_server_restart(
+    browser, server, http, people, database
+):
+    table = await open_table(http, people)
+    size = await open_article(http, table, current_language=CURRENT)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    node = serve_on_port(create_app(Settings(port=0), database=database), port)
+    context = await browser.new_context()
+    page = await context.new_page()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        await page.goto(f"{base}/sign-in?next=/console")
+        await page.fill("input[name=username]", table.union.username)
+        await page.fill("input[name=password]", table.union.password)
+        await page.press("input[name=password]", "Enter")
+        await page.locator("#console-negotiations").wait_for()
+        await open_console(page, table)
+        await row(page, size["id"]).locator("button[data-edit='draft']").click()
+        await page.fill("#editor-text", "Not one student over 22.")
+
+        node.stop()
+        await page.locator(".connection[data-state='reconnecting']").wait_for()
+        node = serve_on_port(create_app(Settings(port=0), database=database), port)
+        await page.reload()
+        await page.locator(".connection[data-state='live']").wait_for()
+        await row(page, size["id"]).locator("button[data-edit='draft']").click()
+        assert await page.input_value("#editor-text") == "Not one student over 22."
+    finally:
+        await context.close()
+        node.stop()
