@@ -2,12 +2,13 @@
 own browser, run a short negotiation; every move reaches the others live, the union's drafts
 and notes never reach the employer, refusals appear in place and typed text is never lost."""
 
+import json
 import socket
 
 import pytest
 
 from tests.e2e.feeds import serve_on_port
-from tests.support import add_to_team, expect, open_article, open_table
+from tests.support import Table, add_to_team, expect, open_article, open_table
 from web.app import create_app
 from web.settings import Settings
 
@@ -49,6 +50,7 @@ async def test_two_union_members_and_the_employer_run_a_short_negotiation(
     leave = await open_article(
         http, table, number="14", title="Leave", current_language="Ten days."
     )
+    hours = await open_article(http, table, number="15", title="Hours", current_language="")
     chief_ctx, chief, _ = await signed_in(browser, server, table.union)
     second_ctx, mate, _ = await signed_in(browser, server, second)
     employer_ctx, employer, employer_frames = await signed_in(browser, server, table.employer)
@@ -86,15 +88,47 @@ async def test_two_union_members_and_the_employer_run_a_short_negotiation(
         await row(employer, size["id"]).locator(".ta-signed").wait_for()
         await row(employer, size["id"]).locator("button.ta").click()
         await row(mate, size["id"]).locator(".status", has_text="Tentatively agreed").wait_for()
-        await mate.locator("#progress", has_text="1 of 2").wait_for()
+        await mate.locator("#progress", has_text="1 of 3").wait_for()
 
         # A caucus, called by the teammate, shows on every console.
         await mate.locator("button.caucus-toggle").click()
         await employer.locator("#caucus").wait_for()
 
+        # The caucus ends; the union offers two drafts as one package, the employer accepts.
+        await mate.locator("button.caucus-toggle").click()
+        await employer.locator("#caucus").wait_for(state="detached")
+        for article, text in ((leave, "Twelve days."), (hours, "Seven hours a day.")):
+            await row(chief, article["id"]).locator("button[data-edit='draft']").click()
+            await chief.fill("#editor-text", text)
+            await chief.click("#editor-save")
+            await row(chief, article["id"]).locator(".draft").wait_for()
+        await chief.check(f"#pkg-{leave['id']}")
+        await chief.check(f"#pkg-{hours['id']}")
+        await chief.click("#packages form button[type=submit]")
+        await employer.locator("#packages li", has_text="2").wait_for()
+        await employer.locator("#packages button", has_text="Accept the package").click()
+        await mate.locator("#progress", has_text="3 of 3").wait_for()
+
+        # The bulletin: the generated draft, edited, published for the public.
+        await chief.click("#bulletin-generate")
+        await chief.locator("#bulletin-text").wait_for()
+        generated = await chief.input_value("#bulletin-text")
+        assert generated
+        await chief.fill("#bulletin-text", generated + "\nA good day at the table.")
+        async with chief.expect_response(lambda r: r.url.endswith("/bulletins")) as sent:
+            await chief.click("#bulletin-form button[type=submit]")
+        published = await (await sent.value).json()
+        bulletins = await expect(
+            await http.get(
+                f"{table.base}/sessions/{table.session_id}/bulletins",
+                params={"after": published["position"]},
+            ),
+            200,
+        )
+        assert "A good day at the table." in json.dumps(bulletins)
+
         assert "Hold firm" not in await employer.content()
         assert not [f for f in employer_frames if "Hold firm" in f or '"draft:' in f]
-        assert leave["id"]
     finally:
         for context in (chief_ctx, second_ctx, employer_ctx):
             await context.close()
@@ -217,3 +251,67 @@ async def test_a_draft_in_the_editor_survives_a_server_restart(
     finally:
         await context.close()
         node.stop()
+
+
+async def test_the_other_sides_proposal_is_recorded_as_received_from_paper(
+    browser, server, http, people
+):
+    """Most unions run the platform alone: the employer has no team here, so the union's
+    chief records the employer's counter from paper."""
+    chief = people(name="Uma Union")
+    created = await expect(
+        await http.post(
+            "/api/negotiations",
+            headers=chief.headers,
+            json={
+                "title": "Alone at the table",
+                "kind": "collective_bargaining",
+                "bargaining_unit": "Educators",
+                "union_name": "Educators Association",
+                "employer_name": "Unified School District",
+                "my_party": "union",
+            },
+        ),
+        201,
+    )
+    base = f"/api/negotiations/{created['id']}"
+    offer = await expect(
+        await http.post(f"{base}/ground-rules", headers=chief.headers, json={}), 201
+    )
+    await expect(
+        await http.post(
+            f"{base}/ground-rules/{offer['id']}/agree",
+            headers=chief.headers,
+            json={"as_received": True},
+        ),
+        200,
+    )
+    session = await expect(
+        await http.post(
+            f"{base}/sessions",
+            headers=chief.headers,
+            json={
+                "visibility": "open",
+                "location": "Hall",
+                "starts_at": "2026-11-24T16:00:00+00:00",
+            },
+        ),
+        201,
+    )
+    await expect(
+        await http.post(f"{base}/sessions/{session['id']}/open", headers=chief.headers), 200
+    )
+    table = Table(created["id"], chief, chief, session["id"])
+    size = await open_article(http, table, current_language=CURRENT)
+    await table_via_api(http, table, size["id"], chief, "At most 25 students.")
+    context, page, _ = await signed_in(browser, server, chief)
+    try:
+        await open_console(page, table)
+        await row(page, size["id"]).locator("button[data-edit='draft']").click()
+        await page.fill("#editor-text", "At most 28 students.")
+        await page.check("#editor-received")
+        await page.click("#editor-table")
+        employer_side = row(page, size["id"]).locator("td.side.employer")
+        await employer_side.locator("ins", has_text="28").wait_for()
+    finally:
+        await context.close()
