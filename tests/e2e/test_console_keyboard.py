@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_console import open_console, row, signed_in
-from tests.support import open_article, open_table
+from tests.e2e.test_every_page import DATA_WORDS_PATTERN, VISIBLE_TEXT, english_only_words
+from tests.support import expect, open_article, open_table
 
 pytestmark = pytest.mark.e2e
 
@@ -48,6 +49,23 @@ async def test_table_counter_and_ta_by_keyboard_alone_in_spanish(browser, server
         await employer.keyboard.press("a")
         agreed = row(union, size["id"]).locator(".status", has_text="Acuerdo tentativo")
         await agreed.wait_for()
+
+        # Spanish throughout: no word of an English message left on the page (the parties'
+        # own names and titles aside).
+        data = ["Educators Association", "Unified School District", "Uma Union", "Eli Employer"]
+        title = (await expect(await http.get(table.base, headers=table.union.headers), 200))[
+            "title"
+        ]
+        data += [title, "Class size", "District office, room 4"]
+        english = english_only_words()
+        left = []
+        for text in await union.evaluate(VISIBLE_TEXT, "body"):
+            for datum in data:
+                text = text.replace(datum, " ")
+            words = [w for w in DATA_WORDS_PATTERN.findall(text) if w.lower() in english]
+            if words:
+                left.append((text, words))
+        assert left == []
 
         await union.add_script_tag(path=str(AXE))
         result = await union.evaluate("async () => await axe.run(document)")
