@@ -99,15 +99,23 @@ def current_session(board: Board) -> SessionEntry | None:
     return min(scheduled, key=lambda s: s.starts_at) if scheduled else None
 
 
-def console_context(board: Board, aud: Audience, account: Account) -> dict[str, Any]:
+def console_context(
+    board: Board, aud: Audience, account: Account, only: set[str] | None = None
+) -> dict[str, Any]:
     """Everything the console renders, built at once (before any await), so every part stands
-    at `board.position`, the position its feed then resumes from."""
+    at `board.position`, the position its feed then resumes from. With `only` (names of
+    parts), just the rows those need: a live change costs one row's redlines, not the
+    whole chart's."""
     parts = board_parts(board, aud)
     drafts = [p for n, p in parts.items() if n.startswith("draft:")]
     notes = [p for n, p in parts.items() if n.startswith("note:")]
+    drafted = {d.article_id for d in drafts if not d.tabled_as}
     rows = [
         console_row(board, article, aud, parts[f"article:{article.article_id}"], drafts)
         for article in board.articles.values()
+        if only is None
+        or f"article:{article.article_id}" in only
+        or ("packages" in only and article.article_id in drafted)
     ]
     member = board.team[account.account_id]
     session = current_session(board)
@@ -200,10 +208,10 @@ class ConsolePages(Controller):
         if viewer is None:
             raise PermissionDeniedException("Sign in to use the console.")
         board, aud = await _team_board(hub, pool, negotiation_id, viewer, after)
-        wanted = set(names.split(",")[:MAX_PARTS])
-        context = console_context(board, aud, viewer)
+        wanted = {n for n in names.split(",")[:MAX_PARTS] if n}
         if not wanted:
             raise NotFoundException("Name the parts to render.")
+        context = console_context(board, aud, viewer, only=wanted)
         return page(request, "console_parts.html", wanted=wanted, **context)
 
     @post("/sign-out", status_code=303)
