@@ -315,3 +315,50 @@ async def test_the_other_sides_proposal_is_recorded_as_received_from_paper(
         await employer_side.locator("ins", has_text="28").wait_for()
     finally:
         await context.close()
+
+
+async def test_a_teammates_edit_of_the_draft_meanwhile_is_a_stale_write_reloaded_and_retried(
+    browser, server, http, people
+):
+    table = await open_table(http, people)
+    second = people(name="Sam Second")
+    await add_to_team(http, table, second)
+    size = await open_article(http, table, current_language=CURRENT)
+    draft = await expect(
+        await http.post(
+            f"{table.base}/drafts",
+            headers=table.union.headers,
+            json={"article_id": size["id"], "text": "At most 26 students."},
+        ),
+        201,
+    )
+    context, page, _ = await signed_in(browser, server, table.union)
+    try:
+        await open_console(page, table)
+        await row(page, size["id"]).locator("button[data-edit='draft']").click()
+        await page.fill("#editor-text", "At most 24 students.")
+        await expect(
+            await http.put(
+                f"{table.base}/drafts/{draft['id']}",
+                headers=second.headers,
+                json={"text": "At most 23 students.", "expected_revision": 1},
+            ),
+            200,
+        )
+        await row(page, size["id"]).locator(".draft[data-revision='2']").wait_for()
+        await page.click("#editor-save")  # the editor saw revision 1: never overwritten silently
+        refusal = page.locator("#editor-refusal")
+        await refusal.wait_for()
+        assert await refusal.get_attribute("data-rule") == "stale_write"
+        assert "edited this draft meanwhile" in await refusal.inner_text()
+        assert await page.input_value("#editor-text") == "At most 24 students."
+
+        await page.click("#editor-retry")
+        assert await page.input_value("#editor-text") == "At most 24 students."
+        await page.click("#editor-save")
+        await row(page, size["id"]).locator(".draft[data-revision='3']").wait_for()
+        assert await row(page, size["id"]).locator(".draft").get_attribute("data-text") == (
+            "At most 24 students."
+        )
+    finally:
+        await context.close()

@@ -205,6 +205,9 @@ function openEditor(row, mode) {
   const draft = row.querySelector(".draft");
   editor.row = row;
   editor.articleId = articleId;
+  // The draft as this editor saw it: a teammate's revision meanwhile is a stale write to be
+  // reloaded, never overwritten in silence.
+  editor.draft = draft ? { id: draft.dataset.draft, revision: Number(draft.dataset.revision), text: draft.dataset.text } : null;
   editor.answers = theirs && theirs.status === "live" ? theirs : null;
   editor.revises = !editor.answers && ours && ours.status === "live" ? ours : null;
   const start = mode === "counter" && theirs ? theirs.text
@@ -244,13 +247,15 @@ function editorFailed(error) {
 }
 
 async function saveDraft() {
-  const row = $(`[data-part="article:${CSS.escape(editor.articleId)}"]`);
-  const draft = row && row.querySelector(".draft");
+  const draft = editor.draft;
   $("#editor-refusal").hidden = true;
   try {
     const done = draft
-      ? await send("PUT", `${api}/drafts/${draft.dataset.draft}`, { text: editor.text.value, expected_revision: Number(draft.dataset.revision) })
+      ? await send("PUT", `${api}/drafts/${draft.id}`, { text: editor.text.value, expected_revision: draft.revision })
       : await send("POST", `${api}/drafts`, { article_id: editor.articleId, text: editor.text.value });
+    if (draft) draft.revision += 1;
+    else editor.draft = { id: done.id, revision: 1, text: editor.text.value };
+    editor.draft.text = editor.text.value;
     localStorage.removeItem(storeKey(editor.articleId));
     $("#editor-saved").textContent = _("Saved as a team draft.");
     await refresh([`article:${editor.articleId}`, "packages"], done.position);
@@ -265,7 +270,7 @@ async function tableIt() {
   if (!editor.articleId) return;
   const received = $("#editor-received").checked;
   const row = $(`[data-part="article:${CSS.escape(editor.articleId)}"]`);
-  const draft = row && row.querySelector(".draft");
+  const draft = editor.draft;
   const answer = editor.answers ? { answers: editor.answers.id } : editor.revises ? { revises: editor.revises.id } : {};
   $("#editor-refusal").hidden = true;
   try {
@@ -276,9 +281,12 @@ async function tableIt() {
       const link = ours && ours.status === "live" ? { answers: ours.id } : theirs && theirs.status === "live" ? { revises: theirs.id } : {};
       done = await send("POST", `${api}/articles/${editor.articleId}/proposals`, { text: editor.text.value, as_received: true, ...link });
     } else if (draft) {
-      if (draft.dataset.text !== editor.text.value)
-        await send("PUT", `${api}/drafts/${draft.dataset.draft}`, { text: editor.text.value, expected_revision: Number(draft.dataset.revision) });
-      done = await send("POST", `${api}/drafts/${draft.dataset.draft}/table`, answer);
+      if (draft.text !== editor.text.value) {
+        await send("PUT", `${api}/drafts/${draft.id}`, { text: editor.text.value, expected_revision: draft.revision });
+        draft.revision += 1;
+        draft.text = editor.text.value;
+      }
+      done = await send("POST", `${api}/drafts/${draft.id}/table`, answer);
     } else {
       done = await send("POST", `${api}/articles/${editor.articleId}/proposals`, { text: editor.text.value, ...answer });
     }
