@@ -362,3 +362,37 @@ async def test_a_teammates_edit_of_the_draft_meanwhile_is_a_stale_write_reloaded
         )
     finally:
         await context.close()
+
+
+async def test_a_chief_runs_a_session_from_the_console(browser, server, http, people):
+    table = await open_table(http, people, open_session=False)
+    context, page, _ = await signed_in(browser, server, table.union)
+    session = page.locator("#session")
+    try:
+        await open_console(page, table)
+        await page.click("#session button:text-is('Open the session')")
+        await session.locator("button:text-is('Recess')").wait_for()
+        await page.fill("#open-article input[name=number]", "12")
+        await page.fill("#open-article input[name=title]", "Class size")
+        await page.fill("#open-article textarea[name=current_language]", CURRENT)
+        await page.click("#open-article button[type=submit]")
+        article = page.locator("#rows tr", has_text="Class size")
+        await article.wait_for()
+        article_id = await article.get_attribute("data-article")
+        await page.select_option("#session select[name=article_ids]", [article_id])
+        await page.click("#session button:text-is('Set the agenda')")
+        await page.locator("#agenda", has_text="Art. 12").wait_for()
+        await page.fill("#session input[name=count]", "87")
+        await page.click("#session button:text-is('Record')")
+        await session.locator(".session-meta", has_text="87").wait_for()
+        await article.locator("button", has_text="Bring to the table").click()
+        await row(page, article_id).locator(".on-table-mark").wait_for()
+        await page.click("#session button:text-is('Recess')")
+        await page.click("#session button:text-is('Resume')")
+        await page.click("#session button:text-is('Close the session')")
+        await page.fill("#schedule-session input[name=location]", "Library")
+        await page.fill("#schedule-session input[name=starts_at]", "2027-01-12T16:00")
+        await page.click("#schedule-session button[type=submit]")
+        await page.locator("#session-heading", has_text="Session 2").wait_for()
+    finally:
+        await context.close()

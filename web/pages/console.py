@@ -124,6 +124,7 @@ def console_context(
         "position": board.position,
         "negotiation": parts["negotiation"],
         "rows": rows,
+        "articles": [p for n, p in parts.items() if n.startswith("article:")],
         "notes": sorted(notes, key=lambda n: n.at, reverse=True),
         "session": session,
         "sessions": sorted(board.sessions.values(), key=lambda s: s.number),

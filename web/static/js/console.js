@@ -62,7 +62,11 @@ function swap(node) {
 function namesFor(set, remove) {
   const names = [];
   for (const [name, part] of Object.entries(set)) {
-    if (name.startsWith("article:")) names.push(name, "packages");
+    if (name.startsWith("article:")) {
+      names.push(name, "packages");
+      // A new subject also joins the session's agenda choices.
+      if (!document.querySelector(`[data-part="${CSS.escape(name)}"]`)) names.push("session");
+    }
     else if (name.startsWith("draft:")) {
       drafts.set(name.slice(6), part.article_id);
       names.push(`article:${part.article_id}`, "packages");
@@ -142,8 +146,13 @@ async function act(control, method, url, body, retry) {
 function formBody(form) {
   const body = {};
   for (const field of form.elements) {
-    if (!field.name || field.value === "") continue;
-    body[field.name] = field.dataset.type === "int" ? Number(field.value) : field.value;
+    if (!field.name) continue;
+    const type = field.dataset.type;
+    if (type === "list") body[field.name] = [...field.selectedOptions].map((o) => o.value);
+    else if (field.value === "") continue;
+    else if (type === "int") body[field.name] = Number(field.value);
+    else if (type === "datetime") body[field.name] = new Date(field.value).toISOString();
+    else body[field.name] = field.value;
   }
   return body;
 }
