@@ -396,3 +396,40 @@ async def test_a_chief_runs_a_session_from_the_console(browser, server, http, pe
         await page.locator("#session-heading", has_text="Session 2").wait_for()
     finally:
         await context.close()
+
+
+async def test_the_chief_adds_a_member_and_both_chiefs_reopen_an_agreed_article(
+    browser, server, http, people
+):
+    table = await open_table(http, people)
+    newcomer = people(name="Nora Newcomer")
+    size = await open_article(http, table, current_language=CURRENT)
+    proposal = await table_via_api(http, table, size["id"], table.union, "At most 25 students.")
+    for chief in (table.union, table.employer):
+        await expect(
+            await http.post(
+                f"{table.base}/articles/{size['id']}/proposals/{proposal['id']}/ta",
+                headers=chief.headers,
+                json={},
+            ),
+            200,
+        )
+    union_ctx, union, _ = await signed_in(browser, server, table.union)
+    employer_ctx, employer, _ = await signed_in(browser, server, table.employer)
+    try:
+        for page in (union, employer):
+            await open_console(page, table)
+        await union.fill("#team input[name=username]", newcomer.username)
+        await union.click("#team button:text-is('Add')")
+        await union.locator("#team li", has_text="Nora Newcomer").wait_for()
+
+        await row(union, size["id"]).locator("button", has_text="Consent to reopen").click()
+        await row(union, size["id"]).locator(".consents").wait_for()
+        # (A consent alone changes no board part, so the employer's chart learns of it only
+        # when the article reopens: its button was there all along.)
+        await row(employer, size["id"]).locator("button", has_text="Consent to reopen").click()
+        await row(union, size["id"]).locator("button[data-edit='draft']").wait_for()
+        assert await row(union, size["id"]).get_attribute("data-status") != "agreed"
+    finally:
+        await union_ctx.close()
+        await employer_ctx.close()
