@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,15 @@ from web.controllers.live import BulletinController, LiveController, ReadModelCo
 from web.controllers.negotiations import NegotiationController
 from web.controllers.sessions import SessionController
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
-from web.errors import negotiation_error_handler, storage_data_error_handler
+from web.errors import (
+    negotiation_error_handler,
+    out_of_range_handler,
+    storage_data_error_handler,
+    too_deep_handler,
+)
 from web.identity import Identity
 from web.queries import list_negotiations
+from web.security import SecurityGuard
 from web.settings import Settings
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -59,12 +66,22 @@ async def _keep_connection_as_is(connection: asyncpg.Connection) -> None:
 
 
 class PlatformApp(Litestar):
+    guard: SecurityGuard | None = None  # every request passes it first (web/security.py)
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket":
             # The server's own send, before any wrapping: live feeds write pre-built frames
             # through it to many connections at once (realtime/transport.py).
             scope["raw_send"] = send
-        await super().__call__(scope, receive, send)
+        if self.guard is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.guard(scope, receive, send)
+
+
+def guarded(app: PlatformApp, settings: Settings) -> PlatformApp:
+    app.guard = SecurityGuard(partial(Litestar.__call__, app), settings)
+    return app
 
 
 def app_from_environment() -> Litestar:
@@ -141,7 +158,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
         hub: Hub = state.hub
         return hub
 
-    return PlatformApp(
+    app = PlatformApp(
         route_handlers=[
             index,
             AuthController,
@@ -165,6 +182,8 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
         exception_handlers={
             NegotiationError: negotiation_error_handler,
             asyncpg.DataError: storage_data_error_handler,
+            OverflowError: out_of_range_handler,
+            RecursionError: too_deep_handler,
         },
         lifespan=[lifespan],
         template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
@@ -175,3 +194,4 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
         ),
         request_max_body_size=2 * 1024 * 1024,
     )
+    return guarded(app, settings)

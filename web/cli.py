@@ -118,6 +118,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level=args.log_level,
         backlog=4096,
         ws="websockets-sansio",
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 (anyone on the machine, or any
+        # client of a local proxy that passes the header through): TRUSTED_PROXIES decides.
+        proxy_headers=False,
     )
     return 0
 

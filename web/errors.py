@@ -1,4 +1,4 @@
-"""One mapping from domain refusals to HTTP: 404, 403, 422, 409 — always with the human message."""
+"""One mapping from refusals to HTTP: 404, 403, 422, 409, 400 — always with the human message."""
 
 from __future__ import annotations
 
@@ -43,6 +43,29 @@ def storage_data_error_handler(
             status_code=400,
             rule="invalid_request",
             detail="The request contains characters that cannot be stored (such as NUL).",
+        ),
+        status_code=400,
+    )
+
+
+def out_of_range_handler(_: Request[Any, Any, Any], exc: OverflowError) -> Response[ErrorView]:
+    """A date such as 0001-01-01T00:00:00+14:00 decodes, then overflows once made UTC."""
+    return Response(
+        ErrorView(
+            status_code=400,
+            rule="invalid_request",
+            detail="A date or number in the request is outside the range this platform handles.",
+        ),
+        status_code=400,
+    )
+
+
+def too_deep_handler(_: Request[Any, Any, Any], exc: RecursionError) -> Response[ErrorView]:
+    return Response(
+        ErrorView(
+            status_code=400,
+            rule="invalid_request",
+            detail="The request body is nested too deeply to be read.",
         ),
         status_code=400,
     )
