@@ -124,6 +124,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             pool,
             failures_allowed=settings.login_failures_allowed,
             window_seconds=settings.login_window_seconds,
+            delay_seconds=settings.login_delay_seconds,
             session_days=settings.session_days,
         )
         await identity.create_schema()

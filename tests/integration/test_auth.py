@@ -27,7 +27,8 @@ async def test_wrong_password_is_refused_with_401(http, people):
     assert response.json()["detail"] == "Wrong username or password."
 
 
-async def test_repeated_failures_throttle_even_the_right_password(http, people):
+async def test_repeated_failures_throttle_even_the_right_password_from_that_address(http, people):
+    """From the same address only, now (tests/integration/test_security.py: not the owner's)."""
     person = people()
     for _ in range(5):
         response = await http.post(

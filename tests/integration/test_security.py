@@ -179,3 +179,36 @@ async def test_a_configured_origin_and_the_proxied_https_origin_are_accepted(
             headers={"origin": f"http://{host}", "x-forwarded-proto": "https"},
         )
         assert refused.status_code == 403
+
+
+async def _sign_in(client, person, password, address=None):
+    headers = {"x-forwarded-for": address} if address else {}
+    return await client.post(
+        "/api/auth/login",
+        json={"username": person.username, "password": password},
+        headers=headers,
+    )
+
+
+async def test_a_stranger_guessing_cannot_lock_the_owner_out(people, proxied):
+    """Changed behaviour: failures used to lock the username for everyone for the window."""
+    chief = people()
+    async with httpx.AsyncClient(base_url=proxied.url) as client:
+        for _ in range(5):
+            guess = await _sign_in(client, chief, "guess-guess", "203.0.113.7")
+            assert guess.status_code == 401
+        stranger = await _sign_in(client, chief, PASSWORD, "203.0.113.7")
+        assert stranger.status_code == 429  # that address waits, even with the right password
+        assert 0 < int(stranger.headers["retry-after"]) <= 31
+        owner = await _sign_in(client, chief, PASSWORD, "198.51.100.20")
+        assert owner.status_code == 200, owner.text
+
+
+async def test_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_throttle(http, people):
+    """The default server trusts no proxy: a new X-Forwarded-For per guess is still one address."""
+    person = people()
+    for n in range(5):
+        guess = await _sign_in(http, person, "guess-guess", f"198.51.100.{n + 1}")
+        assert guess.status_code == 401
+    response = await _sign_in(http, person, PASSWORD, "198.51.100.99")
+    assert response.status_code == 429, response.text

@@ -57,3 +57,16 @@ def test_overlays_stay_embeddable_and_other_pages_do_not():
     _security_headers(_scope({}, "/overlays/x/lower-third"), overlay)
     csp = dict(overlay)[b"content-security-policy"]
     assert b"frame-ancestors" not in csp and b"x-frame-options" not in dict(overlay)
+
+
+def test_the_login_delay_grows_with_each_failure_up_to_the_window():
+    from datetime import timedelta
+
+    from web.identity import Identity
+
+    identity = Identity(None, failures_allowed=5, window_seconds=900, delay_seconds=30)  # type: ignore
+    assert identity.delay_after(4) is None
+    assert identity.delay_after(5) == timedelta(seconds=30)
+    assert identity.delay_after(6) == timedelta(seconds=60)
+    assert identity.delay_after(8) == timedelta(seconds=240)
+    assert identity.delay_after(50) == timedelta(seconds=900)
