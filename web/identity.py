@@ -250,7 +250,8 @@ class Identity:
         if failures < self.failures_allowed:
             return None
         doublings = min(failures - self.failures_allowed, 20)
-        return min(self.delay * 2**doublings, self.window)
+        delay: timedelta = self.delay * (1 << doublings)
+        return min(delay, self.window)
 
     @staticmethod
     def _seconds_until(moment: datetime) -> int:
