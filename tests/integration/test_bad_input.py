@@ -207,3 +207,77 @@ async def test_audit_filters_postgresql_cannot_hold_are_a_400_before_any_export_
         response = await http.get(path, headers=person.headers, params={"actor": "\x00"})
         assert response.status_code == 400, (path, response.text)
         assert "NUL" in response.json()["detail"]
+
+
+async def test_dates_outside_what_can_be_stored_are_a_400_not_a_server_error(http, people):
+    table = await open_table(http, people)
+    for starts_at in (
+        "0001-01-01T00:00:00+14:00",  # a year 0 in UTC
+        "9999-12-31T23:59:59-14:00",  # a year 10000 in UTC
+    ):
+        response = await http.post(
+            f"{table.base}/sessions",
+            headers=table.union.headers,
+            json={"visibility": "open", "location": "Hall", "starts_at": starts_at},
+        )
+        assert response.status_code == 400, (starts_at, response.text)
+        assert "range" in response.json()["detail"]
+
+
+async def test_deeply_nested_bodies_are_a_400_not_a_server_error(http, people):
+    table = await open_table(http, people)
+    article = await _article(http, table)
+    for path in (
+        f"{table.base}/notes",
+        f"{table.base}/packages",
+        f"{table.base}/articles/{article['id']}/proposals",
+    ):
+        response = await http.post(
+            path,
+            headers={**table.union.headers, "content-type": "application/json"},
+            content=b"[" * 100_000,
+        )
+        assert response.status_code == 400, (path, response.status_code, response.text)
+        assert response.json()["detail"]
+
+
+HOSTILE_BODIES = [
+    b"[" * 100_000,
+    b'{"a":' * 50_000,
+    b'{"text": "' + b"\\ud800" + b'"}',  # a lone surrogate
+    b'{"text": NaN}',
+    b'{"number": 1e999, "title": "x", "category": "economic"}',
+    b'{"capacity": 123456789012345678901234567890}',
+    b'{"starts_at": "0001-01-01T00:00:00+14:00", "visibility": "open", "location": "x"}',
+    b"\xff\xfe\x00",
+    b"null",
+    b'"just a string"',
+]
+
+
+async def test_no_route_answers_hostile_json_with_a_server_error(http, people, server):
+    table = await open_table(http, people)
+    await _article(http, table)
+    real = {"negotiation_id": table.negotiation_id, "session_id": table.session_id}
+    seen = 0
+    statuses = set()
+    for route in server.app.routes:
+        if not route.path.startswith("/api") or route.path == "/api/auth/logout":
+            continue  # signing out would leave the rest of the run unauthenticated
+        path = route.path
+        for name, parameter in route.path_parameters.items():
+            value = real.get(name, "x" * 32)
+            path = path.replace("{" + parameter.full + "}", value)
+        for method in sorted(route.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            for body in HOSTILE_BODIES:
+                response = await http.request(
+                    method,
+                    path,
+                    content=body,
+                    headers={**table.union.headers, "content-type": "application/json"},
+                )
+                seen += 1
+                statuses.add(response.status_code)
+                assert response.status_code < 500, (method, path, body[:40], response.text)
+    assert seen > 100
+    assert 401 not in statuses, "the table's token stopped working: the run proves little"
