@@ -16,7 +16,9 @@ from litestar import Litestar, get
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -33,12 +35,14 @@ from web.controllers.negotiations import NegotiationController
 from web.controllers.sessions import SessionController
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
 from web.errors import (
+    http_error_handler,
     negotiation_error_handler,
     out_of_range_handler,
     storage_data_error_handler,
     too_deep_handler,
 )
 from web.identity import Identity
+from web.openapi import CompleteJsonRenderPlugin
 from web.queries import list_negotiations
 from web.security import SecurityGuard
 from web.settings import Settings
@@ -80,7 +84,9 @@ class PlatformApp(Litestar):
 
 
 def guarded(app: PlatformApp, settings: Settings) -> PlatformApp:
-    app.guard = SecurityGuard(partial(Litestar.__call__, app), settings)
+    app.guard = SecurityGuard(
+        partial(Litestar.__call__, app), settings, routes=lambda: app.routes
+    )
     return app
 
 
@@ -181,6 +187,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             "account": Provide(provide_account),
         },
         exception_handlers={
+            HTTPException: http_error_handler,
             NegotiationError: negotiation_error_handler,
             asyncpg.DataError: storage_data_error_handler,
             OverflowError: out_of_range_handler,
@@ -192,6 +199,12 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             title="Negotiation session platform",
             version="0.1.0",
             description="Event-sourced bargaining: proposals, TAs, sessions.",
+            # The JSON completed by web/openapi.py; Redoc at /schema, Swagger UI as before.
+            render_plugins=[
+                CompleteJsonRenderPlugin(),
+                RedocRenderPlugin(path=["/", "/redoc"]),
+                SwaggerRenderPlugin(),
+            ],
         ),
         request_max_body_size=2 * 1024 * 1024,
     )

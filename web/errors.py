@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, Response
+from litestar.exceptions import HTTPException
 
 from negotiation.domain import errors
 from web.schemas import ErrorView
@@ -69,3 +70,31 @@ def too_deep_handler(_: Request[Any, Any, Any], exc: RecursionError) -> Response
         ),
         status_code=400,
     )
+
+
+# Refusals raised by the framework or a handler as plain HTTP errors, named like the domain's.
+HTTP_RULES = {
+    400: "invalid_request",
+    401: "not_signed_in",
+    403: "not_permitted",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "too_many_attempts",
+}
+
+
+def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Every error body has the same shape, {"status_code", "rule", "detail"} (plus "extra"
+    where the framework says which field was wrong): the one the API schema documents."""
+    status = exc.status_code
+    body: dict[str, Any] = {
+        "status_code": status,
+        "rule": HTTP_RULES.get(status, "invalid_request" if status < 500 else "server_error"),
+        "detail": exc.detail if status < 500 else "Something went wrong on our side.",
+    }
+    if exc.extra and status < 500:
+        body["extra"] = exc.extra
+    return Response(body, status_code=status, headers=exc.headers)

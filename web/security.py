@@ -9,6 +9,7 @@ from our own pages, a configured origin or a bearer-token client.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,6 +27,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Overlays are shown in OBS browser sources and may be framed by a streaming page.
 EMBEDDABLE_PREFIXES = ("/overlays/",)
+# The API documentation pages (Redoc, Swagger UI) load their scripts from a CDN.
+DOCUMENTATION_PREFIX = "/schema"
 
 _CSP_BASE = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -207,18 +210,61 @@ def _security_headers(scope: Scope, headers: list[tuple[bytes, bytes]]) -> None:
     if is_https(scope) and b"strict-transport-security" not in names:
         add((b"strict-transport-security", b"max-age=31536000"))
     content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+    path = str(scope.get("path", ""))
+    if path.startswith(DOCUMENTATION_PREFIX):
+        return
     if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
-        embeddable = str(scope.get("path", "")).startswith(EMBEDDABLE_PREFIXES)
+        embeddable = path.startswith(EMBEDDABLE_PREFIXES)
         add((b"content-security-policy", (EMBEDDABLE_CSP if embeddable else PAGE_CSP).encode()))
         if not embeddable:
             add((b"x-frame-options", b"DENY"))
 
 
+class MethodTable:
+    """Which methods a path answers, over every route of that path: Litestar answers OPTIONS
+    (and 405) with the methods of one route only, e.g. GET without the POST beside it."""
+
+    def __init__(self, routes: Iterable[Any]) -> None:
+        methods: dict[str, set[str]] = {}
+        for route in routes:
+            methods.setdefault(route.path_format, set()).update(getattr(route, "methods", ()))
+        self._methods = methods
+        # Static segments win over parameters, as in the router: /audit/head before /audit/{id}.
+        self._patterns = sorted(
+            (
+                (path_format.count("{"), re.compile(_pattern(path_format)), path_format)
+                for path_format in methods
+            ),
+            key=lambda entry: entry[0],
+        )
+
+    def allowed(self, path: str) -> str | None:
+        path = path.rstrip("/") or "/"
+        for _, pattern, path_format in self._patterns:
+            if pattern.fullmatch(path):
+                return ", ".join(sorted(self._methods[path_format]))
+        return None
+
+
+def _pattern(path_format: str) -> str:
+    parts = re.split(r"(\{[^}]+\})", path_format.rstrip("/") or "/")
+    return "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
+
+
 class SecurityGuard:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: Settings, routes: Callable[[], Iterable[Any]] = tuple
+    ) -> None:
         self.app = app
         self.trusted = parse_networks(settings.trusted_proxies)
         self.allowed = frozenset(_normal_origin(o) for o in settings.allowed_origins if o)
+        self._routes = routes
+        self._methods: MethodTable | None = None
+
+    def methods(self) -> MethodTable:
+        if self._methods is None:  # the routes are complete once the app serves
+            self._methods = MethodTable(self._routes())
+        return self._methods
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -251,6 +297,11 @@ class SecurityGuard:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 _security_headers(scope, headers)
+                if scope["method"] == "OPTIONS" or message["status"] == 405:
+                    allow = self.methods().allowed(scope["path"])
+                    if allow is not None:
+                        headers = [(n, v) for n, v in headers if n.lower() != b"allow"]
+                        headers.append((b"allow", allow.encode()))
                 message["headers"] = headers
             await send(message)
 
