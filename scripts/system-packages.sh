@@ -14,6 +14,7 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 compgen -G '/usr/lib/*/libsodium.so.23' >/dev/null || missing+=(libsodium23)
 # The deployment test puts Debian's nginx in front of the app, as docs/DEPLOY.md does.
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v openssl >/dev/null || missing+=(openssl)  # its test certificate
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -61,9 +61,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def forwarded_client(
-    peer: str, forwarded_for: str | None, trusted: tuple[Network, ...]
-) -> str:
+def forwarded_client(peer: str, forwarded_for: str | None, trusted: tuple[Network, ...]) -> str:
     """The address a request came from: the peer, unless the peer is a trusted proxy; then the
     nearest address in X-Forwarded-For that is not itself a trusted proxy (the ones further
     left were written by the client and prove nothing)."""
@@ -306,5 +304,3 @@ class SecurityGuard:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-

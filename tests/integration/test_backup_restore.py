@@ -1,5 +1,5 @@
-"""Backups as docs/DEPLOY.md tells a volunteer to take them: pg_dump a live negotiation, restore it
-into a fresh database, and the audit chain verifies and a rebuild equals the restored projections."""
+"""Backups as docs/DEPLOY.md tells a volunteer to take them: pg_dump a live negotiation, restore
+it into a fresh database; the audit chain verifies and a rebuild equals the restored projections."""
 
 import os
 import subprocess
@@ -118,6 +118,7 @@ async def test_a_restored_dump_verifies_and_rebuilds_to_the_same_projections(
             await pool.close()
         before = await _projections(restored)
         assert any(row[0] == table.negotiation_id for row in before["board_docs"])
+        assert any(row[1] == table.negotiation_id for row in before["audit_log"])
 
         rebuilt = _negotiation(restored.dsn(), "rebuild")
         assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr

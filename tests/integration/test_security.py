@@ -111,9 +111,7 @@ async def test_a_cross_site_websocket_with_the_cookie_is_refused(http, people, s
     assert refused.value.response.status_code == 403
     assert b"cross_site_request" in refused.value.response.body
     # From our own pages the same cookie opens the feed.
-    async with connect(
-        url, additional_headers={"cookie": cookie, "origin": server.url}
-    ) as feed:
+    async with connect(url, additional_headers={"cookie": cookie, "origin": server.url}) as feed:
         assert json.loads(await feed.recv())["type"] == "snapshot"
 
 
@@ -149,9 +147,7 @@ async def test_the_cookie_is_secure_behind_a_trusted_https_proxy_only(people, se
         assert "secure" not in spoofed.headers["set-cookie"].lower()
 
 
-async def test_a_configured_origin_and_the_proxied_https_origin_are_accepted(
-    http, people, proxied
-):
+async def test_a_configured_origin_and_the_proxied_https_origin_are_accepted(http, people, proxied):
     table = await open_table(http, people)
     async with httpx.AsyncClient(base_url=proxied.url) as browser:
         await expect(
