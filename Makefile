@@ -10,7 +10,7 @@ PORT   ?= 8000
 TYPED_PACKAGES = $(wildcard negotiation projections realtime web)
 
 .DEFAULT_GOAL := help
-.PHONY: help .venv system-packages run test lint bench clean distclean
+.PHONY: help .venv run-packages test-packages run test lint bench clean distclean
 
 help:
 	@echo "make run    start the app on http://$(HOST):$(PORT) (demo negotiation loaded on first start)"
@@ -23,24 +23,28 @@ help:
 # dependencies reinstalls and nothing else does.
 .venv: $(VENV)/.installed
 
-# Checked on every run (it takes a tenth of a second when everything is there).
-system-packages:
-	@scripts/system-packages.sh
+# Checked on every run (a tenth of a second when everything is there). `make run` (and a
+# server's `make .venv`) needs no browser or nginx; `make test` does.
+run-packages:
+	@scripts/system-packages.sh run
 
-$(VENV)/.installed: pyproject.toml | system-packages
+test-packages:
+	@scripts/system-packages.sh test
+
+$(VENV)/.installed: pyproject.toml | run-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: system-packages .venv
+run: run-packages .venv
 	$(BIN)/negotiation serve --demo --host $(HOST) --port $(PORT)
 
 lint: .venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(TYPED_PACKAGES)
 
-test: system-packages lint
+test: test-packages lint
 	$(BIN)/pytest -q
 
 bench: .venv

@@ -13,5 +13,5 @@ def test_without_apt_get_it_fails_with_one_sentence_naming_what_is_missing():
     )
     assert run.returncode == 1
     (sentence,) = run.stderr.strip().splitlines()
-    assert sentence.startswith("Cannot install the system packages the tests need (")
+    assert sentence.startswith("Cannot install the system packages `make test` needs (")
     assert "make" in sentence and "apt-get" in sentence
