@@ -46,6 +46,7 @@ from web.openapi import CompleteJsonRenderPlugin
 from web.queries import list_negotiations
 from web.security import SecurityGuard
 from web.settings import Settings
+from web.strict_json import StrictJsonRequest
 
 WEB_DIR = Path(__file__).resolve().parent
 APP_DBNAME = "negotiation"
@@ -207,5 +208,6 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             ],
         ),
         request_max_body_size=2 * 1024 * 1024,
+        request_class=StrictJsonRequest,
     )
     return guarded(app, settings)

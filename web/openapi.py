@@ -45,8 +45,14 @@ WRITE_ERRORS = (*READ_ERRORS, "409", "413", "415", "422")
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 THROTTLED_PATHS = frozenset({"/api/auth/login"})
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
-# A negotiation id is a UUID wherever it is passed (paths declare it; query filters do not yet).
-PARAMETER_FORMATS = {"negotiation_id": "uuid"}
+NO_NUL = "^[^\\x00]*$"
+# A negotiation id is a UUID wherever it is passed: paths declare it; a query filter takes one,
+# or nothing (empty: no filter), which its handler parses itself.
+QUERY_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "negotiation_id": {
+        "anyOf": [{"type": "string", "format": "uuid"}, {"type": "string", "maxLength": 0}]
+    }
+}
 # Streamed exports are documented by Litestar as JSON; their path says what they are.
 EXPORT_MEDIA_TYPES = {".csv": "text/csv", ".jsonl": "application/x-ndjson"}
 
@@ -134,13 +140,19 @@ def _precise_request_schemas(components: dict[str, Any], types: Iterable[Any]) -
 
 
 def _format_ids(parameter: dict[str, Any]) -> None:
-    expected = PARAMETER_FORMATS.get(parameter.get("name", ""))
-    schema = parameter.get("schema")
-    if expected is None or not isinstance(schema, dict):
+    precise = QUERY_PARAMETER_SCHEMAS.get(parameter.get("name", ""))
+    if precise is not None and parameter.get("in") == "query":
+        parameter["schema"] = dict(precise)
+
+
+def _no_nul(schema: Any) -> None:
+    """PostgreSQL cannot hold a NUL character, so no text parameter may carry one (a 400)."""
+    if not isinstance(schema, dict):
         return
-    for option in [schema, *schema.get("oneOf", []), *schema.get("anyOf", [])]:
-        if isinstance(option, dict) and option.get("type") == "string":
-            option.setdefault("format", expected)
+    if schema.get("type") == "string" and "format" not in schema:
+        schema.setdefault("pattern", NO_NUL)
+    for option in schema.get("oneOf", []) + schema.get("anyOf", []):
+        _no_nul(option)
 
 
 def complete_schema(document: dict[str, Any], request_types: Iterable[Any] = ()) -> dict[str, Any]:
@@ -166,6 +178,7 @@ def complete_schema(document: dict[str, Any], request_types: Iterable[Any] = ())
             for parameter in operation.get("parameters", []):
                 _bound_integers(parameter.get("schema"))
                 _format_ids(parameter)
+                _no_nul(parameter.get("schema"))
             body = operation.get("requestBody", {}).get("content", {})
             request_bodies.extend(media.get("schema") for media in body.values())
     seen: set[int] = set()

@@ -281,3 +281,31 @@ async def test_no_route_answers_hostile_json_with_a_server_error(http, people, s
                 assert response.status_code < 500, (method, path, body[:40], response.text)
     assert seen > 100
     assert 401 not in statuses, "the table's token stopped working: the run proves little"
+
+
+async def test_bodies_are_decoded_strictly_as_the_schema_says(http, people):
+    """Litestar's lax conversion took 0 for false and a number for a date; msgspec's strict
+    decoding refuses both, and takes 40.0 for the integer 40 as JSON Schema does."""
+    table = await open_table(http, people)
+    session = {"visibility": "open", "location": "Hall", "starts_at": "2030-01-01T09:00:00Z"}
+    for wrong in ({"starts_at": 1893488400}, {"capacity": "40"}, {"capacity": True}):
+        response = await http.post(
+            f"{table.base}/sessions", headers=table.union.headers, json={**session, **wrong}
+        )
+        assert response.status_code == 400, (wrong, response.text)
+        (problem,) = response.json()["extra"]
+        assert problem["key"] == next(iter(wrong)) and problem["source"] == "body"
+    await expect(
+        await http.post(
+            f"{table.base}/sessions",
+            headers=table.union.headers,
+            json={**session, "capacity": 40.0},
+        ),
+        201,
+    )
+    as_received = await http.post(
+        f"{table.base}/articles",
+        headers=table.union.headers,
+        json={"number": "3", "title": "Wages", "category": "economic", "as_received": 0},
+    )
+    assert as_received.status_code == 400

@@ -1,9 +1,8 @@
 """Property-based: whatever schemathesis sends that fits (or breaks) our own OpenAPI schema, the
 API answers as the schema says: every built-in check (`schemathesis run --checks all`) in-process.
 
-Two allowances, each for a reason the schema cannot carry: a 422 for schema-valid data is a domain
-rule about values (an empty note, one article twice in a package), and the server coerces some
-wrong JSON types as Litestar's lax conversion does (0 for false), so negative data is not checked.
+One allowance, for a reason the schema cannot carry: a 422 for schema-valid data is a domain rule
+about values (an empty note, one article twice in a package).
 """
 
 from datetime import UTC, datetime
@@ -12,7 +11,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import negative_data_rejection
 
 from negotiation.domain.ground_rules import GroundRules
 
@@ -80,7 +78,6 @@ def test_the_api_answers_as_its_schema_says(case, server, fuzz_table):
         base_url=server.url,
         headers=chief.headers,
         additional_checks=[not_a_server_error],
-        excluded_checks=[negative_data_rejection],
     )
 
 
