@@ -309,3 +309,39 @@ async def test_bodies_are_decoded_strictly_as_the_schema_says(http, people):
         json={"number": "3", "title": "Wages", "category": "economic", "as_received": 0},
     )
     assert as_received.status_code == 400
+
+
+HOSTILE_QUERIES = [  # raw, as sent: %ED%A0%80 is a lone surrogate, %00 a NUL
+    "after=99999999999999999999999&limit=-1",
+    "after=-99999999999999999999999&limit=1e9",
+    "after=NaN&to=inf&from_=-0",
+    "negotiation_id=%00&actor=%ED%A0%80&type=" + "%5B" * 5000,
+    "session_id=" + "x" * 20_000,
+    "feed=nope&token=%00&article_id=%FF%FE",
+]
+
+
+async def test_no_page_or_read_answers_hostile_query_strings_with_a_server_error(
+    http, people, server
+):
+    table = await open_table(http, people)
+    article = await _article(http, table)
+    real = {
+        "negotiation_id": table.negotiation_id,
+        "session_id": table.session_id,
+        "article_id": article["id"],
+    }
+    seen = 0
+    for route in server.app.routes:
+        if "GET" not in getattr(route, "methods", ()) or route.path.startswith(
+            ("/schema", "/static")
+        ):
+            continue
+        path = route.path
+        for name, parameter in route.path_parameters.items():
+            path = path.replace("{" + parameter.full + "}", real.get(name, "x" * 32))
+        for query in HOSTILE_QUERIES:
+            response = await http.get(f"{path}?{query}", headers=table.union.headers)
+            seen += 1
+            assert response.status_code < 500, (path, query, response.text[:200])
+    assert seen > 50
