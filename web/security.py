@@ -117,7 +117,10 @@ def _uses_bearer(scope: Scope) -> bool:
     authorization = _header(scope, b"authorization") or ""
     if authorization.lower().startswith("bearer "):
         return True
-    # The live feed also takes its token in the query (browsers cannot set headers there).
+    if scope["type"] != "websocket":
+        return False  # over HTTP only the header counts: a ?token= must not excuse the cookie
+    # The live feed also takes its token in the query (browsers cannot set headers there), and
+    # then ignores the cookie (web/controllers/live.py).
     query = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
     return bool(query.get("token"))
 

@@ -60,6 +60,11 @@ async def test_a_cross_site_text_plain_post_with_the_cookie_is_refused(http, peo
             f"{table.base}/sessions/{table.session_id}/recess", headers={"origin": EVIL}
         )
         assert recess.status_code == 403
+        with_a_query_token = await browser.post(
+            f"{table.base}/sessions/{table.session_id}/recess?token=anything",
+            headers={"origin": EVIL},
+        )
+        assert with_a_query_token.status_code == 403
         by_metadata = await browser.post(
             f"{table.base}/sessions/{table.session_id}/recess",
             headers={"sec-fetch-site": "cross-site"},

@@ -36,11 +36,12 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_sigterm_stops_the_embedded_postgresql_with_the_server(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_stops_the_embedded_postgresql_with_the_server(tmp_path, workers):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "XDG_RUNTIME_DIR")}
     env.update(NEGOTIATION_DATA_DIR=str(tmp_path), PYTHONPATH=str(REPO))
     serve = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--port", "0"],
+        [sys.executable, "-m", "web.cli", "serve", "--port", "0", "--workers", workers],
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
