@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS login_failures (
 );
 CREATE INDEX IF NOT EXISTS login_failures_username ON login_failures (username, failed_at);
 CREATE INDEX IF NOT EXISTS login_failures_remote ON login_failures (remote, failed_at);
+CREATE INDEX IF NOT EXISTS login_failures_failed_at ON login_failures (failed_at);
 """
 
 TOKEN_CACHE_SECONDS = 5.0
@@ -235,8 +236,14 @@ class Identity:
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok or row is None:
+            # Failures older than the window count for nothing: trimmed as new ones come, so
+            # a flood of guesses cannot grow the table without end.
             await self.pool.execute(
-                "INSERT INTO login_failures (username, remote) VALUES ($1, $2)", username, remote
+                """WITH expired AS (DELETE FROM login_failures WHERE failed_at <= $3)
+                   INSERT INTO login_failures (username, remote) VALUES ($1, $2)""",
+                username,
+                remote,
+                since,
             )
             raise LoginFailed()
         await self.pool.execute(

@@ -111,3 +111,23 @@ async def test_passwords_are_stored_as_argon2_hashes(server, people):
     )
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+async def test_failures_older_than_the_window_are_trimmed_as_new_ones_come(http, people, server):
+    person = people()
+    pool = server.identity.pool
+    server.run(
+        pool.execute(
+            "INSERT INTO login_failures (username, remote, failed_at) "
+            "VALUES ($1, 'old', now() - interval '1 day')",
+            person.username,
+        )
+    )
+    response = await http.post(
+        "/api/auth/login", json={"username": person.username, "password": "not it at all"}
+    )
+    assert response.status_code == 401
+    remotes = server.run(
+        pool.fetch("SELECT remote FROM login_failures WHERE username = $1", person.username)
+    )
+    assert [r["remote"] for r in remotes] == ["127.0.0.1"]
