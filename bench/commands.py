@@ -377,10 +377,10 @@ async def http_loop(post: Post, job: Job, stop_at: float, samples: Samples) -> N
                                      "answers": first["id"]}, 201)
             ta = f"{proposals}/{counter['id']}/ta"
             signed = await command("sign_ta", ta, union, {}, 200)
-            if signed != {"article_agreed": False}:
+            if signed.get("article_agreed") is not False:
                 raise Refused(f"first TA signature answered {signed}")
             signed = await command("sign_ta", ta, employer, {}, 200)
-            if signed != {"article_agreed": True}:
+            if signed.get("article_agreed") is not True:
                 raise Refused(f"second TA signature answered {signed}")
         except TimeIsUp:
             return

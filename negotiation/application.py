@@ -15,8 +15,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -24,10 +24,9 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import Notification, RecordConflictError, Recording, Transcoder
 from psycopg_pool import ConnectionPool
 
+from negotiation.domain import commands as c
 from negotiation.domain import errors
-from negotiation.domain.actors import Actor, Party, TeamRole
-from negotiation.domain.articles import Category
-from negotiation.domain.ground_rules import GroundRules, Visibility
+from negotiation.domain.actors import Actor
 from negotiation.domain.negotiation import Negotiation
 from negotiation.transcoder import MsgspecTranscoder
 
@@ -37,6 +36,20 @@ SAVE_ATTEMPTS = 8
 LOCK_STRIPES = 256
 TABLE_CREATION_LOCK = 727_004
 COMMANDS_IN_FLIGHT = 8  # saves serialize on the event table's lock anyway
+
+
+@dataclass(frozen=True)
+class Recorded(Generic[T]):
+    """What a command returned, and the log position (notification id) of its last event: a
+    client that reads with `?after=position` reads its own write."""
+
+    result: T
+    position: int
+
+
+def _position(recordings: list[Recording[UUID]]) -> int:
+    # Every command records at least one event or is refused; the last one's id is the position.
+    return recordings[-1].notification.id if recordings else 0
 
 
 def _project(aggregate: Negotiation | None, events: Iterable[Any]) -> Negotiation | None:
@@ -166,13 +179,13 @@ class Negotiations(Application[UUID]):
         with self._lock(negotiation_id):
             return view(self._load(negotiation_id))
 
-    def _act(self, negotiation_id: UUID, command: Callable[[Negotiation], T]) -> T:
+    def _act(self, negotiation_id: UUID, command: Callable[[Negotiation], T]) -> Recorded[T]:
         with self._lock(negotiation_id), self._node_lock(negotiation_id):
             for attempt in range(SAVE_ATTEMPTS):
                 negotiation = self._load(negotiation_id)
                 try:
                     result = command(negotiation)
-                    self.save(negotiation)
+                    recordings = self.save(negotiation)
                 except RecordConflictError:
                     # Another writer saved first (one not taking the node lock): reload and let
                     # the rules decide again, after a short random pause.
@@ -186,375 +199,134 @@ class Negotiations(Application[UUID]):
                     if negotiation.pending_events:
                         self._evict(negotiation_id)
                     raise
-                return result
+                return Recorded(result, _position(recordings))
         raise errors.StaleWrite(
             "Others are changing this negotiation at the same moment; please try again."
         )
 
-    # ------------------------------------------------------------------ negotiations & teams
-    def open_negotiation(
-        self,
-        actor: Actor,
-        *,
-        title: str,
-        kind: str,
-        bargaining_unit: str,
-        union_name: str,
-        employer_name: str,
-        opener_party: Party,
-        other_chief: Actor | None = None,
-        facilitator: Actor | None = None,
-    ) -> UUID:
-        negotiation = Negotiation.open(
-            actor=actor,
-            title=title,
-            kind=kind,
-            bargaining_unit=bargaining_unit,
-            union_name=union_name,
-            employer_name=employer_name,
-            opener_party=opener_party,
-            other_chief=other_chief,
-            facilitator=facilitator,
-        )
-        self.save(negotiation)
-        return negotiation.id
+    # ------------------------------------------------------------------ commands
+    def start(self, actor: Actor, command: c.OpenNegotiation) -> Recorded[UUID]:
+        """Open a negotiation (a new event stream)."""
+        negotiation = Negotiation.open(actor=actor, command=command)
+        recordings = self.save(negotiation)
+        return Recorded(negotiation.id, _position(recordings))
 
-    def add_team_member(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        member: Actor,
-        party: Party,
-        role: TeamRole = "member",
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.add_team_member(actor, member=member, party=party, role=role),
-        )
+    def execute(self, negotiation_id: UUID, actor: Actor, command: c.Command) -> Recorded[Any]:
+        """Run any command on a negotiation: the one path every command takes (lock, load,
+        decide, save, retry on a conflict)."""
+        return self._act(negotiation_id, lambda n: n.execute(actor, command))
 
-    def remove_team_member(self, negotiation_id: UUID, actor: Actor, *, account_id: str) -> None:
-        self._act(negotiation_id, lambda n: n.remove_team_member(actor, account_id=account_id))
+    # ------------------------------------------------------------------ verbs for scripts
+    # The demo, benchmarks and tests call commands by name with keyword fields; each verb is
+    # the command struct of that name run through `execute`, returning what the command
+    # returned (an id, a flag). The web edge uses `execute` and passes on the position.
+    def _run(
+        self, negotiation_id: UUID, actor: Actor, command_type: type[c.Command], **fields: Any
+    ) -> Any:
+        command = c.command_of(command_type, fields)
+        return self.execute(negotiation_id, actor, command).result
 
-    def name_chief_negotiator(self, negotiation_id: UUID, actor: Actor, *, account_id: str) -> None:
-        self._act(negotiation_id, lambda n: n.name_chief_negotiator(actor, account_id=account_id))
+    def open_negotiation(self, actor: Actor, **fields: Any) -> UUID:
+        return self.start(actor, c.command_of(c.OpenNegotiation, fields)).result
 
-    def appoint_facilitator(
-        self, negotiation_id: UUID, actor: Actor, *, facilitator: Actor
-    ) -> None:
-        self._act(negotiation_id, lambda n: n.appoint_facilitator(actor, facilitator=facilitator))
+    def add_team_member(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.AddTeamMember, **fields)
 
-    # ------------------------------------------------------------------ ground rules
-    def propose_ground_rules(
-        self, negotiation_id: UUID, actor: Actor, *, rules: GroundRules, as_received: bool = False
-    ) -> str:
-        return self._act(
-            negotiation_id,
-            lambda n: n.propose_ground_rules(actor, rules=rules, as_received=as_received),
-        )
+    def remove_team_member(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.RemoveTeamMember, **fields)
 
-    def agree_ground_rules(
-        self, negotiation_id: UUID, actor: Actor, *, offer_id: str, as_received: bool = False
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.agree_ground_rules(actor, offer_id=offer_id, as_received=as_received),
-        )
+    def name_chief_negotiator(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.NameChiefNegotiator, **fields)
 
-    # ------------------------------------------------------------------ articles
-    def open_article(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        number: str,
-        title: str,
-        category: Category,
-        current_language: str = "",
-        as_received: bool = False,
-    ) -> str:
-        return self._act(
-            negotiation_id,
-            lambda n: n.open_article(
-                actor,
-                number=number,
-                title=title,
-                category=category,
-                current_language=current_language,
-                as_received=as_received,
-            ),
-        )
+    def appoint_facilitator(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.AppointFacilitator, **fields)
 
-    def request_late_article(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        number: str,
-        title: str,
-        category: Category,
-        current_language: str = "",
-        as_received: bool = False,
-    ) -> str:
-        return self._act(
-            negotiation_id,
-            lambda n: n.request_late_article(
-                actor,
-                number=number,
-                title=title,
-                category=category,
-                current_language=current_language,
-                as_received=as_received,
-            ),
-        )
+    def propose_ground_rules(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.ProposeGroundRules, **fields))
 
-    def consent_to_late_article(
-        self, negotiation_id: UUID, actor: Actor, *, request_id: str, as_received: bool = False
-    ) -> str:
-        return self._act(
-            negotiation_id,
-            lambda n: n.consent_to_late_article(
-                actor, request_id=request_id, as_received=as_received
-            ),
-        )
+    def agree_ground_rules(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.AgreeGroundRules, **fields)
 
-    def withdraw_article(
-        self, negotiation_id: UUID, actor: Actor, *, article_id: str, as_received: bool = False
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.withdraw_article(actor, article_id=article_id, as_received=as_received),
-        )
+    def open_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.OpenArticle, **fields))
 
-    def consent_to_reopen(
-        self, negotiation_id: UUID, actor: Actor, *, article_id: str, as_received: bool = False
-    ) -> bool:
-        return self._act(
-            negotiation_id,
-            lambda n: n.consent_to_reopen(actor, article_id=article_id, as_received=as_received),
-        )
+    def request_late_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.RequestLateArticle, **fields))
 
-    # ------------------------------------------------------------------ drafts & proposals
-    def draft_proposal(
-        self, negotiation_id: UUID, actor: Actor, *, article_id: str, text: str
-    ) -> str:
-        return self._act(
-            negotiation_id, lambda n: n.draft_proposal(actor, article_id=article_id, text=text)
-        )
+    def consent_to_late_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.ConsentToLateArticle, **fields))
 
-    def revise_draft(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        draft_id: str,
-        text: str,
-        expected_revision: int | None = None,
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.revise_draft(
-                actor, draft_id=draft_id, text=text, expected_revision=expected_revision
-            ),
-        )
+    def withdraw_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.WithdrawArticle, **fields)
 
-    def table_draft(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        draft_id: str,
-        answers: str | None = None,
-        revises: str | None = None,
-    ) -> str:
-        return self._act(
-            negotiation_id,
-            lambda n: n.table_draft(actor, draft_id=draft_id, answers=answers, revises=revises),
-        )
+    def consent_to_reopen(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> bool:
+        return bool(self._run(negotiation_id, actor, c.ConsentToReopen, **fields))
 
-    def table_proposal(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        article_id: str,
-        text: str,
-        answers: str | None = None,
-        revises: str | None = None,
-        as_received: bool = False,
-        expected_revision: int | None = None,
-    ) -> str:
-        return self._act(
-            negotiation_id,
-            lambda n: n.table_proposal(
-                actor,
-                article_id=article_id,
-                text=text,
-                answers=answers,
-                revises=revises,
-                as_received=as_received,
-                expected_revision=expected_revision,
-            ),
-        )
+    def draft_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.DraftProposal, **fields))
 
-    def withdraw_proposal(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        article_id: str,
-        proposal_id: str,
-        as_received: bool = False,
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.withdraw_proposal(
-                actor, article_id=article_id, proposal_id=proposal_id, as_received=as_received
-            ),
-        )
+    def revise_draft(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.ReviseDraft, **fields)
 
-    def sign_ta(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        article_id: str,
-        proposal_id: str,
-        as_received: bool = False,
-    ) -> bool:
-        return self._act(
-            negotiation_id,
-            lambda n: n.sign_ta(
-                actor, article_id=article_id, proposal_id=proposal_id, as_received=as_received
-            ),
-        )
+    def table_draft(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.TableDraft, **fields))
+
+    def table_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.TableProposal, **fields))
+
+    def withdraw_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.WithdrawProposal, **fields)
+
+    def sign_ta(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> bool:
+        return bool(self._run(negotiation_id, actor, c.SignTA, **fields))
 
     def table_package(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        items: list[dict[str, Any]],
-        as_received: bool = False,
+        self, negotiation_id: UUID, actor: Actor, **fields: Any
     ) -> tuple[str, list[str]]:
-        return self._act(
-            negotiation_id, lambda n: n.table_package(actor, items=items, as_received=as_received)
-        )
+        package_id, proposal_ids = self._run(negotiation_id, actor, c.TablePackage, **fields)
+        return str(package_id), list(proposal_ids)
 
-    def accept_package(
-        self, negotiation_id: UUID, actor: Actor, *, package_id: str, as_received: bool = False
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.accept_package(actor, package_id=package_id, as_received=as_received),
-        )
+    def accept_package(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.AcceptPackage, **fields)
 
-    def withdraw_package(
-        self, negotiation_id: UUID, actor: Actor, *, package_id: str, as_received: bool = False
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.withdraw_package(actor, package_id=package_id, as_received=as_received),
-        )
+    def withdraw_package(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.WithdrawPackage, **fields)
 
-    # ------------------------------------------------------------------ sessions
-    def schedule_session(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        title: str,
-        visibility: Visibility,
-        location: str,
-        starts_at: datetime,
-        capacity: int | None = None,
-        livestream_url: str | None = None,
-        languages: tuple[str, ...] = (),
-    ) -> str:
-        return self._act(
-            negotiation_id,
-            lambda n: n.schedule_session(
-                actor,
-                title=title,
-                visibility=visibility,
-                location=location,
-                starts_at=starts_at,
-                capacity=capacity,
-                livestream_url=livestream_url,
-                languages=languages,
-            ),
-        )
+    def schedule_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.ScheduleSession, **fields))
 
-    def change_session_visibility(
-        self, negotiation_id: UUID, actor: Actor, *, session_id: str, visibility: Visibility
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.change_session_visibility(
-                actor, session_id=session_id, visibility=visibility
-            ),
-        )
+    def change_session_visibility(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.ChangeSessionVisibility, **fields)
 
-    def open_session(self, negotiation_id: UUID, actor: Actor, *, session_id: str) -> None:
-        self._act(negotiation_id, lambda n: n.open_session(actor, session_id=session_id))
+    def open_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.OpenSession, **fields)
 
-    def recess_session(self, negotiation_id: UUID, actor: Actor, *, session_id: str) -> None:
-        self._act(negotiation_id, lambda n: n.recess_session(actor, session_id=session_id))
+    def recess_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.RecessSession, **fields)
 
-    def resume_session(self, negotiation_id: UUID, actor: Actor, *, session_id: str) -> None:
-        self._act(negotiation_id, lambda n: n.resume_session(actor, session_id=session_id))
+    def resume_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.ResumeSession, **fields)
 
-    def close_session(self, negotiation_id: UUID, actor: Actor, *, session_id: str) -> None:
-        self._act(negotiation_id, lambda n: n.close_session(actor, session_id=session_id))
+    def close_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.CloseSession, **fields)
 
-    def set_agenda(
-        self, negotiation_id: UUID, actor: Actor, *, session_id: str, article_ids: list[str]
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.set_agenda(actor, session_id=session_id, article_ids=article_ids),
-        )
+    def set_agenda(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.SetAgenda, **fields)
 
-    def bring_to_table(
-        self, negotiation_id: UUID, actor: Actor, *, session_id: str, article_id: str
-    ) -> None:
-        self._act(
-            negotiation_id,
-            lambda n: n.bring_to_table(actor, session_id=session_id, article_id=article_id),
-        )
+    def bring_to_table(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.BringToTable, **fields)
 
-    def call_caucus(self, negotiation_id: UUID, actor: Actor, *, session_id: str) -> None:
-        self._act(negotiation_id, lambda n: n.call_caucus(actor, session_id=session_id))
+    def call_caucus(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.CallCaucus, **fields)
 
-    def end_caucus(self, negotiation_id: UUID, actor: Actor, *, session_id: str) -> None:
-        self._act(negotiation_id, lambda n: n.end_caucus(actor, session_id=session_id))
+    def end_caucus(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.EndCaucus, **fields)
 
-    def count_attendance(
-        self, negotiation_id: UUID, actor: Actor, *, session_id: str, count: int
-    ) -> None:
-        self._act(
-            negotiation_id, lambda n: n.count_attendance(actor, session_id=session_id, count=count)
-        )
+    def count_attendance(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.CountAttendance, **fields)
 
-    def record_team_note(
-        self,
-        negotiation_id: UUID,
-        actor: Actor,
-        *,
-        text: str,
-        session_id: str | None = None,
-        article_id: str | None = None,
-    ) -> str:
-        return self._act(
-            negotiation_id,
-            lambda n: n.record_team_note(
-                actor, text=text, session_id=session_id, article_id=article_id
-            ),
-        )
+    def record_team_note(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
+        return str(self._run(negotiation_id, actor, c.RecordTeamNote, **fields))
 
-    def publish_bulletin(
-        self, negotiation_id: UUID, actor: Actor, *, session_id: str, text: str
-    ) -> None:
-        self._act(
-            negotiation_id, lambda n: n.publish_bulletin(actor, session_id=session_id, text=text)
-        )
+    def publish_bulletin(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
+        self._run(negotiation_id, actor, c.PublishBulletin, **fields)

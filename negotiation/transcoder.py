@@ -1,4 +1,9 @@
-"""Stored event payloads as MessagePack through msgspec (datetimes travel as native timestamps)."""
+"""Stored event payloads as MessagePack through msgspec (datetimes travel as native timestamps).
+
+Decoding gives builtins (tuples come back as lists), except each event's `by`, which comes back
+as the typed `Stamp` it was recorded from: the same map whether it was stored as a Stamp or, by
+older code, as a plain dict.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,12 @@ from typing import Any
 import msgspec
 from eventsourcing.persistence import Transcoder
 
+from negotiation.domain.actors import Stamp
+
 
 def _refuse(obj: Any) -> Any:
-    # Events carry only builtins and datetimes; anything else is a programming error, caught loud.
+    # Events carry builtins, datetimes and their Stamp (a Struct: msgspec stores it as a map, and
+    # `decode` types it again); anything else is a programming error, caught loud.
     raise TypeError(f"{type(obj).__name__} cannot be stored in an event; convert it to builtins")
 
 
@@ -22,4 +30,9 @@ class MsgspecTranscoder(Transcoder):
         return self._encoder.encode(obj)
 
     def decode(self, data: bytes) -> Any:
-        return self._decoder.decode(data)
+        payload = self._decoder.decode(data)
+        if isinstance(payload, dict):
+            by = payload.get("by")
+            if isinstance(by, dict):
+                payload["by"] = msgspec.convert(by, Stamp)
+        return payload

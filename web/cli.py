@@ -16,9 +16,9 @@ import asyncpg
 
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists
+from projections.runner import index_caught_up
 from web.app import WORKER_OF, resolve_database
 from web.identity import Identity
-from web.queries import list_negotiations
 from web.settings import Settings
 
 DESCRIPTION = """\
@@ -44,14 +44,14 @@ async def _with_identity(config: DatabaseConfig) -> tuple[asyncpg.Pool, Identity
 
 def load_demo_data(config: DatabaseConfig, *, only_if_empty: bool) -> UUID | None:
     """Create the demo accounts and record the demo negotiation through the application."""
-    from negotiation.demo import DEMO_ACCOUNTS, DEMO_TITLE, load_demo
+    from demo import DEMO_ACCOUNTS, DEMO_TITLE, load_demo
 
     negotiations = Negotiations(env=config.eventsourcing_env())  # creates the event table
 
     async def run() -> UUID | None:
         pool, identity = await _with_identity(config)
         try:
-            existing = await list_negotiations(pool)
+            existing = await index_caught_up(pool)
             if (only_if_empty and existing) or any(n.title == DEMO_TITLE for n in existing):
                 return None
             actors = {}
@@ -77,7 +77,7 @@ def load_demo_data(config: DatabaseConfig, *, only_if_empty: bool) -> UUID | Non
 
 
 def _print_demo_accounts() -> None:
-    from negotiation.demo import DEMO_ACCOUNTS
+    from demo import DEMO_ACCOUNTS
 
     print("Demo accounts (demo only; change or remove them for real use):")
     for demo in DEMO_ACCOUNTS:
@@ -99,9 +99,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Loaded the demo negotiation ({loaded}).")
         _print_demo_accounts()
     workers = f", {args.workers} worker processes" if args.workers > 1 else ""
-    print(
-        f"Serving on http://{settings.host}:{settings.port}{workers}  (Ctrl-C stops)", flush=True
-    )
+    print(f"Serving on http://{settings.host}:{settings.port}{workers}  (Ctrl-C stops)", flush=True)
     # Each worker is a node of its own (its hub, its pool; one of them writes the projections)
     # and finds the database through the environment: the one chosen here, whose embedded
     # server lives as long as this process.

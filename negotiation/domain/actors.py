@@ -30,14 +30,38 @@ class TeamMember(msgspec.Struct):
     role: TeamRole
 
 
+class Stamp(msgspec.Struct, frozen=True):
+    """Who recorded an event, for which party, and how it arrived: stored on every event as
+    `by`. Its fields and their order are the map events have always been stored with, so the
+    read side (which reads stored payloads as maps) and events recorded before it was typed
+    both keep decoding."""
+
+    account_id: str | None
+    name: str
+    party: Party | None = None
+    as_received: bool = False  # recorded by the other team, as received across the table
+    in_writing: bool = False  # delivered in writing between sessions
+
+    @property
+    def team_party(self) -> Party:
+        """The party of an act a team records (every such event is stamped with one)."""
+        if self.party is None:
+            raise ValueError(f"{self.name} recorded this for no party")
+        return self.party
+
+
+PLATFORM = Stamp(account_id=None, name="platform")
+"""The stamp of what the platform records by itself (the whole tentative agreement)."""
+
+
 def stamp(
     actor: Actor, party: Party | None, *, as_received: bool = False, in_writing: bool = False
-) -> dict[str, object]:
+) -> Stamp:
     """The actor record stored on every event: who did it, for which party, and how it arrived."""
-    return {
-        "account_id": actor.account_id,
-        "name": actor.name,
-        "party": party,
-        "as_received": as_received,
-        "in_writing": in_writing,
-    }
+    return Stamp(
+        account_id=actor.account_id,
+        name=actor.name,
+        party=party,
+        as_received=as_received,
+        in_writing=in_writing,
+    )

@@ -7,6 +7,8 @@ from typing import Literal
 
 import msgspec
 
+from negotiation.domain import errors
+
 Visibility = Literal["open", "members", "closed"]
 
 
@@ -25,8 +27,33 @@ class GroundRules(msgspec.Struct, frozen=True):
             return self.members_sessions_allowed
         return True
 
+    def require_allows(self, visibility: Visibility) -> None:
+        """A session more public than the ground rules allow is refused."""
+        if self.allows(visibility):
+            return
+        if self is UNTIL_AGREED:
+            raise errors.VisibilityNotAllowed(
+                "Until ground rules are agreed, sessions are closed: the parties have not yet "
+                "agreed who may observe."
+            )
+        raise errors.VisibilityNotAllowed(f"The ground rules do not allow {visibility} sessions.")
+
     def cutoff_passed(self, now: datetime) -> bool:
         return self.proposal_cutoff is not None and now >= self.proposal_cutoff
+
+    def require_before_cutoff(self, now: datetime) -> None:
+        """From the cut-off instant on, no new subject opens without both parties' consent."""
+        if self.cutoff_passed(now):
+            raise errors.ProposalCutoffPassed(
+                f"The proposal cut-off ({self.proposal_cutoff:%Y-%m-%d %H:%M} UTC) has passed: "
+                "no new subject can be opened without both parties' consent (request it as a "
+                "late article)."
+            )
+
+
+UNTIL_AGREED = GroundRules(open_sessions_allowed=False, members_sessions_allowed=False)
+"""What binds before the parties agree their ground rules: closed sessions only, no written
+exchange, no cut-off."""
 
 
 class GroundRulesOffer(msgspec.Struct):

@@ -1,26 +1,33 @@
 """The Negotiation aggregate: one bargaining table, the consistency boundary for all its rules.
 
-Commands (public methods) check every rule, make ids and timestamps, then trigger past-tense events;
-event methods (decorated with @event) only assign state, because they run again on every replay.
+Commands (public methods, each taking its struct from `commands.py`, reached by `execute`) check
+every rule, make ids and timestamps, then trigger past-tense events stamped with who acted; event
+methods (decorated with @event) only assign state, because they run again on every replay. Rules
+that belong to one article, package, session or the ground rules are methods on those types.
 All state lives in one msgspec Struct (``self.state``) so snapshots round-trip with their types.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 import msgspec
 from eventsourcing.domain import Aggregate, Snapshot, event
 from eventsourcing.utils import get_topic, resolve_topic
 
+from negotiation.domain import commands as c
 from negotiation.domain import errors
 from negotiation.domain.actors import (
     PARTIES,
+    PLATFORM,
     Actor,
     Party,
+    Stamp,
     TeamMember,
     TeamRole,
     other_party,
@@ -35,7 +42,7 @@ from negotiation.domain.articles import (
     Proposal,
     WholeTentativeAgreement,
 )
-from negotiation.domain.ground_rules import GroundRules, GroundRulesOffer, Visibility
+from negotiation.domain.ground_rules import UNTIL_AGREED, GroundRules, GroundRulesOffer, Visibility
 from negotiation.domain.sessions import Bulletin, Caucus, Session, TeamNote
 
 KINDS = ("collective_bargaining", "meet_and_confer", "community_agreement")
@@ -48,6 +55,30 @@ def _now() -> datetime:
 
 def _new_id() -> str:
     return uuid4().hex
+
+
+R = TypeVar("R")
+C = TypeVar("C", bound=c.Command)
+
+
+def takes(
+    command_type: type[C],
+) -> Callable[[Callable[[Negotiation, Actor, C], R]], Callable[..., R]]:
+    """A command method takes its command struct; scripts and tests may pass the struct's fields
+    as keywords instead, checked as if they had come over the wire."""
+
+    def decorate(method: Callable[[Negotiation, Actor, C], R]) -> Callable[..., R]:
+        @functools.wraps(method)
+        def call(self: Negotiation, actor: Actor, command: C | None = None, /, **fields: Any) -> R:
+            if command is None:
+                command = c.command_of(command_type, fields)
+            elif fields or not isinstance(command, command_type):
+                raise TypeError(f"{method.__name__} takes one {command_type.__name__}")
+            return method(self, actor, command)
+
+        return call
+
+    return decorate
 
 
 class PartyInfo(msgspec.Struct):
@@ -120,18 +151,14 @@ class Negotiation(Aggregate):
     # ------------------------------------------------------------------ creation
     @classmethod
     def open(
-        cls,
-        *,
-        actor: Actor,
-        title: str,
-        kind: str,
-        bargaining_unit: str,
-        union_name: str,
-        employer_name: str,
-        opener_party: Party,
-        other_chief: Actor | None = None,
-        facilitator: Actor | None = None,
+        cls, *, actor: Actor, command: c.OpenNegotiation | None = None, **fields: Any
     ) -> Negotiation:
+        """Open a bargaining table; the opener becomes chief negotiator of `opener_party`."""
+        command = command or c.command_of(c.OpenNegotiation, fields)
+        title, kind, bargaining_unit = command.title, command.kind, command.bargaining_unit
+        union_name, employer_name = command.union_name, command.employer_name
+        opener_party, other_chief = command.opener_party, command.other_chief
+        facilitator = command.facilitator
         if kind not in KINDS:
             raise errors.InvalidRequest(
                 f"Unknown kind of negotiation {kind!r}; use one of {KINDS}."
@@ -182,7 +209,7 @@ class Negotiation(Aggregate):
         chiefs: list[dict[str, Any]],
         facilitator: dict[str, str] | None,
         at: datetime,
-        by: dict[str, Any],
+        by: Stamp,
     ) -> None:
         self.state = NegotiationState(
             title=title,
@@ -252,6 +279,11 @@ class Negotiation(Aggregate):
             return
         self._require_chief(actor)
 
+    @property
+    def rules_in_force(self) -> GroundRules:
+        """The agreed ground rules, or what binds until they are agreed (closed sessions)."""
+        return self.state.ground_rules or UNTIL_AGREED
+
     def _require_ground_rules(self) -> GroundRules:
         if self.state.ground_rules is None:
             raise errors.GroundRulesNotAgreed(
@@ -274,18 +306,9 @@ class Negotiation(Aggregate):
         """
         session = self.running_session
         if session is not None:
-            if session.caucus is not None:
-                raise errors.NotAtTheTable(
-                    f"The {session.caucus.party} team is in caucus: nothing can be tabled, signed "
-                    "or withdrawn until the caucus ends."
-                )
-            if session.status == "recessed":
-                raise errors.NotAtTheTable(
-                    "The session is in recess: resume it before acting across the table."
-                )
+            session.require_at_table()
             return session.session_id, False
-        rules = self.state.ground_rules
-        if rules is not None and rules.written_exchange_allowed:
+        if self.rules_in_force.written_exchange_allowed:
             return None, True
         raise errors.NotAtTheTable(
             "No session is open, and the ground rules do not allow exchanges in writing between "
@@ -300,22 +323,24 @@ class Negotiation(Aggregate):
 
     def _open_article(self, article_id: str, expected_revision: int | None = None) -> Article:
         article = self._article(article_id)
-        if expected_revision is not None and expected_revision != article.revision:
-            raise errors.StaleWrite(
-                f"Article {article.number} changed since you loaded it (you saw revision "
-                f"{expected_revision}, it is now {article.revision}). Reload and try again."
-            )
-        if article.status == "agreed":
-            raise errors.ArticleClosed(
-                f"Article {article.number} ({article.title}) is tentatively agreed; both parties "
-                "must consent to reopen it first."
-            )
-        if article.status == "withdrawn":
-            raise errors.ArticleClosed(
-                f"Article {article.number} ({article.title}) was withdrawn; both parties must "
-                "consent to reopen it first."
-            )
+        article.require_open(expected_revision)
         return article
+
+    def _live_package_of(self, proposal: Proposal) -> Package | None:
+        """The live package a proposal is an item of, if any: its items move only together."""
+        package = self.state.packages.get(proposal.package_id or "")
+        return package if package is not None and package.live else None
+
+    def _require_new_number(self, number: str) -> None:
+        if any(a.number == number for a in self.state.articles.values()):
+            raise errors.RuleRefused(f"Article {number} is already open in this negotiation.")
+
+    def execute(self, actor: Actor, command: c.Command) -> Any:
+        """Decide any command: the method named after it checks the rules and records events."""
+        method: Callable[[Actor, c.Command], Any] | None = getattr(self, command.handler, None)
+        if method is None:
+            raise TypeError(f"A negotiation does not take {type(command).__name__} commands.")
+        return method(actor, command)
 
     def _session(self, session_id: str) -> Session:
         session = self.state.sessions.get(session_id)
@@ -333,9 +358,9 @@ class Negotiation(Aggregate):
             )
 
     # ------------------------------------------------------------------ teams
-    def add_team_member(
-        self, actor: Actor, *, member: Actor, party: Party, role: TeamRole = "member"
-    ) -> None:
+    @takes(c.AddTeamMember)
+    def add_team_member(self, actor: Actor, command: c.AddTeamMember) -> None:
+        member, party, role = command.member, command.party, command.role
         if not actor.is_admin:
             self._require_chief(actor, party)
         if self.is_facilitator(member.account_id):
@@ -371,13 +396,15 @@ class Negotiation(Aggregate):
         party: Party,
         role: TeamRole,
         at: datetime,
-        by: dict[str, Any],
+        by: Stamp,
     ) -> None:
         self.state.team[account_id] = TeamMember(
             account_id=account_id, name=name, party=party, role=role
         )
 
-    def remove_team_member(self, actor: Actor, *, account_id: str) -> None:
+    @takes(c.RemoveTeamMember)
+    def remove_team_member(self, actor: Actor, command: c.RemoveTeamMember) -> None:
+        account_id = command.account_id
         member = self.state.team.get(account_id)
         if member is None:
             raise errors.NotFound("That person is not on either team of this negotiation.")
@@ -395,12 +422,12 @@ class Negotiation(Aggregate):
         )
 
     @event("TeamMemberRemoved")
-    def _team_member_removed(
-        self, account_id: str, party: Party, at: datetime, by: dict[str, Any]
-    ) -> None:
+    def _team_member_removed(self, account_id: str, party: Party, at: datetime, by: Stamp) -> None:
         del self.state.team[account_id]
 
-    def name_chief_negotiator(self, actor: Actor, *, account_id: str) -> None:
+    @takes(c.NameChiefNegotiator)
+    def name_chief_negotiator(self, actor: Actor, command: c.NameChiefNegotiator) -> None:
+        account_id = command.account_id
         member = self.state.team.get(account_id)
         if member is None:
             raise errors.NotFound("Add that person to the team before naming them chief.")
@@ -417,14 +444,16 @@ class Negotiation(Aggregate):
 
     @event("ChiefNegotiatorNamed")
     def _chief_negotiator_named(
-        self, account_id: str, party: Party, at: datetime, by: dict[str, Any]
+        self, account_id: str, party: Party, at: datetime, by: Stamp
     ) -> None:
         for member in self.state.team.values():
             if member.party == party and member.role == "chief":
                 member.role = "member"
         self.state.team[account_id].role = "chief"
 
-    def appoint_facilitator(self, actor: Actor, *, facilitator: Actor) -> None:
+    @takes(c.AppointFacilitator)
+    def appoint_facilitator(self, actor: Actor, command: c.AppointFacilitator) -> None:
+        facilitator = command.facilitator
         if not actor.is_admin:
             raise errors.NotPermitted("Only an administrator appoints the facilitator.")
         if facilitator.account_id in self.state.team:
@@ -437,15 +466,13 @@ class Negotiation(Aggregate):
         )
 
     @event("FacilitatorAppointed")
-    def _facilitator_appointed(
-        self, account_id: str, name: str, at: datetime, by: dict[str, Any]
-    ) -> None:
+    def _facilitator_appointed(self, account_id: str, name: str, at: datetime, by: Stamp) -> None:
         self.state.facilitators[account_id] = name
 
     # ------------------------------------------------------------------ ground rules
-    def propose_ground_rules(
-        self, actor: Actor, *, rules: GroundRules, as_received: bool = False
-    ) -> str:
+    @takes(c.ProposeGroundRules)
+    def propose_ground_rules(self, actor: Actor, command: c.ProposeGroundRules) -> str:
+        rules, as_received = command.rules, command.as_received
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)
         cutoff = rules.proposal_cutoff
@@ -462,15 +489,17 @@ class Negotiation(Aggregate):
 
     @event("GroundRulesProposed")
     def _ground_rules_proposed(
-        self, offer_id: str, rules: dict[str, Any], at: datetime, by: dict[str, Any]
+        self, offer_id: str, rules: dict[str, Any], at: datetime, by: Stamp
     ) -> None:
         self.state.ground_rules_offer = GroundRulesOffer(
             offer_id=offer_id,
-            party=by["party"],
+            party=by.team_party,
             rules=msgspec.convert(rules, GroundRules, dec_hook=_dec_hook),
         )
 
-    def agree_ground_rules(self, actor: Actor, *, offer_id: str, as_received: bool = False) -> None:
+    @takes(c.AgreeGroundRules)
+    def agree_ground_rules(self, actor: Actor, command: c.AgreeGroundRules) -> None:
+        offer_id, as_received = command.offer_id, command.as_received
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)
         offer = self.state.ground_rules_offer
@@ -493,92 +522,69 @@ class Negotiation(Aggregate):
 
     @event("GroundRulesAgreed")
     def _ground_rules_agreed(
-        self, offer_id: str, rules: dict[str, Any], at: datetime, by: dict[str, Any]
+        self, offer_id: str, rules: dict[str, Any], at: datetime, by: Stamp
     ) -> None:
         self.state.ground_rules = msgspec.convert(rules, GroundRules, dec_hook=_dec_hook)
         self.state.ground_rules_offer = None
 
     @event("GroundRulesAmended")
     def _ground_rules_amended(
-        self, offer_id: str, rules: dict[str, Any], at: datetime, by: dict[str, Any]
+        self, offer_id: str, rules: dict[str, Any], at: datetime, by: Stamp
     ) -> None:
         self.state.ground_rules = msgspec.convert(rules, GroundRules, dec_hook=_dec_hook)
         self.state.ground_rules_offer = None
 
     # ------------------------------------------------------------------ articles
-    def open_article(
-        self,
-        actor: Actor,
-        *,
-        number: str,
-        title: str,
-        category: Category,
-        current_language: str = "",
-        as_received: bool = False,
-    ) -> str:
-        """Put a subject on the table; after the cut-off it becomes a request the other side
-        must consent to. Returns the article id (or the late request id)."""
-        party = self._acting_party(actor, as_received)
+    @takes(c.OpenArticle)
+    def open_article(self, actor: Actor, command: c.OpenArticle) -> str:
+        """Put a new subject on the table; returns the article id. From the cut-off on this is
+        refused: the subject is then requested as a late article, for the other side's chief
+        to consent to."""
+        party = self._acting_party(actor, command.as_received)
         rules = self._require_ground_rules()
-        if not number.strip() or not title.strip():
+        number, title = command.number.strip(), command.title.strip()
+        if not number or not title:
             raise errors.InvalidRequest("An article needs a number and a title.")
-        if len(current_language) > MAX_TEXT:
+        if len(command.current_language) > MAX_TEXT:
             raise errors.InvalidRequest("The current contract language is too long.")
-        if any(a.number == number.strip() for a in self.state.articles.values()):
-            raise errors.RuleRefused(
-                f"Article {number.strip()} is already open in this negotiation."
-            )
+        self._require_new_number(number)
         session_id, in_writing = self._require_at_table()
         at = _now()
-        if rules.cutoff_passed(at):
-            raise errors.ProposalCutoffPassed(
-                f"The proposal cut-off ({rules.proposal_cutoff:%Y-%m-%d %H:%M} UTC) has passed: no "
-                "new subject can be opened without both parties' consent (request it as a late "
-                "article)."
-            )
+        rules.require_before_cutoff(at)
         article_id = _new_id()
         self._article_opened(
             article_id=article_id,
-            number=number.strip(),
-            title=title.strip(),
-            category=category,
-            current_language=current_language,
+            number=number,
+            title=title,
+            category=command.category,
+            current_language=command.current_language,
             late=False,
             session_id=session_id,
             at=at,
-            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+            by=stamp(actor, party, as_received=command.as_received, in_writing=in_writing),
         )
         return article_id
 
-    def request_late_article(
-        self,
-        actor: Actor,
-        *,
-        number: str,
-        title: str,
-        category: Category,
-        current_language: str = "",
-        as_received: bool = False,
-    ) -> str:
-        party = self._acting_party(actor, as_received)
+    @takes(c.RequestLateArticle)
+    def request_late_article(self, actor: Actor, command: c.RequestLateArticle) -> str:
+        """Ask for a new subject after the cut-off; returns the request id."""
+        party = self._acting_party(actor, command.as_received)
         self._require_ground_rules()
-        if not number.strip() or not title.strip():
+        number, title = command.number.strip(), command.title.strip()
+        if not number or not title:
             raise errors.InvalidRequest("An article needs a number and a title.")
-        if any(a.number == number.strip() for a in self.state.articles.values()):
-            raise errors.RuleRefused(
-                f"Article {number.strip()} is already open in this negotiation."
-            )
+        self._require_new_number(number)
         _, in_writing = self._require_at_table()
         request_id = _new_id()
         self._late_article_requested(
             request_id=request_id,
             article_id=_new_id(),
-            number=number.strip(),
-            title=title.strip(),
-            category=category,
-            current_language=current_language,
+            number=number,
+            title=title,
+            category=command.category,
+            current_language=command.current_language,
             at=_now(),
-            by=stamp(actor, party, as_received=as_received, in_writing=in_writing),
+            by=stamp(actor, party, as_received=command.as_received, in_writing=in_writing),
         )
         return request_id
 
@@ -592,11 +598,11 @@ class Negotiation(Aggregate):
         category: Category,
         current_language: str,
         at: datetime,
-        by: dict[str, Any],
+        by: Stamp,
     ) -> None:
         self.state.late_requests[request_id] = LateArticleRequest(
             request_id=request_id,
-            party=by["party"],
+            party=by.team_party,
             article_id=article_id,
             number=number,
             title=title,
@@ -605,17 +611,16 @@ class Negotiation(Aggregate):
             requested_at=at,
         )
 
-    def consent_to_late_article(
-        self, actor: Actor, *, request_id: str, as_received: bool = False
-    ) -> str:
+    @takes(c.ConsentToLateArticle)
+    def consent_to_late_article(self, actor: Actor, command: c.ConsentToLateArticle) -> str:
+        request_id, as_received = command.request_id, command.as_received
         party = self._acting_party(actor, as_received)
+        self._require_chief(actor)  # consenting to a new subject binds the party
         request = self.state.late_requests.get(request_id)
-        if request is None or request.status != "pending":
+        if request is None:
             raise errors.NotFound("No pending late-article request with that id.")
-        if request.party == party:
-            raise errors.RuleRefused("Only the other party can consent to a late article.")
-        if any(a.number == request.number for a in self.state.articles.values()):
-            raise errors.RuleRefused(f"Article {request.number} is already open.")
+        request.require_consentable_by(party)
+        self._require_new_number(request.number)
         session_id, in_writing = self._require_at_table()
         self._article_opened(
             article_id=request.article_id,
@@ -643,11 +648,11 @@ class Negotiation(Aggregate):
         late: bool,
         session_id: str | None,
         at: datetime,
-        by: dict[str, Any],
+        by: Stamp,
         request_id: str | None = None,
         requested_by: Party | None = None,
     ) -> None:
-        opener: Party = requested_by or by["party"]
+        opener: Party = requested_by or by.team_party
         self.state.articles[article_id] = Article(
             article_id=article_id,
             number=number,
@@ -663,7 +668,9 @@ class Negotiation(Aggregate):
         self.state.whole_ta = None
 
     # ------------------------------------------------------------------ drafts
-    def draft_proposal(self, actor: Actor, *, article_id: str, text: str) -> str:
+    @takes(c.DraftProposal)
+    def draft_proposal(self, actor: Actor, command: c.DraftProposal) -> str:
+        article_id, text = command.article_id, command.text
         party = self._team_party(actor)
         self._article(article_id)
         self._check_text(text)
@@ -679,16 +686,16 @@ class Negotiation(Aggregate):
 
     @event("ProposalDrafted")
     def _proposal_drafted(
-        self, draft_id: str, article_id: str, text: str, at: datetime, by: dict[str, Any]
+        self, draft_id: str, article_id: str, text: str, at: datetime, by: Stamp
     ) -> None:
         self.state.drafts[draft_id] = Draft(
             draft_id=draft_id,
             article_id=article_id,
-            party=by["party"],
+            party=by.team_party,
             text=text,
             revision=1,
             updated_at=at,
-            updated_by=by["name"],
+            updated_by=by.name,
         )
 
     def _own_draft(self, actor: Actor, draft_id: str) -> Draft:
@@ -699,45 +706,35 @@ class Negotiation(Aggregate):
             raise errors.NotFound("No draft with that id on your team.")
         return draft
 
-    def revise_draft(
-        self, actor: Actor, *, draft_id: str, text: str, expected_revision: int | None = None
-    ) -> None:
+    @takes(c.ReviseDraft)
+    def revise_draft(self, actor: Actor, command: c.ReviseDraft) -> None:
+        draft_id = command.draft_id
+        text = command.text
+        expected_revision = command.expected_revision
         draft = self._own_draft(actor, draft_id)
         self._check_text(text)
-        if draft.tabled_as is not None:
-            raise errors.RuleRefused("That draft has been tabled; draft a new proposal instead.")
-        if expected_revision is not None and expected_revision != draft.revision:
-            raise errors.StaleWrite(
-                f"Someone on your team edited this draft meanwhile (you saw revision "
-                f"{expected_revision}, it is now {draft.revision}). Reload and try again."
-            )
+        draft.require_revisable(expected_revision)
         self._draft_revised(draft_id=draft_id, text=text, at=_now(), by=stamp(actor, draft.party))
 
     @event("DraftRevised")
-    def _draft_revised(self, draft_id: str, text: str, at: datetime, by: dict[str, Any]) -> None:
+    def _draft_revised(self, draft_id: str, text: str, at: datetime, by: Stamp) -> None:
         draft = self.state.drafts[draft_id]
         draft.text = text
         draft.revision += 1
         draft.updated_at = at
-        draft.updated_by = by["name"]
+        draft.updated_by = by.name
 
-    def table_draft(
-        self,
-        actor: Actor,
-        *,
-        draft_id: str,
-        answers: str | None = None,
-        revises: str | None = None,
-    ) -> str:
+    @takes(c.TableDraft)
+    def table_draft(self, actor: Actor, command: c.TableDraft) -> str:
+        draft_id, answers, revises = command.draft_id, command.answers, command.revises
         draft = self._own_draft(actor, draft_id)
         if draft.tabled_as is not None:
             raise errors.RuleRefused("That draft has already been tabled.")
-        return self.table_proposal(
+        return self._table(
             actor,
-            article_id=draft.article_id,
-            text=draft.text,
-            answers=answers,
-            revises=revises,
+            c.TableProposal(
+                article_id=draft.article_id, text=draft.text, answers=answers, revises=revises
+            ),
             from_draft=draft_id,
         )
 
@@ -745,60 +742,21 @@ class Negotiation(Aggregate):
     def _check_new_proposal(
         self, article: Article, party: Party, answers: str | None, revises: str | None
     ) -> None:
-        """The rules a new proposal on an article must meet, as stated by DOMAIN.md.
-
-        The caller names what it answers and what it revises: that is how two team members
-        tabling at the same moment are told apart from a deliberate revision.
-        """
-        theirs = article.live_proposal(other_party(party))
         ours = article.live_proposal(party)
-        if theirs is not None:
-            if answers != theirs.proposal_id:
-                raise errors.MustAnswerLatestProposal(
-                    f"The {theirs.party} side's latest proposal on Article {article.number} is "
-                    f"version {theirs.version}: a counterproposal must answer that one."
-                )
-            if theirs.package_id is not None:
-                pass  # countering an item rejects the package; handled by the caller
-        elif answers is not None:
-            raise errors.MustAnswerLatestProposal(
-                f"There is no live {other_party(party)} proposal on Article {article.number} "
-                "to answer."
-            )
-        if ours is not None:
-            if (
-                ours.package_id is not None
-                and self.state.packages[ours.package_id].status == "live"
-            ):
-                raise errors.PackageIsLive(
-                    f"Your proposal on Article {article.number} is part of a live package: "
-                    "withdraw the whole package to change it."
-                )
-            unanswered = theirs is None or theirs.version < ours.version
-            if unanswered and revises != ours.proposal_id:
-                raise errors.StaleWrite(
-                    f"Your side already has version {ours.version} of Article {article.number} "
-                    f"on the table (tabled by {ours.tabled_by}). Reload; to revise it, table a "
-                    "revision naming it."
-                )
-        if revises is not None and (ours is None or revises != ours.proposal_id):
-            raise errors.StaleWrite(
-                "You can only revise your side's latest live proposal on this article; "
-                "reload and try again."
-            )
+        locked = ours is not None and self._live_package_of(ours) is not None
+        article.require_new_proposal_fits(party, answers, revises, own_in_live_package=locked)
 
-    def table_proposal(
-        self,
-        actor: Actor,
-        *,
-        article_id: str,
-        text: str,
-        answers: str | None = None,
-        revises: str | None = None,
-        as_received: bool = False,
-        from_draft: str | None = None,
-        expected_revision: int | None = None,
-    ) -> str:
+    @takes(c.TableProposal)
+    def table_proposal(self, actor: Actor, command: c.TableProposal) -> str:
+        return self._table(actor, command, from_draft=None)
+
+    def _table(self, actor: Actor, command: c.TableProposal, from_draft: str | None) -> str:
+        article_id, text, as_received = command.article_id, command.text, command.as_received
+        answers, revises, expected_revision = (
+            command.answers,
+            command.revises,
+            command.expected_revision,
+        )
         party = self._acting_party(actor, as_received)
         article = self._open_article(article_id, expected_revision)
         self._check_text(text)
@@ -825,10 +783,8 @@ class Negotiation(Aggregate):
         if answers is None:
             return None
         answered = article.proposal(answers)
-        if answered is None or answered.package_id is None:
-            return None
-        package = self.state.packages[answered.package_id]
-        return package.package_id if package.status == "live" else None
+        package = self._live_package_of(answered) if answered is not None else None
+        return package.package_id if package is not None else None
 
     @event("ProposalTabled")
     def _proposal_tabled(
@@ -843,7 +799,7 @@ class Negotiation(Aggregate):
         rejects_package: str | None,
         session_id: str | None,
         at: datetime,
-        by: dict[str, Any],
+        by: Stamp,
     ) -> None:
         if rejects_package is not None:
             self.state.packages[rejects_package].status = "rejected"
@@ -852,14 +808,14 @@ class Negotiation(Aggregate):
                 proposal_id=proposal_id,
                 article_id=article_id,
                 version=version,
-                party=by["party"],
+                party=by.team_party,
                 text=text,
                 tabled_at=at,
-                tabled_by=by["name"],
+                tabled_by=by.name,
                 answers=answers,
                 session_id=session_id,
-                in_writing=by["in_writing"],
-                as_received=by["as_received"],
+                in_writing=by.in_writing,
+                as_received=by.as_received,
             )
         )
         if from_draft is not None:
@@ -874,22 +830,18 @@ class Negotiation(Aggregate):
         article.ta_signatures.clear()  # signatures were on an older version
         article.revision += 1
 
-    def withdraw_proposal(
-        self, actor: Actor, *, proposal_id: str, article_id: str, as_received: bool = False
-    ) -> None:
+    @takes(c.WithdrawProposal)
+    def withdraw_proposal(self, actor: Actor, command: c.WithdrawProposal) -> None:
+        proposal_id = command.proposal_id
+        article_id = command.article_id
+        as_received = command.as_received
         party = self._acting_party(actor, as_received)
         article = self._open_article(article_id)
         proposal = article.proposal(proposal_id)
         if proposal is None:
             raise errors.NotFound(f"No proposal {proposal_id!r} on Article {article.number}.")
-        if proposal.party != party:
-            raise errors.NotPermitted("A party can only withdraw its own proposals.")
-        if proposal.status != "live":
-            raise errors.RuleRefused(
-                f"Version {proposal.version} is {proposal.status}: only your side's live "
-                "proposal can be withdrawn."
-            )
-        if proposal.package_id and self.state.packages[proposal.package_id].status == "live":
+        proposal.require_withdrawable_by(party)
+        if self._live_package_of(proposal) is not None:
             raise errors.PackageIsLive(
                 "That proposal is part of a live package: withdraw the whole package instead."
             )
@@ -903,7 +855,7 @@ class Negotiation(Aggregate):
 
     @event("ProposalWithdrawn")
     def _proposal_withdrawn(
-        self, proposal_id: str, article_id: str, at: datetime, by: dict[str, Any]
+        self, proposal_id: str, article_id: str, at: datetime, by: Stamp
     ) -> None:
         article = self.state.articles[article_id]
         proposal = article.proposal(proposal_id)
@@ -912,7 +864,9 @@ class Negotiation(Aggregate):
         article.ta_signatures.clear()
         article.revision += 1
 
-    def withdraw_article(self, actor: Actor, *, article_id: str, as_received: bool = False) -> None:
+    @takes(c.WithdrawArticle)
+    def withdraw_article(self, actor: Actor, command: c.WithdrawArticle) -> None:
+        article_id, as_received = command.article_id, command.as_received
         party = self._acting_party(actor, as_received)
         article = self._open_article(article_id)
         if article.opened_by != party:
@@ -921,8 +875,7 @@ class Negotiation(Aggregate):
                 "withdraw the whole subject."
             )
         for proposal in article.proposals:
-            package = self.state.packages.get(proposal.package_id or "")
-            if proposal.status == "live" and package is not None and package.status == "live":
+            if proposal.status == "live" and self._live_package_of(proposal) is not None:
                 raise errors.PackageIsLive(
                     f"Article {article.number} is in a live package: withdraw the package first."
                 )
@@ -935,7 +888,7 @@ class Negotiation(Aggregate):
         self._maybe_reach_whole_ta()
 
     @event("ArticleWithdrawn")
-    def _article_withdrawn(self, article_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _article_withdrawn(self, article_id: str, at: datetime, by: Stamp) -> None:
         article = self.state.articles[article_id]
         article.status = "withdrawn"
         for proposal in article.proposals:
@@ -946,29 +899,21 @@ class Negotiation(Aggregate):
         article.revision += 1
 
     # ------------------------------------------------------------------ tentative agreements
-    def sign_ta(
-        self, actor: Actor, *, article_id: str, proposal_id: str, as_received: bool = False
-    ) -> bool:
+    @takes(c.SignTA)
+    def sign_ta(self, actor: Actor, command: c.SignTA) -> bool:
         """Sign a TA on a version; returns True when this signature makes the article agreed."""
+        article_id = command.article_id
+        proposal_id = command.proposal_id
+        as_received = command.as_received
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)
         article = self._open_article(article_id)
-        latest = article.latest_on_table()
-        if latest is None or latest.proposal_id != proposal_id:
-            what = f"version {latest.version}" if latest else "no live proposal"
-            raise errors.NotLatestVersion(
-                f"A TA can only be signed on the latest version on the table for Article "
-                f"{article.number} (now {what})."
-            )
-        if latest.package_id and self.state.packages[latest.package_id].status == "live":
+        latest = article.require_signable(proposal_id)
+        if self._live_package_of(latest) is not None:
             raise errors.PackageIsLive(
                 "That proposal is an item of a live package: accept the whole package instead."
             )
-        if article.ta_signatures.get(party) == proposal_id:
-            raise errors.TAAlreadySigned(
-                f"The {party} side has already signed the TA on this version of Article "
-                f"{article.number}."
-            )
+        article.require_unsigned_by(party, proposal_id)
         _, in_writing = self._require_at_table()
         at = _now()
         by = stamp(actor, party, as_received=as_received, in_writing=in_writing)
@@ -982,16 +927,14 @@ class Negotiation(Aggregate):
         return False
 
     @event("TASigned")
-    def _ta_signed(
-        self, article_id: str, proposal_id: str, at: datetime, by: dict[str, Any]
-    ) -> None:
+    def _ta_signed(self, article_id: str, proposal_id: str, at: datetime, by: Stamp) -> None:
         article = self.state.articles[article_id]
-        article.ta_signatures[by["party"]] = proposal_id
+        article.ta_signatures[by.team_party] = proposal_id
         article.revision += 1
 
     @event("ArticleTentativelyAgreed")
     def _article_tentatively_agreed(
-        self, article_id: str, proposal_id: str, at: datetime, by: dict[str, Any]
+        self, article_id: str, proposal_id: str, at: datetime, by: Stamp
     ) -> None:
         self._agree_article(article_id, proposal_id)
 
@@ -1007,17 +950,14 @@ class Negotiation(Aggregate):
         article.reopen_consents.clear()
         article.revision += 1
 
-    def consent_to_reopen(
-        self, actor: Actor, *, article_id: str, as_received: bool = False
-    ) -> bool:
+    @takes(c.ConsentToReopen)
+    def consent_to_reopen(self, actor: Actor, command: c.ConsentToReopen) -> bool:
         """Consent to reopen a TA'd or withdrawn article; True when this consent reopens it."""
+        article_id, as_received = command.article_id, command.as_received
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)
         article = self._article(article_id)
-        if article.status == "open":
-            raise errors.RuleRefused(f"Article {article.number} is already open.")
-        if party in article.reopen_consents:
-            raise errors.RuleRefused(f"The {party} side has already consented to reopen it.")
+        article.require_reopenable_by(party)
         _, in_writing = self._require_at_table()
         at = _now()
         by = stamp(actor, party, as_received=as_received, in_writing=in_writing)
@@ -1028,17 +968,21 @@ class Negotiation(Aggregate):
         return False
 
     @event("ReopeningConsented")
-    def _reopening_consented(self, article_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _reopening_consented(self, article_id: str, at: datetime, by: Stamp) -> None:
         article = self.state.articles[article_id]
-        article.reopen_consents.append(by["party"])
+        article.reopen_consents.append(by.team_party)
         article.revision += 1
 
     @event("ArticleReopened")
-    def _article_reopened(self, article_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _article_reopened(self, article_id: str, at: datetime, by: Stamp) -> None:
         article = self.state.articles[article_id]
-        if article.agreed_proposal_id is not None:
-            # The agreed language becomes the base the parties bargain from again.
-            article.current_language = article.agreed_text()
+        agreed = article.proposal(article.agreed_proposal_id or "")
+        if agreed is not None:
+            # The agreed language becomes the base the parties bargain from again, and the TA'd
+            # version is its proposer's live proposal: the other side counters it, or its
+            # proposer revises it (DOMAIN.md, rulings on proposals).
+            article.current_language = agreed.text
+            agreed.status = "live"
         article.status = "open"
         article.agreed_proposal_id = None
         article.ta_signatures.clear()
@@ -1047,22 +991,22 @@ class Negotiation(Aggregate):
         self.state.whole_ta = None
 
     # ------------------------------------------------------------------ packages
-    def table_package(
-        self, actor: Actor, *, items: list[dict[str, Any]], as_received: bool = False
-    ) -> tuple[str, list[str]]:
+    @takes(c.TablePackage)
+    def table_package(self, actor: Actor, command: c.TablePackage) -> tuple[str, list[str]]:
         """Table proposals on several articles at once; each item has article_id, text and
         optionally answers / revises. Returns the package id and the proposal ids."""
+        items, as_received = command.items, command.as_received
         party = self._acting_party(actor, as_received)
-        article_ids = [str(item.get("article_id", "")) for item in items]
+        article_ids = [item.article_id for item in items]
         if len(set(article_ids)) < 2 or len(article_ids) != len(set(article_ids)):
             raise errors.InvalidRequest(
                 "A package covers at least two different articles, each once."
             )
         for item in items:
-            article = self._open_article(str(item["article_id"]))
-            self._check_text(str(item.get("text", "")))
-            self._check_new_proposal(article, party, item.get("answers"), item.get("revises"))
-            if self._package_rejected_by_answer(article, item.get("answers")):
+            article = self._open_article(item.article_id)
+            self._check_text(item.text)
+            self._check_new_proposal(article, party, item.answers, item.revises)
+            if self._package_rejected_by_answer(article, item.answers):
                 raise errors.RuleRefused(
                     "A package cannot answer an item of another live package; counter it item "
                     "by item or accept it."
@@ -1072,10 +1016,10 @@ class Negotiation(Aggregate):
         proposals = [
             {
                 "proposal_id": _new_id(),
-                "article_id": str(item["article_id"]),
-                "version": len(self.state.articles[str(item["article_id"])].proposals) + 1,
-                "text": str(item["text"]),
-                "answers": item.get("answers"),
+                "article_id": item.article_id,
+                "version": len(self.state.articles[item.article_id].proposals) + 1,
+                "text": item.text,
+                "answers": item.answers,
             }
             for item in items
         ]
@@ -1095,7 +1039,7 @@ class Negotiation(Aggregate):
         proposals: list[dict[str, Any]],
         session_id: str | None,
         at: datetime,
-        by: dict[str, Any],
+        by: Stamp,
     ) -> None:
         for item in proposals:
             self._add_proposal(
@@ -1103,20 +1047,20 @@ class Negotiation(Aggregate):
                     proposal_id=item["proposal_id"],
                     article_id=item["article_id"],
                     version=item["version"],
-                    party=by["party"],
+                    party=by.team_party,
                     text=item["text"],
                     tabled_at=at,
-                    tabled_by=by["name"],
+                    tabled_by=by.name,
                     answers=item["answers"],
                     package_id=package_id,
                     session_id=session_id,
-                    in_writing=by["in_writing"],
-                    as_received=by["as_received"],
+                    in_writing=by.in_writing,
+                    as_received=by.as_received,
                 )
             )
         self.state.packages[package_id] = Package(
             package_id=package_id,
-            party=by["party"],
+            party=by.team_party,
             proposal_ids=[p["proposal_id"] for p in proposals],
             article_ids=[p["article_id"] for p in proposals],
             tabled_at=at,
@@ -1126,13 +1070,14 @@ class Negotiation(Aggregate):
         package = self.state.packages.get(package_id)
         if package is None:
             raise errors.NotFound(f"No package {package_id!r} in this negotiation.")
-        if package.status != "live":
-            raise errors.RuleRefused(f"That package is no longer live (it was {package.status}).")
+        package.require_live()
         return package
 
-    def accept_package(self, actor: Actor, *, package_id: str, as_received: bool = False) -> None:
+    @takes(c.AcceptPackage)
+    def accept_package(self, actor: Actor, command: c.AcceptPackage) -> None:
         """Accepting a package TA's every article in it at once; the offer counts as the
         proposer's signature."""
+        package_id, as_received = command.package_id, command.as_received
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)
         package = self._live_package(package_id)
@@ -1154,13 +1099,15 @@ class Negotiation(Aggregate):
         self._maybe_reach_whole_ta()
 
     @event("PackageAccepted")
-    def _package_accepted(self, package_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _package_accepted(self, package_id: str, at: datetime, by: Stamp) -> None:
         package = self.state.packages[package_id]
         package.status = "accepted"
         for article_id, proposal_id in zip(package.article_ids, package.proposal_ids, strict=True):
             self._agree_article(article_id, proposal_id)
 
-    def withdraw_package(self, actor: Actor, *, package_id: str, as_received: bool = False) -> None:
+    @takes(c.WithdrawPackage)
+    def withdraw_package(self, actor: Actor, command: c.WithdrawPackage) -> None:
+        package_id, as_received = command.package_id, command.as_received
         party = self._acting_party(actor, as_received)
         package = self._live_package(package_id)
         if package.party != party:
@@ -1173,7 +1120,7 @@ class Negotiation(Aggregate):
         )
 
     @event("PackageWithdrawn")
-    def _package_withdrawn(self, package_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _package_withdrawn(self, package_id: str, at: datetime, by: Stamp) -> None:
         package = self.state.packages[package_id]
         package.status = "withdrawn"
         for article_id, proposal_id in zip(package.article_ids, package.proposal_ids, strict=True):
@@ -1199,13 +1146,7 @@ class Negotiation(Aggregate):
             agreed_article_ids=[a.article_id for a in agreed],
             withdrawn_article_ids=[a.article_id for a in articles if a.status == "withdrawn"],
             at=_now(),
-            by={
-                "account_id": None,
-                "name": "platform",
-                "party": None,
-                "as_received": False,
-                "in_writing": False,
-            },
+            by=PLATFORM,
         )
 
     def document_hash(self) -> str:
@@ -1226,7 +1167,7 @@ class Negotiation(Aggregate):
         agreed_article_ids: list[str],
         withdrawn_article_ids: list[str],
         at: datetime,
-        by: dict[str, Any],
+        by: Stamp,
     ) -> None:
         self.state.whole_ta = WholeTentativeAgreement(
             reached_at=at,
@@ -1236,44 +1177,25 @@ class Negotiation(Aggregate):
         )
 
     # ------------------------------------------------------------------ sessions
-    def schedule_session(
-        self,
-        actor: Actor,
-        *,
-        title: str,
-        visibility: Visibility,
-        location: str,
-        starts_at: datetime,
-        capacity: int | None = None,
-        livestream_url: str | None = None,
-        languages: tuple[str, ...] = (),
-    ) -> str:
+    @takes(c.ScheduleSession)
+    def schedule_session(self, actor: Actor, command: c.ScheduleSession) -> str:
         self._require_session_manager(actor)
-        rules = self.state.ground_rules
-        if rules is None and visibility != "closed":
-            raise errors.VisibilityNotAllowed(
-                "Until ground rules are agreed, sessions are closed: the parties have not yet "
-                "agreed who may observe."
-            )
-        if rules is not None and not rules.allows(visibility):
-            raise errors.VisibilityNotAllowed(
-                f"The ground rules do not allow {visibility} sessions."
-            )
-        if capacity is not None and capacity < 0:
+        self.rules_in_force.require_allows(command.visibility)
+        if command.capacity is not None and command.capacity < 0:
             raise errors.InvalidRequest("Room capacity cannot be negative.")
-        if starts_at.tzinfo is None:
+        if command.starts_at.tzinfo is None:
             raise errors.InvalidRequest("The start time needs a time zone.")
         session_id = _new_id()
         self._session_scheduled(
             session_id=session_id,
             number=len(self.state.sessions) + 1,
-            title=title.strip() or f"Session {len(self.state.sessions) + 1}",
-            visibility=visibility,
-            location=location,
-            starts_at=starts_at,
-            capacity=capacity,
-            livestream_url=livestream_url,
-            languages=list(languages),
+            title=command.title.strip() or f"Session {len(self.state.sessions) + 1}",
+            visibility=command.visibility,
+            location=command.location,
+            starts_at=command.starts_at,
+            capacity=command.capacity,
+            livestream_url=command.livestream_url,
+            languages=list(command.languages),
             at=_now(),
             by=stamp(actor, self.party_of(actor.account_id)),
         )
@@ -1292,7 +1214,7 @@ class Negotiation(Aggregate):
         livestream_url: str | None,
         languages: list[str],
         at: datetime,
-        by: dict[str, Any],
+        by: Stamp,
     ) -> None:
         self.state.sessions[session_id] = Session(
             session_id=session_id,
@@ -1306,49 +1228,37 @@ class Negotiation(Aggregate):
             languages=tuple(languages),
         )
 
-    def _manage(self, actor: Actor, session_id: str) -> tuple[Session, dict[str, object]]:
+    def _manage(self, actor: Actor, session_id: str) -> tuple[Session, Stamp]:
         self._require_session_manager(actor)
         return self._session(session_id), stamp(actor, self.party_of(actor.account_id))
 
-    def change_session_visibility(
-        self, actor: Actor, *, session_id: str, visibility: Visibility
-    ) -> None:
-        """E.g. the teams agree to go into closed session mid-way; content already tabled in it
-        then follows the new visibility."""
+    @takes(c.ChangeSessionVisibility)
+    def change_session_visibility(self, actor: Actor, command: c.ChangeSessionVisibility) -> None:
+        """E.g. the teams agree to go into closed session mid-way. Visibility is fixed when a
+        thing is recorded (DOMAIN.md): the change applies to what is recorded afterwards."""
+        session_id, visibility = command.session_id, command.visibility
         session, by = self._manage(actor, session_id)
-        if session.status == "closed":
-            raise errors.SessionConflict(f"Session {session.number} is closed.")
+        session.require_not_closed()
         if session.visibility == visibility:
             raise errors.RuleRefused(f"Session {session.number} is already {visibility}.")
-        rules = self.state.ground_rules
-        if (rules is None and visibility != "closed") or (
-            rules is not None and not rules.allows(visibility)
-        ):
-            raise errors.VisibilityNotAllowed(
-                f"The ground rules do not allow {visibility} sessions."
-            )
+        self.rules_in_force.require_allows(visibility)
         self._session_visibility_changed(
             session_id=session_id, visibility=visibility, at=_now(), by=by
         )
 
     @event("SessionVisibilityChanged")
     def _session_visibility_changed(
-        self, session_id: str, visibility: Visibility, at: datetime, by: dict[str, Any]
+        self, session_id: str, visibility: Visibility, at: datetime, by: Stamp
     ) -> None:
         self.state.sessions[session_id].visibility = visibility
 
-    def open_session(self, actor: Actor, *, session_id: str) -> None:
+    @takes(c.OpenSession)
+    def open_session(self, actor: Actor, command: c.OpenSession) -> None:
+        session_id = command.session_id
         session, by = self._manage(actor, session_id)
-        if session.status != "scheduled":
-            raise errors.SessionConflict(f"Session {session.number} is {session.status}.")
-        rules = self.state.ground_rules
-        if (rules is None and session.visibility != "closed") or (
-            rules is not None and not rules.allows(session.visibility)
-        ):
-            raise errors.VisibilityNotAllowed(
-                f"The ground rules (as they stand now) do not allow {session.visibility} "
-                "sessions; reschedule it with a visibility they allow."
-            )
+        session.require_status("scheduled", f"Session {session.number} is {session.status}.")
+        # The ground rules as they stand now: they may have changed since it was scheduled.
+        self.rules_in_force.require_allows(session.visibility)
         running = self.running_session
         if running is not None:
             raise errors.SessionConflict(
@@ -1357,51 +1267,54 @@ class Negotiation(Aggregate):
         self._session_opened(session_id=session_id, at=_now(), by=by)
 
     @event("SessionOpened")
-    def _session_opened(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _session_opened(self, session_id: str, at: datetime, by: Stamp) -> None:
         session = self.state.sessions[session_id]
         session.status = "open"
         session.opened_at = at
 
-    def recess_session(self, actor: Actor, *, session_id: str) -> None:
+    @takes(c.RecessSession)
+    def recess_session(self, actor: Actor, command: c.RecessSession) -> None:
+        session_id = command.session_id
         session, by = self._manage(actor, session_id)
-        if session.status != "open":
-            raise errors.SessionConflict(
-                f"Only an open session can recess; it is {session.status}."
-            )
+        session.require_status("open", f"Only an open session can recess; it is {session.status}.")
         self._session_recessed(session_id=session_id, at=_now(), by=by)
 
     @event("SessionRecessed")
-    def _session_recessed(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _session_recessed(self, session_id: str, at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].status = "recessed"
 
-    def resume_session(self, actor: Actor, *, session_id: str) -> None:
+    @takes(c.ResumeSession)
+    def resume_session(self, actor: Actor, command: c.ResumeSession) -> None:
+        session_id = command.session_id
         session, by = self._manage(actor, session_id)
-        if session.status != "recessed":
-            raise errors.SessionConflict(f"Session {session.number} is not in recess.")
+        session.require_status("recessed", f"Session {session.number} is not in recess.")
         self._session_resumed(session_id=session_id, at=_now(), by=by)
 
     @event("SessionResumed")
-    def _session_resumed(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _session_resumed(self, session_id: str, at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].status = "open"
 
-    def close_session(self, actor: Actor, *, session_id: str) -> None:
+    @takes(c.CloseSession)
+    def close_session(self, actor: Actor, command: c.CloseSession) -> None:
+        session_id = command.session_id
         session, by = self._manage(actor, session_id)
         if not session.running:
             raise errors.SessionConflict(f"Session {session.number} is {session.status}.")
         self._session_closed(session_id=session_id, at=_now(), by=by)
 
     @event("SessionClosed")
-    def _session_closed(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _session_closed(self, session_id: str, at: datetime, by: Stamp) -> None:
         session = self.state.sessions[session_id]
         session.status = "closed"
         session.closed_at = at
         session.caucus = None  # closing a session ends any caucus
         session.article_on_table = None
 
-    def set_agenda(self, actor: Actor, *, session_id: str, article_ids: list[str]) -> None:
+    @takes(c.SetAgenda)
+    def set_agenda(self, actor: Actor, command: c.SetAgenda) -> None:
+        session_id, article_ids = command.session_id, command.article_ids
         session, by = self._manage(actor, session_id)
-        if session.status == "closed":
-            raise errors.SessionConflict("The session is closed.")
+        session.require_not_closed()
         for article_id in article_ids:
             self._article(article_id)
         if len(set(article_ids)) != len(article_ids):
@@ -1409,12 +1322,12 @@ class Negotiation(Aggregate):
         self._agenda_set(session_id=session_id, article_ids=article_ids, at=_now(), by=by)
 
     @event("AgendaSet")
-    def _agenda_set(
-        self, session_id: str, article_ids: list[str], at: datetime, by: dict[str, Any]
-    ) -> None:
+    def _agenda_set(self, session_id: str, article_ids: list[str], at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].agenda = list(article_ids)
 
-    def bring_to_table(self, actor: Actor, *, session_id: str, article_id: str) -> None:
+    @takes(c.BringToTable)
+    def bring_to_table(self, actor: Actor, command: c.BringToTable) -> None:
+        session_id, article_id = command.session_id, command.article_id
         session = self._session(session_id)
         if not self.is_facilitator(actor.account_id):
             self._team_party(actor)
@@ -1434,51 +1347,48 @@ class Negotiation(Aggregate):
 
     @event("ArticleBroughtToTable")
     def _article_brought_to_table(
-        self, session_id: str, article_id: str, at: datetime, by: dict[str, Any]
+        self, session_id: str, article_id: str, at: datetime, by: Stamp
     ) -> None:
         self.state.sessions[session_id].article_on_table = article_id
 
-    def call_caucus(self, actor: Actor, *, session_id: str) -> None:
+    @takes(c.CallCaucus)
+    def call_caucus(self, actor: Actor, command: c.CallCaucus) -> None:
+        session_id = command.session_id
         party = self._team_party(actor)
         session = self._session(session_id)
-        if session.status != "open":
-            raise errors.SessionConflict("A caucus can only be called in an open session.")
+        session.require_status("open", "A caucus can only be called in an open session.")
         if session.caucus is not None:
             raise errors.SessionConflict(f"The {session.caucus.party} team is already in caucus.")
         self._caucus_called(session_id=session_id, at=_now(), by=stamp(actor, party))
 
     @event("CaucusCalled")
-    def _caucus_called(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _caucus_called(self, session_id: str, at: datetime, by: Stamp) -> None:
         session = self.state.sessions[session_id]
-        session.caucus = Caucus(party=by["party"], called_at=at, called_by=by["name"])
+        session.caucus = Caucus(party=by.team_party, called_at=at, called_by=by.name)
 
-    def end_caucus(self, actor: Actor, *, session_id: str) -> None:
-        session = self._session(session_id)
-        if session.caucus is None:
-            raise errors.SessionConflict("No caucus is under way.")
+    @takes(c.EndCaucus)
+    def end_caucus(self, actor: Actor, command: c.EndCaucus) -> None:
+        session_id = command.session_id
+        caucus = self._session(session_id).require_caucus()
         if not self.is_facilitator(actor.account_id):
-            party = self._team_party(actor)
-            if party != session.caucus.party:
-                raise errors.NotPermitted(
-                    f"Only the {session.caucus.party} team, which called the caucus, or the "
-                    "facilitator can end it."
-                )
+            caucus.require_ended_by(self._team_party(actor))
         self._caucus_ended(
             session_id=session_id, at=_now(), by=stamp(actor, self.party_of(actor.account_id))
         )
 
     @event("CaucusEnded")
-    def _caucus_ended(self, session_id: str, at: datetime, by: dict[str, Any]) -> None:
+    def _caucus_ended(self, session_id: str, at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].caucus = None
 
-    def count_attendance(self, actor: Actor, *, session_id: str, count: int) -> None:
+    @takes(c.CountAttendance)
+    def count_attendance(self, actor: Actor, command: c.CountAttendance) -> None:
+        session_id, count = command.session_id, command.count
         session = self._session(session_id)
         if not self.is_facilitator(actor.account_id):
             self._team_party(actor)
         if count < 0:
             raise errors.InvalidRequest("Attendance cannot be negative.")
-        if session.status == "scheduled":
-            raise errors.SessionConflict("Count attendance once the session has opened.")
+        session.require_taken_place("Count attendance once the session has opened.")
         self._attendance_counted(
             session_id=session_id,
             count=count,
@@ -1487,19 +1397,12 @@ class Negotiation(Aggregate):
         )
 
     @event("AttendanceCounted")
-    def _attendance_counted(
-        self, session_id: str, count: int, at: datetime, by: dict[str, Any]
-    ) -> None:
+    def _attendance_counted(self, session_id: str, count: int, at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].attendance = count
 
-    def record_team_note(
-        self,
-        actor: Actor,
-        *,
-        text: str,
-        session_id: str | None = None,
-        article_id: str | None = None,
-    ) -> str:
+    @takes(c.RecordTeamNote)
+    def record_team_note(self, actor: Actor, command: c.RecordTeamNote) -> str:
+        text, session_id, article_id = command.text, command.session_id, command.article_id
         party = self._team_party(actor)
         self._check_text(text, "note")
         if session_id is not None:
@@ -1525,36 +1428,35 @@ class Negotiation(Aggregate):
         session_id: str | None,
         article_id: str | None,
         at: datetime,
-        by: dict[str, Any],
+        by: Stamp,
     ) -> None:
         self.state.notes.append(
             TeamNote(
                 note_id=note_id,
-                party=by["party"],
+                party=by.team_party,
                 text=text,
                 recorded_at=at,
-                recorded_by=by["name"],
+                recorded_by=by.name,
                 session_id=session_id,
                 article_id=article_id,
             )
         )
 
-    def publish_bulletin(self, actor: Actor, *, session_id: str, text: str) -> None:
+    @takes(c.PublishBulletin)
+    def publish_bulletin(self, actor: Actor, command: c.PublishBulletin) -> None:
+        session_id, text = command.session_id, command.text
         party = self._team_party(actor)
         session = self._session(session_id)
         self._check_text(text, "bulletin")
-        if session.status == "scheduled":
-            raise errors.SessionConflict("A bulletin reports on a session that has taken place.")
+        session.require_taken_place("A bulletin reports on a session that has taken place.")
         self._bulletin_published(
             session_id=session_id, text=text, at=_now(), by=stamp(actor, party)
         )
 
     @event("BulletinPublished")
-    def _bulletin_published(
-        self, session_id: str, text: str, at: datetime, by: dict[str, Any]
-    ) -> None:
+    def _bulletin_published(self, session_id: str, text: str, at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].bulletins.append(
-            Bulletin(party=by["party"], text=text, published_at=at, published_by=by["name"])
+            Bulletin(party=by.team_party, text=text, published_at=at, published_by=by.name)
         )
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 import msgspec
 
+from negotiation.domain import errors
 from negotiation.domain.actors import Party
 from negotiation.domain.ground_rules import Visibility
 
@@ -17,6 +18,14 @@ class Caucus(msgspec.Struct):
     party: Party
     called_at: datetime
     called_by: str
+
+    def require_ended_by(self, party: Party) -> None:
+        """Only the party that called a caucus (or the facilitator, not asked here) ends it."""
+        if party != self.party:
+            raise errors.NotPermitted(
+                f"Only the {self.party} team, which called the caucus, or the facilitator can "
+                "end it."
+            )
 
 
 class Bulletin(msgspec.Struct):
@@ -48,6 +57,36 @@ class Session(msgspec.Struct):
     @property
     def running(self) -> bool:
         return self.status in ("open", "recessed")
+
+    def require_at_table(self) -> None:
+        """Acts across the table need this session open, neither in caucus nor in recess."""
+        if self.caucus is not None:
+            raise errors.NotAtTheTable(
+                f"The {self.caucus.party} team is in caucus: nothing can be tabled, signed "
+                "or withdrawn until the caucus ends."
+            )
+        if self.status == "recessed":
+            raise errors.NotAtTheTable(
+                "The session is in recess: resume it before acting across the table."
+            )
+
+    def require_caucus(self) -> Caucus:
+        if self.caucus is None:
+            raise errors.SessionConflict("No caucus is under way.")
+        return self.caucus
+
+    def require_not_closed(self) -> None:
+        if self.status == "closed":
+            raise errors.SessionConflict(f"Session {self.number} is closed.")
+
+    def require_status(self, status: SessionStatus, refusal: str) -> None:
+        if self.status != status:
+            raise errors.SessionConflict(refusal)
+
+    def require_taken_place(self, refusal: str) -> None:
+        """Attendance and bulletins are about a session that has opened."""
+        if self.status == "scheduled":
+            raise errors.SessionConflict(refusal)
 
 
 class TeamNote(msgspec.Struct):

@@ -39,12 +39,14 @@ async def test_counterproposal_and_ta_close_the_article(http, people):
         await http.post(f"{proposals}/{counter['id']}/ta", headers=table.union.headers, json={}),
         200,
     )
-    assert signed == {"article_agreed": False}
+    assert signed == {"article_agreed": False, "position": signed["position"]}
+    first_signature = signed["position"]
     signed = await expect(
         await http.post(f"{proposals}/{counter['id']}/ta", headers=table.employer.headers, json={}),
         200,
     )
-    assert signed == {"article_agreed": True}
+    assert signed == {"article_agreed": True, "position": signed["position"]}
+    assert signed["position"] > first_signature > counter["position"] > first["position"]
 
     public = await expect(await http.get(f"{table.base}/articles/{article['id']}"), 200)
     assert public["status"] == "agreed"

@@ -1,15 +1,20 @@
 """The demo negotiation, loaded through the commands, shows a table in mid-bargaining."""
 
+import asyncio
+import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import msgspec
 import pytest
 
+from demo import DEMO_ACCOUNTS, DEMO_TITLE, load_demo
 from negotiation.application import Negotiations
-from negotiation.demo import DEMO_ACCOUNTS, DEMO_TITLE, load_demo
+from negotiation.database import drop_database, ensure_database_exists
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor
 from negotiation.domain.articles import Article
@@ -181,3 +186,38 @@ def test_a_team_cannot_reach_the_other_teams_draft(
             draft_id=district_draft.draft_id,
             text="Not ours to change.",
         )
+
+
+async def test_the_demo_command_loads_the_story_from_the_demo_package_once(database) -> None:
+    # given: a database of its own, as a new install has
+    config = database.with_dbname(f"demo_cli_{uuid4().hex[:10]}")
+    await asyncio.to_thread(ensure_database_exists, config)
+    env = {**os.environ, "DATABASE_URL": config.dsn()}
+    root = Path(__file__).resolve().parents[2]
+
+    async def negotiation_demo() -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "web.cli",
+            "demo",
+            env=env,
+            cwd=root,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await process.communicate()
+        return process.returncode or 0, out.decode()
+
+    try:
+        # when
+        first = await negotiation_demo()
+        second = await negotiation_demo()
+    finally:
+        await asyncio.to_thread(drop_database, config)
+    # then
+    assert first[0] == 0, first[1]
+    assert "Loaded the demo negotiation" in first[1]
+    assert all(account.username in first[1] for account in DEMO_ACCOUNTS)
+    assert second[0] == 0, second[1]
+    assert "The demo is already loaded." in second[1]

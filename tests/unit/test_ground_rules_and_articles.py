@@ -8,8 +8,10 @@ from negotiation.domain import errors
 from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
 from tests.unit.builders import (
+    ADMIN,
     EMPLOYER_CHIEF,
     EMPLOYER_MEMBER,
+    FACILITATOR,
     UNION_CHIEF,
     UNION_MEMBER,
     agree_ground_rules,
@@ -271,7 +273,30 @@ def test_late_article_consent_by_the_requesting_party_is_refused():
     )
     # when / then
     with refused(table.negotiation, errors.RuleRefused):
-        table.negotiation.consent_to_late_article(UNION_MEMBER, request_id=request_id)
+        table.negotiation.consent_to_late_article(UNION_CHIEF, request_id=request_id)
+
+
+def test_late_article_consent_by_a_team_member_who_is_not_chief_is_refused():
+    # given
+    table = at_the_table(proposal_cutoff=an_hour_ago())
+    request_id = table.negotiation.request_late_article(
+        UNION_CHIEF, number="30", title="Housing", category="common_good"
+    )
+    # when / then: consenting to a new subject binds the party, like signing a TA
+    with refused(table.negotiation, errors.ChiefNegotiatorOnly):
+        table.negotiation.consent_to_late_article(EMPLOYER_MEMBER, request_id=request_id)
+
+
+@pytest.mark.parametrize("who", [FACILITATOR, ADMIN], ids=["facilitator", "admin"])
+def test_late_article_consent_cannot_be_given_for_a_party_by_facilitator_or_admin(who):
+    # given
+    table = at_the_table(proposal_cutoff=an_hour_ago())
+    request_id = table.negotiation.request_late_article(
+        UNION_CHIEF, number="30", title="Housing", category="common_good"
+    )
+    # when / then
+    with refused(table.negotiation, errors.NotOnTeam):
+        table.negotiation.consent_to_late_article(who, request_id=request_id)
 
 
 def test_late_article_consent_given_twice_is_refused():
@@ -283,7 +308,7 @@ def test_late_article_consent_given_twice_is_refused():
     table.negotiation.consent_to_late_article(EMPLOYER_CHIEF, request_id=request_id)
     # when / then
     with refused(table.negotiation, errors.NotFound):
-        table.negotiation.consent_to_late_article(EMPLOYER_MEMBER, request_id=request_id)
+        table.negotiation.consent_to_late_article(EMPLOYER_CHIEF, request_id=request_id)
 
 
 # ---------------------------------------------------------------- withdrawing the subject
@@ -328,7 +353,7 @@ def test_article_opened_between_sessions_in_writing_when_ground_rules_allow():
     article_id = table.article("12")
     # then
     assert table.article_state(article_id).status == "open"
-    assert table.last_event().by["in_writing"] is True
+    assert table.last_event().by.in_writing is True
     assert table.last_event().session_id is None
 
 

@@ -1,8 +1,9 @@
 """Replay safety: events rebuild the same state, also through msgpack, and snapshots too."""
 
-from eventsourcing.persistence import Mapper
+import msgspec
+from eventsourcing.persistence import Mapper, StoredEvent
 
-from negotiation.domain.actors import Actor
+from negotiation.domain.actors import Actor, Stamp
 from negotiation.domain.negotiation import Negotiation
 from negotiation.transcoder import MsgspecTranscoder
 from tests.unit.builders import (
@@ -209,5 +210,48 @@ def test_events_after_a_snapshot_replay_onto_it_to_the_same_state():
     for record in later:
         rebuilt = mapper.to_domain_event(record).mutate(rebuilt)
     # then
+    assert rebuilt.version == negotiation.version
+    assert rebuilt.state == negotiation.state
+
+
+def _as_recorded_before_typed_stamps(stored):
+    """The same stored event as older code wrote it: `by` a plain map, not a Stamp."""
+    state = msgspec.msgpack.decode(stored.state)
+    if isinstance(state.get("by"), dict):
+        state["by"] = dict(state["by"])
+    return StoredEvent(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic=stored.topic,
+        state=msgspec.msgpack.encode(state),
+    )
+
+
+def test_stamps_are_stored_as_the_map_events_always_carried():
+    # given
+    negotiation = new_negotiation()
+    mapper = Mapper(transcoder=MsgspecTranscoder())
+    # when
+    stored = [mapper.to_stored_event(event) for event in negotiation.collect_events()]
+    # then: the read side reads `by` as this map; its keys and their order are unchanged
+    for record in stored:
+        by = msgspec.msgpack.decode(record.state)["by"]
+        assert list(by) == ["account_id", "name", "party", "as_received", "in_writing"]
+        assert record.state == _as_recorded_before_typed_stamps(record).state
+
+
+def test_events_stored_with_plain_map_stamps_replay_to_the_same_state():
+    # given: events as they are in databases recorded before stamps were typed
+    negotiation = _a_full_day_at_the_table()
+    mapper = Mapper(transcoder=MsgspecTranscoder())
+    stored = [
+        _as_recorded_before_typed_stamps(mapper.to_stored_event(event))
+        for event in negotiation.collect_events()
+    ]
+    # when
+    events = [mapper.to_domain_event(record) for record in stored]
+    rebuilt = _replay(events)
+    # then
+    assert all(isinstance(event.by, Stamp) for event in events)
     assert rebuilt.version == negotiation.version
     assert rebuilt.state == negotiation.state

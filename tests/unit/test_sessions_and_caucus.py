@@ -408,7 +408,7 @@ def test_tabling_between_sessions_is_recorded_in_writing_when_ground_rules_allow
     # then
     event = table.last_event()
     assert type(event).__name__ == "ProposalTabled"
-    assert event.by["in_writing"] is True
+    assert event.by.in_writing is True
     assert event.session_id is None
     assert table.proposal_state(article_id, proposal_id).in_writing is True
 
@@ -423,7 +423,7 @@ def test_ta_between_sessions_is_recorded_in_writing_when_ground_rules_allow():
     # then
     event = table.last_event()
     assert type(event).__name__ == "TASigned"
-    assert event.by["in_writing"] is True
+    assert event.by.in_writing is True
 
 
 def test_tabling_at_an_open_session_is_not_marked_in_writing():
@@ -433,7 +433,7 @@ def test_tabling_at_an_open_session_is_not_marked_in_writing():
     # when
     table.propose(article_id, "Cap at 24.")
     # then
-    assert table.last_event().by["in_writing"] is False
+    assert table.last_event().by.in_writing is False
     assert table.last_event().session_id == table.session_id
 
 
@@ -627,4 +627,4 @@ def test_act_across_the_table_between_sessions_is_recorded_in_writing(act):
     ACROSS_THE_TABLE[act](table, ids)
     # then: the act's own event (the first it records) says it was delivered in writing
     event = table.negotiation.pending_events[before]
-    assert event.by["in_writing"] is True
+    assert event.by.in_writing is True

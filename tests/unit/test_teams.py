@@ -315,7 +315,7 @@ def test_employer_person_acts_for_the_employer_only():
     article_id = table.article("12", by=EMPLOYER_MEMBER)
     # then
     assert table.article_state(article_id).opened_by == "employer"
-    assert table.last_event().by["party"] == "employer"
+    assert table.last_event().by.party == "employer"
 
 
 def test_acts_as_received_are_recorded_when_the_other_party_has_no_team():
@@ -329,9 +329,9 @@ def test_acts_as_received_are_recorded_when_the_other_party_has_no_team():
     )
     # then
     event = table.last_event()
-    assert event.by["as_received"] is True
-    assert event.by["party"] == "employer"
-    assert event.by["account_id"] == UNION_MEMBER.account_id
+    assert event.by.as_received is True
+    assert event.by.party == "employer"
+    assert event.by.account_id == UNION_MEMBER.account_id
     proposal = table.proposal_state(article_id, counter)
     assert proposal.party == "employer"
     assert proposal.as_received is True
@@ -359,8 +359,8 @@ def test_ground_rules_agreed_as_received_record_it():
     events = table.negotiation.pending_events
     # then
     agreed = next(e for e in events if type(e).__name__ == "GroundRulesAgreed")
-    assert agreed.by["as_received"] is True
-    assert agreed.by["party"] == "employer"
+    assert agreed.by.as_received is True
+    assert agreed.by.party == "employer"
 
 
 def test_acts_as_received_are_refused_once_the_other_party_has_a_team():
@@ -380,7 +380,7 @@ def test_team_member_of_a_party_without_the_other_on_platform_still_acts_for_own
     # when
     session_id = schedule_session(negotiation)
     # then
-    assert negotiation.pending_events[-1].by["party"] == "union"
+    assert negotiation.pending_events[-1].by.party == "union"
     assert session_id in negotiation.state.sessions
 
 

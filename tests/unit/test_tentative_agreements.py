@@ -165,16 +165,93 @@ def test_tad_article_reopens_when_both_parties_consent():
     assert event_names(table.negotiation)[-1] == "ArticleReopened"
 
 
+def _reopened(table, number="12"):
+    article_id, agreed = _agreed(table, number)
+    table.negotiation.consent_to_reopen(UNION_CHIEF, article_id=article_id)
+    table.negotiation.consent_to_reopen(EMPLOYER_CHIEF, article_id=article_id)
+    return article_id, agreed
+
+
 def test_proposal_on_a_reopened_article_is_allowed():
     # given
     table = at_the_table()
-    article_id, _ = _agreed(table)
-    table.negotiation.consent_to_reopen(UNION_CHIEF, article_id=article_id)
-    table.negotiation.consent_to_reopen(EMPLOYER_CHIEF, article_id=article_id)
+    article_id, agreed = _reopened(table)
     # when
-    proposal_id = table.propose(article_id, "New language.", by=EMPLOYER_MEMBER)
+    proposal_id = table.propose(article_id, "New language.", by=EMPLOYER_MEMBER, answers=agreed)
     # then
     assert table.proposal_state(article_id, proposal_id).status == "live"
+
+
+def test_tad_version_is_its_proposers_live_proposal_after_reopening():
+    # given
+    table = at_the_table()
+    article_id, agreed = _agreed(table)
+    table.negotiation.consent_to_reopen(UNION_CHIEF, article_id=article_id)
+    # when
+    table.negotiation.consent_to_reopen(EMPLOYER_CHIEF, article_id=article_id)
+    # then
+    article = table.article_state(article_id)
+    assert article.proposal(agreed).status == "live"
+    assert article.live_proposal("union").proposal_id == agreed
+    assert article.latest_on_table().proposal_id == agreed
+
+
+def test_proposal_ignoring_the_reopened_tad_version_is_refused():
+    # given
+    table = at_the_table()
+    article_id, _ = _reopened(table)
+    # when / then: the union's TA'd version is live again; the employer must answer it
+    with refused(table.negotiation, errors.MustAnswerLatestProposal):
+        table.propose(article_id, "New language.", by=EMPLOYER_MEMBER, answers=None)
+
+
+def test_counter_answering_the_reopened_tad_version_supersedes_nothing_of_the_proposer():
+    # given
+    table = at_the_table()
+    article_id, agreed = _reopened(table)
+    # when
+    counter = table.propose(article_id, "Cap at 26.", by=EMPLOYER_MEMBER, answers=agreed)
+    # then
+    article = table.article_state(article_id)
+    assert article.proposal(counter).answers == agreed
+    assert article.proposal(agreed).status == "live"
+    assert article.latest_on_table().proposal_id == counter
+
+
+def test_proposer_may_revise_the_reopened_tad_version():
+    # given
+    table = at_the_table()
+    article_id, agreed = _reopened(table)
+    # when
+    revision = table.propose(article_id, "Cap at 23.", by=UNION_MEMBER, revises=agreed)
+    # then
+    article = table.article_state(article_id)
+    assert article.proposal(agreed).status == "superseded"
+    assert article.live_proposal("union").proposal_id == revision
+
+
+def test_reopened_tad_version_can_be_signed_again():
+    # given
+    table = at_the_table()
+    article_id, agreed = _reopened(table)
+    table.negotiation.sign_ta(EMPLOYER_CHIEF, article_id=article_id, proposal_id=agreed)
+    # when
+    done = table.negotiation.sign_ta(UNION_CHIEF, article_id=article_id, proposal_id=agreed)
+    # then
+    assert done is True
+    assert table.article_state(article_id).agreed_proposal_id == agreed
+
+
+def test_reopened_tad_version_can_be_withdrawn_by_its_proposer():
+    # given
+    table = at_the_table()
+    article_id, agreed = _reopened(table)
+    # when
+    table.negotiation.withdraw_proposal(UNION_MEMBER, article_id=article_id, proposal_id=agreed)
+    # then
+    article = table.article_state(article_id)
+    assert article.proposal(agreed).status == "withdrawn"
+    assert article.latest_on_table() is None
 
 
 def test_proposal_after_only_one_consent_to_reopen_is_refused():
@@ -319,11 +396,11 @@ def test_opening_a_new_article_undoes_the_whole_tentative_agreement():
 def test_document_hash_changes_when_agreed_language_changes():
     # given
     table = at_the_table()
-    article_id, _ = _agreed(table)
+    article_id, v1 = _agreed(table)
     first_hash = table.negotiation.state.whole_ta.document_hash
     table.negotiation.consent_to_reopen(UNION_CHIEF, article_id=article_id)
     table.negotiation.consent_to_reopen(EMPLOYER_CHIEF, article_id=article_id)
-    v2 = table.propose(article_id, "Different language.", by=UNION_MEMBER)
+    v2 = table.propose(article_id, "Different language.", by=UNION_MEMBER, revises=v1)
     # when
     table.agree(article_id, v2)
     # then

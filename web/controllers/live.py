@@ -13,7 +13,6 @@ from litestar import Controller, WebSocket, get, websocket
 from litestar.exceptions import NotFoundException, WebSocketDisconnect
 
 from projections.board import Board
-from projections.board_store import load_board
 from projections.bulletin import BulletinDraft, bulletin_draft
 from projections.redline import Redline, redline
 from projections.views import (
@@ -25,6 +24,7 @@ from projections.views import (
 )
 from realtime.hub import CLOSED, Hub, Subscription
 from realtime.transport import direct_writer
+from web.controllers.reads import After, board_at, projection_at
 from web.dependencies import SESSION_COOKIE
 from web.identity import Account, Identity
 
@@ -41,25 +41,25 @@ class BoardPositionView(msgspec.Struct, frozen=True):
     position: int
 
 
-async def _board_or_404(pool: asyncpg.Pool, negotiation_id: str) -> Board:
-    board = await load_board(pool, negotiation_id)
-    if board is None:
-        raise NotFoundException(f"No negotiation {negotiation_id} (or not projected yet).")
-    return board
-
-
 class ReadModelController(Controller):
-    """The persistent projections (board_docs), as the viewer may see them."""
+    """The board projection, as the viewer may see it (read your writes: see
+    web.controllers.reads)."""
 
     path = "/api/negotiations/{negotiation_id:str}"
     tags = ("read models",)
 
     @get("/board")
     async def board(
-        self, negotiation_id: str, viewer: Account | None, pool: asyncpg.Pool
+        self,
+        negotiation_id: str,
+        viewer: Account | None,
+        hub: Hub,
+        pool: asyncpg.Pool,
+        after: After = None,
     ) -> FeedView:
         """The status board: every article's state, last move, TA count, sessions."""
-        return await self._feed(negotiation_id, "board", None, viewer, pool)
+        board = await board_at(hub, pool, negotiation_id, after)
+        return _feed(board, "board", None, viewer)
 
     @get("/sessions/{session_id:str}/display")
     async def session_display(
@@ -67,35 +67,25 @@ class ReadModelController(Controller):
         negotiation_id: str,
         session_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> FeedView:
         """Session display: status, clock, agenda, the article on the table with both sides'
         latest proposals, attendance vs capacity, timeline."""
-        view = await self._feed(negotiation_id, "session", session_id, viewer, pool)
+        board = await board_at(hub, pool, negotiation_id, after)
+        view = _feed(board, "session", session_id, viewer)
         if not view.parts:
             raise NotFoundException(f"No session {session_id} in this negotiation.")
         return view
 
     @get("/overlay")
-    async def overlay(self, negotiation_id: str, pool: asyncpg.Pool) -> FeedView:
-        """Overlay state for livestream browser sources (public view)."""
-        return await self._feed(negotiation_id, "overlay", None, None, pool)
-
-    async def _feed(
-        self,
-        negotiation_id: str,
-        kind: FeedKind,
-        key: str | None,
-        viewer: Account | None,
-        pool: asyncpg.Pool,
+    async def overlay(
+        self, negotiation_id: str, hub: Hub, pool: asyncpg.Pool, after: After = None
     ) -> FeedView:
-        board = await _board_or_404(pool, negotiation_id)
-        audience = audience_on(board, viewer)
-        return FeedView(
-            position=board.position,
-            version=board.version,
-            parts=feed_parts(kind, board, key, audience),
-        )
+        """Overlay state for livestream browser sources (public view)."""
+        board = await board_at(hub, pool, negotiation_id, after)
+        return _feed(board, "overlay", None, None)
 
     @get("/articles/{article_id:str}/history")
     async def history(
@@ -103,9 +93,11 @@ class ReadModelController(Controller):
         negotiation_id: str,
         article_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> ArticleHistory:
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
         result = article_history(board, article_id, audience_on(board, viewer))
         if result is None:
             raise NotFoundException(f"No article {article_id} in this negotiation.")
@@ -117,13 +109,15 @@ class ReadModelController(Controller):
         negotiation_id: str,
         article_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
         to: str,
         from_: str = "current",
+        after: After = None,
     ) -> Redline:
         """Word-level redline between two versions (proposal ids), or against the current
         contract language with from_=current (the default)."""
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
         history = article_history(board, article_id, audience_on(board, viewer))
         if history is None:
             raise NotFoundException(f"No article {article_id} in this negotiation.")
@@ -132,6 +126,14 @@ class ReadModelController(Controller):
         if to not in texts or from_ not in texts:
             raise NotFoundException("No such version of this article (or not visible to you).")
         return redline(texts[from_], texts[to])
+
+
+def _feed(board: Board, kind: FeedKind, key: str | None, viewer: Account | None) -> FeedView:
+    return FeedView(
+        position=board.position,
+        version=board.version,
+        parts=feed_parts(kind, board, key, audience_on(board, viewer)),
+    )
 
 
 class PublishedBulletin(msgspec.Struct, frozen=True):
@@ -156,11 +158,13 @@ class BulletinController(Controller):
         negotiation_id: str,
         session_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> BulletinDraft:
         """What moved in this session (tabled, countered, TA'd, withdrawn) as data, and as
         text a team can edit before publishing it."""
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
         draft = bulletin_draft(board, session_id, audience_on(board, viewer))
         if draft is None:
             raise NotFoundException(f"No session {session_id} visible to you here.")
@@ -172,17 +176,21 @@ class BulletinController(Controller):
         negotiation_id: str,
         session_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> list[PublishedBulletin]:
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
+        await projection_at(pool, after)  # the chain hashes are the audit projection's
         session = board.sessions.get(session_id)
         audience = audience_on(board, viewer)
         if session is None or not audience.sees_session(session.visibility):
             raise NotFoundException(f"No session {session_id} visible to you here.")
+        bulletins = [b for b in session.bulletins if audience.sees_session(b.visibility)]
         hashes = dict(
             await pool.fetch(
                 "SELECT position, encode(hash, 'hex') FROM audit_log WHERE position = ANY($1)",
-                [b.position for b in session.bulletins],
+                [b.position for b in bulletins],
             )
         )
         return [
@@ -194,7 +202,7 @@ class BulletinController(Controller):
                 position=b.position,
                 chain_hash=hashes.get(b.position),
             )
-            for b in session.bulletins
+            for b in bulletins
         ]
 
 

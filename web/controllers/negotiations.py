@@ -1,22 +1,22 @@
-"""Negotiations, teams, ground rules, articles, proposals, packages, drafts and notes."""
+"""Commands on negotiations, teams, ground rules, articles, proposals, packages, drafts and
+notes (their reads are in web.controllers.reads)."""
 
 from __future__ import annotations
 
 import asyncio
 from uuid import UUID
 
-import asyncpg
-from litestar import Controller, get, post, put
+from litestar import post, put
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from negotiation.application import Negotiations
+from negotiation.application import Negotiations, Recorded
+from negotiation.domain import commands as c
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor
 from negotiation.domain.ground_rules import GroundRules
 from web import schemas as s
-from web import views
+from web.controllers.reads import ReadController
 from web.identity import Account, Identity
-from web.queries import list_negotiations
 
 OK = HTTP_200_OK
 NID = "/{negotiation_id:uuid}"
@@ -29,53 +29,15 @@ async def actor_named(identity: Identity, username: str) -> Actor:
     return account.actor
 
 
-class NegotiationController(Controller):
+class NegotiationController(ReadController):
+    # The reads (web.controllers.reads) share this path: one controller serves both, as
+    # Litestar cannot merge two controllers' handlers on one path.
     path = "/api/negotiations"
     tags = ("negotiations",)
 
-    # ------------------------------------------------------------------ reads
-    @get("/")
-    async def list_all(self, pool: asyncpg.Pool) -> list[s.NegotiationSummary]:
-        """Every negotiation on this platform (titles and parties are public)."""
-        return await list_negotiations(pool)
-
-    @get(NID, sync_to_thread=True)
-    def show(
-        self, negotiation_id: UUID, viewer: Account | None, negotiations: Negotiations
-    ) -> s.NegotiationView:
-        """The current state of a negotiation, as this viewer may see it."""
-        return negotiations.read(
-            negotiation_id, lambda n: views.negotiation_view(n, views.audience_of(n, viewer))
-        )
-
-    @get(NID + "/articles/{article_id:str}", sync_to_thread=True)
-    def article(
-        self,
-        negotiation_id: UUID,
-        article_id: str,
-        viewer: Account | None,
-        negotiations: Negotiations,
-    ) -> s.ArticleView:
-        """An article's full proposal history (texts), as this viewer may see it."""
-        return negotiations.read(
-            negotiation_id,
-            lambda n: views.article_view(n, article_id, views.audience_of(n, viewer)),
-        )
-
-    @get(NID + "/sessions/{session_id:str}", sync_to_thread=True)
-    def session(
-        self,
-        negotiation_id: UUID,
-        session_id: str,
-        viewer: Account | None,
-        negotiations: Negotiations,
-    ) -> s.SessionView:
-        return negotiations.read(
-            negotiation_id,
-            lambda n: views.session_detail(n, session_id, views.audience_of(n, viewer)),
-        )
-
     # ------------------------------------------------------------------ negotiation & teams
+    # Command handlers: decode the body into its command (completed with the URL's ids), run
+    # it through the one application path, answer with what it returned and its position.
     @post("/", status_code=HTTP_201_CREATED)
     async def open(
         self,
@@ -95,9 +57,7 @@ class NegotiationController(Controller):
             if data.facilitator_username
             else None
         )
-        negotiation_id = await asyncio.to_thread(
-            negotiations.open_negotiation,
-            account.actor,
+        command = c.OpenNegotiation(
             title=data.title,
             kind=data.kind,
             bargaining_unit=data.bargaining_unit,
@@ -107,7 +67,8 @@ class NegotiationController(Controller):
             other_chief=other,
             facilitator=facilitator,
         )
-        return s.Created(id=str(negotiation_id))
+        opened = await asyncio.to_thread(negotiations.start, account.actor, command)
+        return s.Created(id=str(opened.result), position=opened.position)
 
     @post(NID + "/team", status_code=HTTP_201_CREATED)
     async def add_team_member(
@@ -119,29 +80,23 @@ class NegotiationController(Controller):
         identity: Identity,
     ) -> s.Created:
         member = await actor_named(identity, data.username)
-        await asyncio.to_thread(
-            negotiations.add_team_member,
-            negotiation_id,
-            account.actor,
-            member=member,
-            party=data.party,
-            role=data.role,
-        )
-        return s.Created(id=member.account_id)
+        command = c.AddTeamMember(member=member, party=data.party, role=data.role)
+        done = await asyncio.to_thread(negotiations.execute, negotiation_id, account.actor, command)
+        return s.Created(id=member.account_id, position=done.position)
 
     @post(NID + "/team/{account_id:str}/remove", status_code=OK, sync_to_thread=True)
     def remove_team_member(
         self, negotiation_id: UUID, account_id: str, account: Account, negotiations: Negotiations
     ) -> s.Done:
-        negotiations.remove_team_member(negotiation_id, account.actor, account_id=account_id)
-        return s.Done()
+        command = c.RemoveTeamMember(account_id=account_id)
+        return _done(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(NID + "/team/{account_id:str}/chief", status_code=OK, sync_to_thread=True)
     def name_chief(
         self, negotiation_id: UUID, account_id: str, account: Account, negotiations: Negotiations
     ) -> s.Done:
-        negotiations.name_chief_negotiator(negotiation_id, account.actor, account_id=account_id)
-        return s.Done()
+        command = c.NameChiefNegotiator(account_id=account_id)
+        return _done(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(NID + "/facilitators", status_code=HTTP_201_CREATED)
     async def appoint_facilitator(
@@ -153,13 +108,9 @@ class NegotiationController(Controller):
         identity: Identity,
     ) -> s.Created:
         facilitator = await actor_named(identity, data.username)
-        await asyncio.to_thread(
-            negotiations.appoint_facilitator,
-            negotiation_id,
-            account.actor,
-            facilitator=facilitator,
-        )
-        return s.Created(id=facilitator.account_id)
+        command = c.AppointFacilitator(facilitator=facilitator)
+        done = await asyncio.to_thread(negotiations.execute, negotiation_id, account.actor, command)
+        return s.Created(id=facilitator.account_id, position=done.position)
 
     # ------------------------------------------------------------------ ground rules
     @post(NID + "/ground-rules", status_code=HTTP_201_CREATED, sync_to_thread=True)
@@ -178,64 +129,42 @@ class NegotiationController(Controller):
             observers=data.observers,
             interpretation_languages=tuple(data.interpretation_languages),
         )
-        offer_id = negotiations.propose_ground_rules(
-            negotiation_id, account.actor, rules=rules, as_received=data.as_received
-        )
-        return s.Created(id=offer_id)
+        command = c.ProposeGroundRules(rules=rules, as_received=data.as_received)
+        return _created(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(NID + "/ground-rules/{offer_id:str}/agree", status_code=OK, sync_to_thread=True)
     def agree_ground_rules(
         self,
         negotiation_id: UUID,
         offer_id: str,
-        data: s.ActAsReceived,
+        data: c.AsReceived,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Done:
-        negotiations.agree_ground_rules(
-            negotiation_id, account.actor, offer_id=offer_id, as_received=data.as_received
-        )
-        return s.Done()
+        command = c.with_ids(c.AgreeGroundRules, data, offer_id=offer_id)
+        return _done(negotiations.execute(negotiation_id, account.actor, command))
 
     # ------------------------------------------------------------------ articles
     @post(NID + "/articles", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def open_article(
         self,
         negotiation_id: UUID,
-        data: s.OpenArticle,
+        data: c.OpenArticle,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Created:
-        article_id = negotiations.open_article(
-            negotiation_id,
-            account.actor,
-            number=data.number,
-            title=data.title,
-            category=data.category,
-            current_language=data.current_language,
-            as_received=data.as_received,
-        )
-        return s.Created(id=article_id)
+        return _created(negotiations.execute(negotiation_id, account.actor, data))
 
     @post(NID + "/late-articles", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def request_late_article(
         self,
         negotiation_id: UUID,
-        data: s.OpenArticle,
+        data: c.RequestLateArticle,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Created:
         """After the cut-off: ask the other party to consent to a new subject."""
-        request_id = negotiations.request_late_article(
-            negotiation_id,
-            account.actor,
-            number=data.number,
-            title=data.title,
-            category=data.category,
-            current_language=data.current_language,
-            as_received=data.as_received,
-        )
-        return s.Created(id=request_id)
+        return _created(negotiations.execute(negotiation_id, account.actor, data))
 
     @post(
         NID + "/late-articles/{request_id:str}/consent",
@@ -246,43 +175,39 @@ class NegotiationController(Controller):
         self,
         negotiation_id: UUID,
         request_id: str,
-        data: s.ActAsReceived,
+        data: c.AsReceived,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Created:
-        article_id = negotiations.consent_to_late_article(
-            negotiation_id, account.actor, request_id=request_id, as_received=data.as_received
-        )
-        return s.Created(id=article_id)
+        """The other party's chief consents: the new subject opens."""
+        command = c.with_ids(c.ConsentToLateArticle, data, request_id=request_id)
+        return _created(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(NID + "/articles/{article_id:str}/withdraw", status_code=OK, sync_to_thread=True)
     def withdraw_article(
         self,
         negotiation_id: UUID,
         article_id: str,
-        data: s.ActAsReceived,
+        data: c.AsReceived,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Done:
-        negotiations.withdraw_article(
-            negotiation_id, account.actor, article_id=article_id, as_received=data.as_received
-        )
-        return s.Done()
+        command = c.with_ids(c.WithdrawArticle, data, article_id=article_id)
+        return _done(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(NID + "/articles/{article_id:str}/reopen", status_code=OK, sync_to_thread=True)
     def consent_to_reopen(
         self,
         negotiation_id: UUID,
         article_id: str,
-        data: s.ActAsReceived,
+        data: c.AsReceived,
         account: Account,
         negotiations: Negotiations,
     ) -> s.ReopenView:
         """Consent to reopen a TA'd or withdrawn article; it reopens when both have consented."""
-        reopened = negotiations.consent_to_reopen(
-            negotiation_id, account.actor, article_id=article_id, as_received=data.as_received
-        )
-        return s.ReopenView(reopened=reopened)
+        command = c.with_ids(c.ConsentToReopen, data, article_id=article_id)
+        done = negotiations.execute(negotiation_id, account.actor, command)
+        return s.ReopenView(reopened=done.result, position=done.position)
 
     # ------------------------------------------------------------------ proposals
     @post(
@@ -294,23 +219,14 @@ class NegotiationController(Controller):
         self,
         negotiation_id: UUID,
         article_id: str,
-        data: s.TableProposal,
+        data: c.TableProposalBody,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Created:
         """Table a proposal; a counterproposal names the other side's latest in `answers`,
         a revision of your side's unanswered proposal names it in `revises`."""
-        proposal_id = negotiations.table_proposal(
-            negotiation_id,
-            account.actor,
-            article_id=article_id,
-            text=data.text,
-            answers=data.answers,
-            revises=data.revises,
-            as_received=data.as_received,
-            expected_revision=data.expected_revision,
-        )
-        return s.Created(id=proposal_id)
+        command = c.with_ids(c.TableProposal, data, article_id=article_id)
+        return _created(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(
         NID + "/articles/{article_id:str}/proposals/{proposal_id:str}/withdraw",
@@ -322,18 +238,14 @@ class NegotiationController(Controller):
         negotiation_id: UUID,
         article_id: str,
         proposal_id: str,
-        data: s.ActAsReceived,
+        data: c.AsReceived,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Done:
-        negotiations.withdraw_proposal(
-            negotiation_id,
-            account.actor,
-            article_id=article_id,
-            proposal_id=proposal_id,
-            as_received=data.as_received,
+        command = c.with_ids(
+            c.WithdrawProposal, data, article_id=article_id, proposal_id=proposal_id
         )
-        return s.Done()
+        return _done(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(
         NID + "/articles/{article_id:str}/proposals/{proposal_id:str}/ta",
@@ -345,137 +257,102 @@ class NegotiationController(Controller):
         negotiation_id: UUID,
         article_id: str,
         proposal_id: str,
-        data: s.SignTA,
+        data: c.AsReceived,
         account: Account,
         negotiations: Negotiations,
     ) -> s.SignedView:
-        agreed = negotiations.sign_ta(
-            negotiation_id,
-            account.actor,
-            article_id=article_id,
-            proposal_id=proposal_id,
-            as_received=data.as_received,
-        )
-        return s.SignedView(article_agreed=agreed)
+        command = c.with_ids(c.SignTA, data, article_id=article_id, proposal_id=proposal_id)
+        done = negotiations.execute(negotiation_id, account.actor, command)
+        return s.SignedView(article_agreed=done.result, position=done.position)
 
     # ------------------------------------------------------------------ packages
     @post(NID + "/packages", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def table_package(
         self,
         negotiation_id: UUID,
-        data: s.TablePackage,
+        data: c.TablePackage,
         account: Account,
         negotiations: Negotiations,
     ) -> s.PackageCreated:
-        package_id, proposal_ids = negotiations.table_package(
-            negotiation_id,
-            account.actor,
-            items=[
-                {
-                    "article_id": i.article_id,
-                    "text": i.text,
-                    "answers": i.answers,
-                    "revises": i.revises,
-                }
-                for i in data.items
-            ],
-            as_received=data.as_received,
-        )
-        return s.PackageCreated(id=package_id, proposal_ids=proposal_ids)
+        done = negotiations.execute(negotiation_id, account.actor, data)
+        package_id, proposal_ids = done.result
+        return s.PackageCreated(id=package_id, proposal_ids=proposal_ids, position=done.position)
 
     @post(NID + "/packages/{package_id:str}/accept", status_code=OK, sync_to_thread=True)
     def accept_package(
         self,
         negotiation_id: UUID,
         package_id: str,
-        data: s.ActAsReceived,
+        data: c.AsReceived,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Done:
-        negotiations.accept_package(
-            negotiation_id, account.actor, package_id=package_id, as_received=data.as_received
-        )
-        return s.Done()
+        command = c.with_ids(c.AcceptPackage, data, package_id=package_id)
+        return _done(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(NID + "/packages/{package_id:str}/withdraw", status_code=OK, sync_to_thread=True)
     def withdraw_package(
         self,
         negotiation_id: UUID,
         package_id: str,
-        data: s.ActAsReceived,
+        data: c.AsReceived,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Done:
-        negotiations.withdraw_package(
-            negotiation_id, account.actor, package_id=package_id, as_received=data.as_received
-        )
-        return s.Done()
+        command = c.with_ids(c.WithdrawPackage, data, package_id=package_id)
+        return _done(negotiations.execute(negotiation_id, account.actor, command))
 
     # ------------------------------------------------------------------ drafts & notes
     @post(NID + "/drafts", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def draft_proposal(
         self,
         negotiation_id: UUID,
-        data: s.DraftProposal,
+        data: c.DraftProposal,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Created:
         """Prepare a proposal privately; only your own team can see it until it is tabled."""
-        draft_id = negotiations.draft_proposal(
-            negotiation_id, account.actor, article_id=data.article_id, text=data.text
-        )
-        return s.Created(id=draft_id)
+        return _created(negotiations.execute(negotiation_id, account.actor, data))
 
     @put(NID + "/drafts/{draft_id:str}", status_code=OK, sync_to_thread=True)
     def revise_draft(
         self,
         negotiation_id: UUID,
         draft_id: str,
-        data: s.ReviseDraft,
+        data: c.ReviseDraftBody,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Done:
-        negotiations.revise_draft(
-            negotiation_id,
-            account.actor,
-            draft_id=draft_id,
-            text=data.text,
-            expected_revision=data.expected_revision,
-        )
-        return s.Done()
+        command = c.with_ids(c.ReviseDraft, data, draft_id=draft_id)
+        return _done(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(NID + "/drafts/{draft_id:str}/table", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def table_draft(
         self,
         negotiation_id: UUID,
         draft_id: str,
-        data: s.TableDraft,
+        data: c.TableDraftBody,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Created:
-        proposal_id = negotiations.table_draft(
-            negotiation_id,
-            account.actor,
-            draft_id=draft_id,
-            answers=data.answers,
-            revises=data.revises,
-        )
-        return s.Created(id=proposal_id)
+        command = c.with_ids(c.TableDraft, data, draft_id=draft_id)
+        return _created(negotiations.execute(negotiation_id, account.actor, command))
 
     @post(NID + "/notes", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def record_team_note(
         self,
         negotiation_id: UUID,
-        data: s.RecordTeamNote,
+        data: c.RecordTeamNote,
         account: Account,
         negotiations: Negotiations,
     ) -> s.Created:
         """A private team note: visible to your own party's team only."""
-        note_id = negotiations.record_team_note(
-            negotiation_id,
-            account.actor,
-            text=data.text,
-            session_id=data.session_id,
-            article_id=data.article_id,
-        )
-        return s.Created(id=note_id)
+        return _created(negotiations.execute(negotiation_id, account.actor, data))
+
+
+def _created(done: Recorded[str]) -> s.Created:
+    return s.Created(id=done.result, position=done.position)
+
+
+def _done(done: Recorded[object]) -> s.Done:
+    return s.Done(position=done.position)

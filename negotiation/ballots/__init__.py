@@ -1,0 +1,1 @@
+"""Ratification ballot cryptography: ristretto255 ElGamal, proofs, ceremony, tally, record."""
