@@ -109,14 +109,21 @@ def _as_int64(bound: Any, default: int) -> int:
     return max(INT64_MIN, min(INT64_MAX, int(bound)))
 
 
-def _bound_integers(schema: Any) -> None:
+def _bound_integers(schema: Any, declared: Bounds | None = None) -> None:
+    """Exact 64-bit bounds on every integer, the handler's own where it declares them."""
     if not isinstance(schema, dict):
         return
     if schema.get("type") == "integer":
+        for key, value in (declared or {}).items():
+            schema[key] = value
         schema["minimum"] = _as_int64(schema.get("minimum"), INT64_MIN)
         schema["maximum"] = _as_int64(schema.get("maximum"), INT64_MAX)
-    for option in schema.get("oneOf", []) + schema.get("anyOf", []):
-        _bound_integers(option)
+    options = schema.get("oneOf", []) + schema.get("anyOf", [])
+    if options:
+        # Litestar puts an optional integer's bounds beside the oneOf, where they bind nothing.
+        outer = {k: schema.pop(k) for k in ("minimum", "maximum") if k in schema}
+        for option in options:
+            _bound_integers(option, {**outer, **(declared or {})})
 
 
 def request_body_types(app: Litestar) -> list[Any]:
@@ -128,6 +135,34 @@ def request_body_types(app: Litestar) -> list[Any]:
             if data is not None:
                 found.setdefault(repr(data.annotation), data.annotation)
     return list(found.values())
+
+
+Bounds = dict[str, int | float]
+
+
+def parameter_bounds(app: Litestar) -> dict[tuple[str, str, str], Bounds]:
+    """(path, method, parameter) -> the ge/gt/le/lt its handler declares: Litestar drops them
+    from the schema when the parameter is optional (`int | None`)."""
+    found: dict[tuple[str, str, str], Bounds] = {}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            for name, field in handler.parsed_fn_signature.parameters.items():
+                kwarg = field.kwarg_definition
+                bounds = {
+                    key: getattr(kwarg, attribute)
+                    for key, attribute in (
+                        ("minimum", "ge"),
+                        ("exclusiveMinimum", "gt"),
+                        ("maximum", "le"),
+                        ("exclusiveMaximum", "lt"),
+                    )
+                    if getattr(kwarg, attribute, None) is not None
+                }
+                if bounds:
+                    alias = getattr(kwarg, "query", None) or name
+                    for method in getattr(handler, "http_methods", ()):
+                        found[(route.path_format, method.lower(), alias)] = bounds
+    return found
 
 
 def _precise_request_schemas(components: dict[str, Any], types: Iterable[Any]) -> None:
@@ -155,7 +190,11 @@ def _no_nul(schema: Any) -> None:
         _no_nul(option)
 
 
-def complete_schema(document: dict[str, Any], request_types: Iterable[Any] = ()) -> dict[str, Any]:
+def complete_schema(
+    document: dict[str, Any],
+    request_types: Iterable[Any] = (),
+    bounds: dict[tuple[str, str, str], Bounds] | None = None,
+) -> dict[str, Any]:
     """Complete the generated document in place (idempotent) and return it."""
     components = document.setdefault("components", {}).setdefault("schemas", {})
     _precise_request_schemas(components, request_types)
@@ -176,7 +215,8 @@ def complete_schema(document: dict[str, Any], request_types: Iterable[Any] = ())
                 # Litestar's own 400 describes a body without `rule`; ours always has one.
                 responses[code] = _error_response(code)
             for parameter in operation.get("parameters", []):
-                _bound_integers(parameter.get("schema"))
+                declared = (bounds or {}).get((path, method, parameter.get("name", "")))
+                _bound_integers(parameter.get("schema"), declared)
                 _format_ids(parameter)
                 _no_nul(parameter.get("schema"))
             body = operation.get("requestBody", {}).get("content", {})
@@ -193,5 +233,7 @@ class CompleteJsonRenderPlugin(JsonRenderPlugin):
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         # Litestar hands every render the same cached dict: completing it once is enough.
         if "Error" not in openapi_schema.get("components", {}).get("schemas", {}):
-            complete_schema(openapi_schema, request_body_types(request.app))
+            complete_schema(
+                openapi_schema, request_body_types(request.app), parameter_bounds(request.app)
+            )
         return super().render(request, openapi_schema)
