@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import asyncpg
 import msgspec
@@ -22,9 +23,12 @@ from projections.views import (
     audience_on,
     feed_parts,
 )
-from realtime.hub import CLOSED, Hub, Subscription
-from realtime.transport import direct_writer
-from web.controllers.reads import After, board_at, projection_at
+from realtime import frames
+from realtime.feeds import CLOSED, Subscription
+from realtime.frames import POLICY_VIOLATION
+from realtime.hub import Hub
+from realtime.transport import direct_writer, transport_aborter
+from web.controllers.reads import MAX_POSITION, After, board_at, projection_at
 from web.dependencies import SESSION_COOKIE
 from web.identity import Account, Identity
 
@@ -216,27 +220,43 @@ class LiveController(Controller):
         negotiation_id: str,
         feed: FeedName = "board",
         session_id: str | None = None,
-        after: int | None = None,
+        after: str | None = None,
         token: str | None = None,
     ) -> None:
         """Snapshot then changes; reconnect with ?after=<last position seen> to resume."""
         hub: Hub = socket.app.state.hub
         account = await _websocket_account(socket, socket.app.state.identity, token)
         await socket.accept()
+        try:
+            resume_after = _position(after)
+        except ValueError:
+            await _refuse(socket, POLICY_VIOLATION, AFTER_REFUSED)
+            return
+        abort = transport_aborter(socket.scope.get("raw_send"))
+        loop = asyncio.get_running_loop()
+
+        def abort_soon() -> None:
+            # Told to resync, or gone: the close frame gets CLOSE_DEADLINE seconds to go out.
+            # A client that is not reading never takes it (nor what is queued before it),
+            # and a closed transport would keep all of it for ever: drop the connection.
+            if abort is not None:
+                loop.call_later(CLOSE_DEADLINE, abort)
+
         subscribed = await hub.subscribe(
             negotiation_id,
             feed,
             session_id if feed == "session" else None,
             account,
-            after,
+            resume_after,
             writer=direct_writer(socket.scope.get("raw_send")),
+            on_close=abort_soon,
         )
         if subscribed is None:
-            await socket.send_json({"type": "error", "detail": "No such negotiation."})
-            await socket.close(code=4404)
+            await _refuse(socket, 4404, "No such negotiation.")
             return
         subscription, first = subscribed
-        listener = asyncio.create_task(_until_disconnect(socket, subscription))
+        ending = _Ending()
+        listener = asyncio.create_task(_read_client_messages(socket, subscription, ending))
         try:
             for message in first:
                 await socket.send_text(message)
@@ -248,25 +268,78 @@ class LiveController(Controller):
                 await socket.send_text(message)
                 if subscription.closed and subscription.queue.empty():
                     break  # told to resync: the client reconnects and resumes
-        except (WebSocketDisconnect, RuntimeError):
-            pass
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass  # gone (OSError: the connection was dropped while a send waited on it)
         finally:
             subscription.close()
             listener.cancel()
             with contextlib.suppress(BaseException):
-                await socket.close()
+                await socket.close(code=ending.code, reason=ending.reason)
 
 
-async def _until_disconnect(socket: WebSocket[Any, Any, Any], subscription: Subscription) -> None:
-    """Clients only listen; a receive ends when they go away, and that ends the sender."""
+CLOSE_DEADLINE = 5.0  # seconds a connection that is being closed has to drain
+AFTER_REFUSED = f"after must be a position: a whole number from 0 to {MAX_POSITION}."
+
+
+def _position(after: str | None) -> int | None:
+    """The `after` of a resume; ValueError when it is not a position at all."""
+    if after is None:
+        return None
+    # Digits only (int() would take "+1", " 1" and "1_0"), and no longer than the largest.
+    if not (after.isascii() and after.isdigit()) or len(after) > len(str(MAX_POSITION)):
+        raise ValueError(after)
+    position = int(after)
+    if position > MAX_POSITION:
+        raise ValueError(after)
+    return position
+
+
+async def _refuse(socket: WebSocket[Any, Any, Any], code: int, detail: str) -> None:
+    """Say why in an error frame (what a page shows) and in the close reason."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+        await socket.send_text(frames.encode(frames.Error(detail=detail)))
+        await socket.close(code=code, reason=_close_reason(detail))
+
+
+def _close_reason(text: str) -> str:
+    """A close frame's reason is at most 123 bytes of UTF-8 (RFC 6455 5.5)."""
+    return text.encode()[:123].decode(errors="ignore")
+
+
+@dataclass
+class _Ending:
+    """How the socket is closed: normally, or with the code and reason of a refusal."""
+
+    code: int = 1000
+    reason: str = ""
+
+
+async def _read_client_messages(
+    socket: WebSocket[Any, Any, Any], subscription: Subscription, ending: _Ending
+) -> None:
+    """Decode what the client sends; a receive ends when it goes away, and that ends the
+    sender. A message the feed does not take ends the feed, with the reason why."""
     with contextlib.suppress(Exception):
         while True:
-            message = await socket.receive()
-            if message["type"] == "websocket.disconnect":
+            event = await socket.receive()
+            if event["type"] == "websocket.disconnect":
                 break
+            try:
+                message = frames.decode_client_message(
+                    cast("str | None", event.get("text")), cast("bytes | None", event.get("bytes"))
+                )
+            except frames.MessageRefused as refused:
+                ending.code, ending.reason = refused.code, _close_reason(refused.reason)
+                break
+            _take_client_message(subscription, message)
     subscription.close()
     with contextlib.suppress(asyncio.QueueFull):
         subscription.queue.put_nowait(CLOSED)
+
+
+def _take_client_message(subscription: Subscription, message: frames.ClientMessage) -> None:
+    """Red and green cards are decoded and accepted here; counting them is for the
+    reactions to come, which will take them from this point."""
 
 
 async def _websocket_account(
