@@ -83,6 +83,7 @@ HTTP_RULES = {
     413: "too_large",
     415: "unsupported_media_type",
     429: "too_many_attempts",
+    503: "not_caught_up",  # a read waited for a position this server has not reached yet
 }
 
 
@@ -93,7 +94,9 @@ def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
     body: dict[str, Any] = {
         "status_code": status,
         "rule": HTTP_RULES.get(status, "invalid_request" if status < 500 else "server_error"),
-        "detail": exc.detail if status < 500 else "Something went wrong on our side.",
+        # Raised on purpose, so the sentence is meant for people (a crash is not an
+        # HTTPException and never reaches here with its details).
+        "detail": exc.detail,
     }
     if exc.extra and status < 500:
         body["extra"] = exc.extra

@@ -39,8 +39,10 @@ ERROR_DESCRIPTIONS = {
     "415": "The body is not JSON (send Content-Type: application/json).",
     "422": "The request is well formed but asks for something impossible.",
     "429": "Too many failed sign-ins from this address: wait for Retry-After seconds.",
+    "503": "This server has not caught up with the position the read waits for: retry after "
+    "Retry-After seconds.",
 }
-READ_ERRORS = ("400", "401", "403", "404")
+READ_ERRORS = ("400", "401", "403", "404", "503")
 WRITE_ERRORS = (*READ_ERRORS, "409", "413", "415", "422")
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 THROTTLED_PATHS = frozenset({"/api/auth/login"})
@@ -64,7 +66,7 @@ def _error_response(code: str) -> dict[str, Any]:
         "description": ERROR_DESCRIPTIONS[code],
         "content": {"application/json": {"schema": _ERROR_REF}},
     }
-    if code == "429":
+    if code in ("429", "503"):
         response["headers"] = {"Retry-After": {"schema": {"type": "integer", "minimum": 0}}}
     return response
 
