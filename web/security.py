@@ -136,6 +136,16 @@ def cross_site_reason(scope: Scope, allowed: frozenset[str]) -> str | None:
         own = own_origin(scope)
         if (own is not None and normal == _normal_origin(own)) or normal in allowed:
             return None
+        if (
+            own is not None
+            and not is_https(scope)
+            and normal == "https://" + _normal_origin(own).removeprefix("http://")
+        ):
+            # Same host, other scheme: behind an HTTPS proxy whose X-Forwarded-Proto we ignore.
+            return (
+                f"Requests from {origin} are refused: this server sees plain HTTP. Behind an "
+                "HTTPS proxy, list it in TRUSTED_PROXIES so its X-Forwarded-Proto is believed."
+            )
         return (
             f"Requests from {origin} are refused: this platform only accepts changes and live "
             "feeds from its own pages (or an origin listed in ALLOWED_ORIGINS)."

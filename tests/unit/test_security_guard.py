@@ -70,3 +70,9 @@ def test_the_login_delay_grows_with_each_failure_up_to_the_window():
     assert identity.delay_after(6) == timedelta(seconds=60)
     assert identity.delay_after(8) == timedelta(seconds=240)
     assert identity.delay_after(50) == timedelta(seconds=900)
+
+
+def test_an_https_page_behind_an_untrusted_proxy_is_told_what_to_set():
+    behind = _scope({"host": "bargain.example", "origin": "https://bargain.example"})
+    reason = cross_site_reason(behind, frozenset())
+    assert reason is not None and "TRUSTED_PROXIES" in reason
