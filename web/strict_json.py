@@ -8,6 +8,7 @@ own conversion then receives the finished struct and passes it through unchanged
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -16,6 +17,10 @@ from litestar.exceptions import ValidationException
 from litestar.utils.empty import value_or_default
 
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+# A NUL can only be written \u0000 in JSON (after an even run of backslashes, else the
+# backslash itself is escaped). PostgreSQL cannot store one in text: recorded in an event, it
+# would stop the projections for everyone, so no body may carry one, whatever its field.
+_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
 def _decoder(annotation: Any) -> msgspec.json.Decoder[Any]:
@@ -51,6 +56,10 @@ class StrictJsonRequest(Request[Any, Any, Any]):
         if data is None or handler.resolve_type_decoders():
             return await super().json()  # no declared body type (or custom decoders): as before
         body = await self.body() or b"null"
+        if _NUL.search(body):
+            raise ValidationException(
+                detail="The request contains a NUL character, which cannot be stored."
+            )
         try:
             decoded = _decoder(data.annotation).decode(body)
         except msgspec.ValidationError as error:

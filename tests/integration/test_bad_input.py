@@ -345,3 +345,33 @@ async def test_no_page_or_read_answers_hostile_query_strings_with_a_server_error
             seen += 1
             assert response.status_code < 500, (path, query, response.text[:200])
     assert seen > 50
+
+
+async def test_a_nul_in_any_body_field_is_refused_before_it_can_stop_the_projections(http, people):
+    """An article number took a NUL (its field had no NO_NUL pattern): recorded, the event
+    could not be written to the audit log, and every projection stopped behind it."""
+    table = await open_table(http, people)
+    for number in ("1\u0000", "\u0000"):
+        response = await http.post(
+            f"{table.base}/articles",
+            headers=table.union.headers,
+            json={"number": number, "title": "Wages", "category": "economic"},
+        )
+        assert response.status_code == 400, response.text
+        assert "NUL" in response.json()["detail"]
+    # A backslash followed by "u0000" is text, not a NUL.
+    created = await expect(
+        await http.post(
+            f"{table.base}/articles",
+            headers=table.union.headers,
+            json={"number": "2", "title": "Wages \\u0000", "category": "economic"},
+        ),
+        201,
+    )
+    board = await expect(
+        await http.get(
+            table.base, headers=table.union.headers, params={"after": created["position"]}
+        ),
+        200,
+    )
+    assert created["id"] in {a["article_id"] for a in board["articles"]}
