@@ -12,28 +12,23 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from litestar import Litestar, get
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
-from litestar.response import Template
 from litestar.static_files import create_static_files_router
-from litestar.template.config import TemplateConfig
 
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists, locate_database
 from negotiation.domain.errors import NegotiationError
-from projections.board_store import negotiation_index
 from projections.runner import Projector
 from realtime.hub import Hub
 from web.controllers.audit import AuditController
 from web.controllers.auth import AccountController, AuthController
 from web.controllers.live import BulletinController, LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
-from web.controllers.reads import After, projection_at
 from web.controllers.sessions import SessionController
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
 from web.errors import (
@@ -45,6 +40,7 @@ from web.errors import (
 )
 from web.identity import Identity
 from web.openapi import CompleteJsonRenderPlugin
+from web.pages import page_routes, page_template_config
 from web.security import SecurityGuard
 from web.settings import Settings
 from web.strict_json import StrictJsonRequest
@@ -57,14 +53,6 @@ def resolve_database(settings: Settings) -> DatabaseConfig:
     """DATABASE_URL as given, or the `negotiation` database on the embedded server."""
     server = locate_database(settings.data_dir / "pgdata-root", settings.database_url)
     return server if settings.database_url else server.with_dbname(APP_DBNAME)
-
-
-@get("/", include_in_schema=False)
-async def index(pool: asyncpg.Pool, after: After = None) -> Template:
-    await projection_at(pool, after)
-    return Template(
-        template_name="index.html", context={"negotiations": await negotiation_index(pool)}
-    )
 
 
 async def _keep_connection_as_is(connection: asyncpg.Connection) -> None:
@@ -170,7 +158,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
 
     app = PlatformApp(
         route_handlers=[
-            index,
+            *page_routes(),
             AuthController,
             AccountController,
             NegotiationController,
@@ -197,7 +185,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             RecursionError: too_deep_handler,
         },
         lifespan=[lifespan],
-        template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
+        template_config=page_template_config(WEB_DIR / "templates"),
         openapi_config=OpenAPIConfig(
             title="Negotiation session platform",
             version="0.1.0",
