@@ -213,3 +213,14 @@ async def test_forwarded_for_from_an_untrusted_peer_does_not_dodge_the_throttle(
         assert guess.status_code == 401
     response = await _sign_in(http, person, PASSWORD, "198.51.100.99")
     assert response.status_code == 429, response.text
+
+
+async def test_an_overlay_page_stays_embeddable_in_obs_and_other_pages_do_not(http, people):
+    table = await open_table(http, people)
+    overlay = await http.get(f"/overlays/{table.negotiation_id}/lower-third")
+    assert overlay.status_code == 200, overlay.text
+    assert overlay.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors" not in overlay.headers["content-security-policy"]
+    assert "x-frame-options" not in overlay.headers
+    viewer = await http.get("/")
+    assert "frame-ancestors 'none'" in viewer.headers["content-security-policy"]
