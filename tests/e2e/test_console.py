@@ -17,9 +17,10 @@ pytestmark = pytest.mark.e2e
 CURRENT = "Class size shall not exceed 30 students."
 
 
-async def signed_in(browser, server, person, lang="en"):
-    """A browser context signed in through the sign-in page (the session cookie)."""
-    context = await browser.new_context(locale=lang)
+async def signed_in(browser, server, person, lang="en", *, bypass_csp=False):
+    """A browser context signed in through the sign-in page (the session cookie); bypassing
+    the page's CSP only to inject axe-core."""
+    context = await browser.new_context(locale=lang, bypass_csp=bypass_csp)
     page = await context.new_page()
     frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
