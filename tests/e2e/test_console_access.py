@@ -1,6 +1,7 @@
 """Who may use the console, over real HTTP: only a negotiation's teams; a team's drafts and
 notes never reach the other team through the console's fragments; sign out everywhere."""
 
+from tests.e2e.test_console import open_console, signed_in
 from tests.support import expect, open_article, open_table
 
 
@@ -58,3 +59,17 @@ async def test_sign_out_everywhere_revokes_every_token_of_the_account(http, peop
     )
     assert response.status_code == 303
     assert (await http.get("/api/auth/me", headers=table.union.headers)).status_code == 401
+
+
+async def test_sign_out_everywhere_from_the_console_page(browser, server, http, people):
+    table = await open_table(http, people)
+    context, page, _ = await signed_in(browser, server, table.union)
+    try:
+        await open_console(page, table)
+        await page.click("form.sign-out button")
+        await page.locator("form#sign-in").wait_for()
+        assert (await http.get("/api/auth/me", headers=table.union.headers)).status_code == 401
+        await page.goto(f"{server.url}/console/{table.negotiation_id}")
+        await page.locator("form#sign-in").wait_for()  # signed out: back to sign-in
+    finally:
+        await context.close()
