@@ -4,19 +4,29 @@ One run, on a fresh database ``bench_<hex>`` on the embedded PostgreSQL (``var/b
 on ``DATABASE_URL``'s server, dropped at the end:
 
 HTTP side
-    The app is served by uvicorn (uvloop + httptools, one worker) in a child process of its own,
-    so the clients do not share its GIL: the server is what is measured. ``--clients`` (16)
+    The app is served by uvicorn (uvloop + httptools) in ``--server-procs`` (2) child processes
+    accepting on one listening socket bound by this process, exactly as ``negotiation serve
+    --workers 2`` runs it: each process is a node (its own hub and pools; one of them writes the
+    projections), and the kernel hands each new connection to one of them. Two is the default
+    because it is the recommended setup on this 2-core machine (bench/README.md): one process
+    cannot use both cores. The clients do not share the servers' GILs. ``--clients`` (16)
     bargaining loops share ``--negotiations`` (4) negotiations, four loops on each, so commands on
-    one negotiation queue on its in-process lock as they would at a busy table, while each loop
-    works on its own articles (no domain conflicts). The loops run as asyncio tasks spread over
-    ``--client-procs`` client processes (httpx.AsyncClient, one keep-alive connection per loop).
-    Latency is measured at the client, request sent to response read.
+    one negotiation queue on its lock as they would at a busy table (across processes, on the
+    node lock), while each loop works on its own articles (no domain conflicts). The loops run
+    as asyncio tasks spread over ``--client-procs`` client processes (httpx.AsyncClient, one
+    keep-alive connection per loop). Latency is measured at the client, request sent to
+    response read.
 
 Raw side
-    The same loops, calling ``Negotiations`` directly in this process (no HTTP, no tokens): one
-    application object, one thread per loop, the same number of loops and negotiations, fresh
-    negotiations, the same duration, the same PostgreSQL and the same eventsourcing settings as the
-    server (``DatabaseConfig.eventsourcing_env()``). The server process is stopped by then.
+    The same loops calling ``Negotiations`` directly (no HTTP, no tokens), one thread per loop,
+    the same number of loops and negotiations (fresh ones), the same duration, the same
+    PostgreSQL and eventsourcing settings as the server (``DatabaseConfig.eventsourcing_env()``),
+    with the servers stopped. Like with like: the loops are spread over as many processes as
+    the HTTP side has server processes (``--raw-procs``), each with its own application object,
+    so commands on one negotiation take the node lock across processes there too; the headline
+    ratio is HTTP over that. A second raw run with all loops in this one process follows (one
+    application object, as the earlier single-process figures were measured): it is printed
+    and in the JSON (``raw_1proc_commands_per_s``, ``ratio_to_1proc_raw``).
 
 One bargaining loop: the union opens an article, tables a proposal, the employer counters it
 (``answers``), the union signs a TA on the counter, the employer signs it (the article is agreed),
@@ -25,6 +35,7 @@ opening the article is a command too, timed and shown separately, but not in the
 The last line printed is one JSON object.
 
     .venv/bin/python bench/commands.py --seconds 15
+    .venv/bin/python bench/commands.py --server-procs 1     # one server process, as before
 """
 
 from __future__ import annotations
@@ -728,6 +739,8 @@ def main() -> None:
                         help="processes the HTTP loops are spread over")
     parser.add_argument("--client", choices=("httpx", "lean"), default="httpx",
                         help="HTTP client: httpx.AsyncClient, or a minimal keep-alive one")
+    parser.add_argument("--http-only", action="store_true",
+                        help="skip the raw side (for quick before/after runs of a server change)")
     parser.add_argument("--raw-threads", default="",
                         help="extra raw runs with these loop counts, e.g. 1,4 (shown, not in JSON)")
     args = parser.parse_args()
@@ -764,6 +777,12 @@ def main() -> None:
         report(f"HTTP  (uvicorn+uvloop+httptools, {server_procs} server process(es) on "
                f"{len(urls)} port(s); {args.client_procs} client processes, {args.client})",
                http, http_samples, http_cpu)
+        if args.http_only:
+            print(json.dumps({"http_commands_per_s": round(http.table_per_s, 1),
+                              "p50_ms": round(http.p50_ms, 2), "p99_ms": round(http.p99_ms, 2),
+                              "server_cpu_pct": round(http_cpu.usage["server"], 1),
+                              "other_cpu_pct_http": round(http_cpu.usage["other"], 1)}))
+            return
         raw, raw_samples, raw_cpu = run_raw(
             database, args.clients, args.negotiations, args.warmup, args.seconds, raw_procs
         )
