@@ -11,30 +11,26 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from litestar import Litestar, get
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.response import Template
 from litestar.static_files import create_static_files_router
-from litestar.template.config import TemplateConfig
 
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists, locate_database
 from negotiation.domain.errors import NegotiationError
-from projections.board_store import negotiation_index
 from projections.runner import Projector
 from realtime.hub import Hub
 from web.controllers.audit import AuditController
 from web.controllers.auth import AccountController, AuthController
 from web.controllers.live import BulletinController, LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
-from web.controllers.reads import After, projection_at
 from web.controllers.sessions import SessionController
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
 from web.errors import negotiation_error_handler, storage_data_error_handler
 from web.identity import Identity
+from web.pages import page_routes, page_template_config
 from web.settings import Settings
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -45,14 +41,6 @@ def resolve_database(settings: Settings) -> DatabaseConfig:
     """DATABASE_URL as given, or the `negotiation` database on the embedded server."""
     server = locate_database(settings.data_dir / "pgdata-root", settings.database_url)
     return server if settings.database_url else server.with_dbname(APP_DBNAME)
-
-
-@get("/", include_in_schema=False)
-async def index(pool: asyncpg.Pool, after: After = None) -> Template:
-    await projection_at(pool, after)
-    return Template(
-        template_name="index.html", context={"negotiations": await negotiation_index(pool)}
-    )
 
 
 async def _keep_connection_as_is(connection: asyncpg.Connection) -> None:
@@ -145,7 +133,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
 
     return PlatformApp(
         route_handlers=[
-            index,
+            *page_routes(),
             AuthController,
             AccountController,
             NegotiationController,
@@ -169,7 +157,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             asyncpg.DataError: storage_data_error_handler,
         },
         lifespan=[lifespan],
-        template_config=TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine),
+        template_config=page_template_config(WEB_DIR / "templates"),
         openapi_config=OpenAPIConfig(
             title="Negotiation session platform",
             version="0.1.0",
