@@ -1,14 +1,31 @@
 """The one-round-trip recorder: it saves what the library's recorder saves, and a losing save
-is a conflict the application can retry, leaving the table lock and the connection free."""
+is a conflict the application can retry, leaving the table lock and the connection free.
+
+The probe events here are not negotiation events, so they go to a database of their own (the
+session database's log is followed by the server under test)."""
 
 import threading
+from collections.abc import Iterator
 from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import RecordConflictError, StoredEvent
 
 from negotiation.application import Negotiations
+from negotiation.database import DatabaseConfig, drop_database, ensure_database_exists
 from negotiation.recorder import OneTripRecorder
+
+
+@pytest.fixture(scope="module")
+def negotiations(database: DatabaseConfig) -> Iterator[Negotiations]:
+    own = database.with_dbname(f"test_recorder_{uuid4().hex[:12]}")
+    ensure_database_exists(own)
+    app = Negotiations(env=own.eventsourcing_env())
+    try:
+        yield app
+    finally:
+        app.close()
+        drop_database(own)
 
 
 def _event(originator_id, version: int) -> StoredEvent:
