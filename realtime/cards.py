@@ -30,6 +30,7 @@ import msgspec
 from negotiation.domain.actors import PLATFORM_ACTOR
 from negotiation.domain.commands import CloseReactionTotals
 from negotiation.domain.errors import NegotiationError
+from negotiation.domain.visibility import Audience
 from projections.board import Board
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,22 @@ class ReactionsPart(msgspec.Struct, frozen=True):
     turn: int
     red: int
     green: int
+
+
+def reactions_part(
+    board: Board, totals: Totals | None, audience: Audience, session_id: str | None = None
+) -> ReactionsPart | None:
+    """The card meter as an audience may see it: only if it sees the session the cards are
+    raised in (and, for one session's display, only that session's)."""
+    if totals is None:
+        return None
+    topic = totals.topic
+    session = board.sessions.get(topic.session_id)
+    if session is None or not audience.sees_session(session.visibility):
+        return None
+    if session_id is not None and session_id != topic.session_id:
+        return None
+    return ReactionsPart(topic.session_id, topic.article_id, topic.turn, totals.red, totals.green)
 
 
 def topic_on_table(board: Board) -> Topic | None:

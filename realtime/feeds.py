@@ -22,7 +22,7 @@ import msgspec
 
 from projections.board import Board
 from projections.views import AUDIENCE_OF_CLASS, FeedKind, feed_parts
-from realtime.cards import ReactionsPart, Totals
+from realtime.cards import Totals, reactions_part
 from realtime.frames import RESYNC, Change, Heartbeat, Meter, Snapshot, encode, encode_part
 from realtime.transport import FrameWriter, text_frame
 
@@ -44,17 +44,13 @@ def feed_part_bytes(
 def reactions_part_bytes(feed: FeedState, board: Board, totals: Totals | None) -> bytes | None:
     """The card meter as this feed's audience may see it: for the session it is about (the
     session feed of that session, the board, the public overlay) when it sees that session."""
-    if totals is None:
-        return None
-    session = board.sessions.get(totals.topic.session_id)
-    if session is None or not AUDIENCE_OF_CLASS[feed.audience].sees_session(session.visibility):
-        return None
-    if feed.kind == "session" and feed.key != session.session_id:
-        return None
-    topic = totals.topic
-    return encode_part(
-        ReactionsPart(topic.session_id, topic.article_id, topic.turn, totals.red, totals.green)
+    part = reactions_part(
+        board,
+        totals,
+        AUDIENCE_OF_CLASS[feed.audience],
+        (feed.key or "") if feed.kind == "session" else None,
     )
+    return encode_part(part) if part is not None else None
 
 
 @dataclass(eq=False)

@@ -64,7 +64,10 @@ async def test_cards_on_two_nodes_are_counted_exactly_and_a_dead_nodes_cards_dro
             )
             on_a = await _viewers(a, nid, sid, len(HOLDS_ON_A))
             on_b = await _viewers(b, nid, sid, len(HOLDS_ON_B))
-            for viewer, card in [*zip(on_a, HOLDS_ON_A), *zip(on_b, HOLDS_ON_B)]:
+            for viewer, card in [
+                *zip(on_a, HOLDS_ON_A, strict=True),
+                *zip(on_b, HOLDS_ON_B, strict=True),
+            ]:
                 await viewer.hold(card)
 
             # Then a viewer on either node reads the exact sum of both
