@@ -118,6 +118,11 @@ class BulletinEntry(msgspec.Struct):
     by: str
     position: int
     visibility: str = "closed"  # its session's, when it was published
+    text_es: str | None = None  # the Spanish text, when the team published one
+
+    def text_in(self, lang: str) -> str:
+        """The reader's language when the team wrote it, else the text as published."""
+        return self.text_es if lang == "es" and self.text_es else self.text
 
 
 class SessionEntry(msgspec.Struct):
@@ -741,6 +746,7 @@ def _bulletin(board: Board, e: RecordedEvent) -> None:
             by=e.by.get("name", ""),
             position=e.position,
             visibility=recorded_visibility(session.visibility),
+            text_es=e.data.get("text_es"),
         )
     )
 

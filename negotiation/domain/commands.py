@@ -275,6 +275,7 @@ class RecordTeamNote(Command, frozen=True, kw_only=True):
 
 class PublishBulletinBody(Command, frozen=True, kw_only=True):
     text: LongText
+    text_es: LongText | None = None  # the same bulletin in Spanish (optional)
 
 
 class PublishBulletin(PublishBulletinBody, frozen=True, kw_only=True):

@@ -1452,15 +1452,34 @@ class Negotiation(Aggregate):
         party = self._team_party(actor)
         session = self._session(session_id)
         self._check_text(text, "bulletin")
+        if command.text_es is not None:
+            self._check_text(command.text_es, "bulletin")
         session.require_taken_place("A bulletin reports on a session that has taken place.")
-        self._bulletin_published(
-            session_id=session_id, text=text, at=_now(), by=stamp(actor, party)
-        )
+        if command.text_es is None:  # the event as it has always been stored
+            self._bulletin_published(
+                session_id=session_id, text=text, at=_now(), by=stamp(actor, party)
+            )
+        else:
+            self._bulletin_published(
+                session_id=session_id,
+                text=text,
+                at=_now(),
+                by=stamp(actor, party),
+                text_es=command.text_es,
+            )
 
     @event("BulletinPublished")
-    def _bulletin_published(self, session_id: str, text: str, at: datetime, by: Stamp) -> None:
+    def _bulletin_published(
+        self, session_id: str, text: str, at: datetime, by: Stamp, text_es: str | None = None
+    ) -> None:
         self.state.sessions[session_id].bulletins.append(
-            Bulletin(party=by.team_party, text=text, published_at=at, published_by=by.name)
+            Bulletin(
+                party=by.team_party,
+                text=text,
+                published_at=at,
+                published_by=by.name,
+                text_es=text_es,
+            )
         )
 
     # ------------------------------------------------------------------ reactions

@@ -33,6 +33,7 @@ class Bulletin(msgspec.Struct):
     text: str
     published_at: datetime
     published_by: str
+    text_es: str | None = None  # the Spanish text, when the team published one
 
 
 class Session(msgspec.Struct):

@@ -150,6 +150,7 @@ class PublishedBulletin(msgspec.Struct, frozen=True):
     party: str
     text: str
     published_at: datetime
+    text_es: str | None
     published_by: str
     position: int
     chain_hash: str | None
@@ -204,6 +205,7 @@ class BulletinController(Controller):
             PublishedBulletin(
                 party=b.party,
                 text=b.text,
+                text_es=b.text_es,
                 published_at=b.at,
                 published_by=b.by,
                 position=b.position,
