@@ -53,8 +53,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import percentile, process_cpu_seconds  # noqa: E402  bench/_measure.py
-from fanout import (  # noqa: E402  bench/fanout.py
+from _measure import percentile, process_cpu_seconds
+from fanout import (
     DATA_DIR,
     app_servers,
     child,
@@ -132,7 +132,7 @@ async def _app_side(connect: Any, url: str, ids: list[int], n: int, start_at: fl
                     readings[v].append((now, part["red"], part["green"]))
             if time.monotonic() < start_at + rounds + SETTLE:
                 ended["closed by the server"] = ended.get("closed by the server", 0) + 1
-        except Exception as error:  # noqa: BLE001  counted, not hidden
+        except Exception as error:
             ended[repr(error)[:80]] = ended.get(repr(error)[:80], 0) + 1
 
     readers = [asyncio.create_task(read(v, s)) for v, s in zip(ids, sockets, strict=True)]
