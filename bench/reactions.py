@@ -9,15 +9,18 @@ App side
     session feed from ``--client-procs`` client processes (the websockets library, compression
     off). For ``--seconds`` rounds of one second, every viewer changes its card once per round,
     at its own phase (viewer v at v/N of the round): round 0 raises green, odd rounds turn green
-    to red, even rounds red to green.
+    to red, even rounds red to green. Changes fall in the first half of each round (viewer v at
+v/N × 0.5 s), so the count settles before the next round.
 
 Latency, exactly: within a round the count of the colour being raised only grows, one per
 change, so a meter reading of g greens in an even round (reds in an odd one) says that g of
 the round's changes are counted. For the j-th change of a round (by send time, across every
 process; one CLOCK_MONOTONIC on this machine), the latency at a viewer is the time its first
 reading of at least j arrived, minus the j-th change's send time. ``p99_ms`` is over every
-change and ``--sample`` receiving viewers. The meter batches: a node publishes its counts and
-updates meters at most every cards.METER_INTERVAL (250 ms).
+change and ``--sample`` receiving viewers, within its round (``unseen_within_round``: the
+changes a sampled viewer had not seen counted before the next round began). The meter
+batches: a node publishes its counts and updates meters at most every cards.METER_INTERVAL
+(250 ms).
 
 Baseline: the same client processes and N connections against a bare ``websockets``
 ``broadcast()`` of a ~300 B message at 4/s (the meter's rate), in the same run; p99 from just
@@ -64,6 +67,7 @@ from fanout import (
 )
 
 SETTLE = 5.0  # seconds after the last round before the final readings are taken
+ACTIVE = 0.5  # the part of each round in which viewers change (the rest lets the count settle)
 BASELINE_RATE = 4.0  # messages per second: the meter's rate at most
 
 
@@ -108,7 +112,7 @@ async def _app_side(connect: Any, url: str, ids: list[int], n: int, start_at: fl
                     rounds: int, sample: set[int]) -> dict[str, Any]:
     sockets = await asyncio.gather(
         *(_open(connect, url, {"Cookie": f"viewer_id={secrets.token_urlsafe(16)}"}) for _ in ids))
-    readings: dict[int, list[tuple[float, int, int]]] = {v: [] for v in ids}
+    readings: dict[int, list[tuple[float, int, int]]] = {v: [] for v in ids if v in sample}
     latest: dict[int, tuple[int, int] | None] = {v: None for v in ids}
     meters = {v: 0 for v in ids}
     sends: list[tuple[int, float]] = []  # (round, time)
@@ -139,7 +143,7 @@ async def _app_side(connect: Any, url: str, ids: list[int], n: int, start_at: fl
 
     async def change(v: int, socket: Any) -> None:
         for k in range(rounds):
-            due = start_at + k + v / n
+            due = start_at + k + ACTIVE * v / n
             await asyncio.sleep(max(0.0, due - time.monotonic()))
             card = "green" if k % 2 == 0 else "red"
             sends.append((k, time.monotonic()))
@@ -149,12 +153,12 @@ async def _app_side(connect: Any, url: str, ids: list[int], n: int, start_at: fl
     await asyncio.sleep(max(0.0, start_at + rounds + SETTLE - time.monotonic()))
     if ended:
         print(f"client: {sum(ended.values())} viewers' feeds ended early: {ended}", flush=True)
-    latest = dict(latest)  # before closing: each close drops a card from everyone's count
+    final = dict(latest)  # before closing: each close drops a card from everyone's count
     for socket in sockets:
         await socket.close()
     for task in readers:
         task.cancel()
-    return {"sends": sends, "readings": readings, "latest": latest, "meters": meters}
+    return {"sends": sends, "readings": readings, "latest": final, "meters": meters}
 
 
 async def _baseline_side(connect: Any, url: str, count: int, messages: int) -> list[float]:
@@ -204,7 +208,11 @@ async def set_up(url: str, database: Any) -> tuple[str, str]:
     return created["id"], session["id"]
 
 
-def latencies(results: list[dict[str, Any]], n: int, rounds: int) -> list[float]:
+def latencies(
+    results: list[dict[str, Any]], n: int, rounds: int, start_at: float
+) -> tuple[list[float], int]:
+    """Every (change, sampled viewer) latency seen within its round, and how many changes a
+    viewer had not seen counted by the end of their round (a latency > ~0.5 s)."""
     by_round: list[list[float]] = [[] for _ in range(rounds)]
     for result in results:
         for k, at in result["sends"]:
@@ -212,6 +220,7 @@ def latencies(results: list[dict[str, Any]], n: int, rounds: int) -> list[float]
     for times in by_round:
         times.sort()
     out: list[float] = []
+    unseen = 0
     for result in results:
         for readings in result["readings"].values():
             starts = [r[0] for r in readings]
@@ -220,16 +229,16 @@ def latencies(results: list[dict[str, Any]], n: int, rounds: int) -> list[float]
                     continue
                 colour = 2 if k % 2 == 0 else 1  # index of green / red in a reading
                 first = bisect.bisect_left(starts, times[0])
+                last = bisect.bisect_left(starts, start_at + k + 1)  # until the next round
                 j = 0  # changes of this round already seen counted at this viewer
-                for at, *counts in readings[first:]:
+                for at, *counts in readings[first:last]:
                     value = counts[colour - 1]
                     while j < min(value, len(times)):
                         out.append(max(0.0, at - times[j]))
                         j += 1
-                    if j >= len(times):
-                        break
+                unseen += len(times) - j
     out.sort()
-    return out
+    return out, unseen
 
 
 def main() -> None:
@@ -288,15 +297,16 @@ def main() -> None:
         meters = sorted(m for r in results for m in r["meters"].values())
         expected = (0, n) if (rounds - 1) % 2 == 0 else (n, 0)
         latest = [v for r in results for v in r["latest"].values()]
-        lat = latencies(results, n, rounds)
+        lat, unseen = latencies(results, n, rounds, start_at)
         out.update(
             changes_per_s=round(sends / rounds, 1),
-            meter_updates_per_s=round(percentile(meters, 1) / (rounds + SETTLE), 2) if meters
+            meter_updates_per_s=round(percentile(meters, 1) / rounds, 2) if meters
             else 0.0,  # the 1st percentile viewer: "seen by every viewer"
-            meter_updates_per_s_median=round(percentile(meters, 50) / (rounds + SETTLE), 2)
+            meter_updates_per_s_median=round(percentile(meters, 50) / rounds, 2)
             if meters else 0.0,
             p99_ms=round(percentile(lat, 99) * 1000, 1) if lat else None,
             p50_ms=round(percentile(lat, 50) * 1000, 1) if lat else None,
+            unseen_within_round=unseen,
             exact=all(v == expected for v in latest),
             exact_viewers=sum(v == expected for v in latest),
             readings_at_end=sorted({str(v): latest.count(v) for v in latest}.items())[:6],
