@@ -257,6 +257,11 @@ class Hub:
             if feed.update(live.board) is not None:
                 changed.add(feed)
         self.cards.on_table(event.negotiation_id, topic_on_table(live.board), first=False)
+        # Who may see the meter can change with the board (a session closed to observers):
+        # a feed whose audience no longer sees it has the part taken away at once.
+        totals = self.cards.counter.totals(event.negotiation_id)
+        for feed in live.feeds.values():
+            feed.show_meter(reactions_part_bytes(feed, live.board, totals))
         if event.type in TEAM_EVENTS:
             self._recheck_audiences(live)
 
