@@ -13,7 +13,7 @@ from tests.support import expect, open_table, wait_for_position
 
 HOLDS_ON_A = ["red"] * 4 + ["green"] * 2
 HOLDS_ON_B = ["red"] * 1 + ["green"] * 4
-WAIT = 15.0  # seconds a meter may take to read a count (bounded, not a timing assertion)
+WAIT = 30.0  # seconds a meter may take to read a count (bounded, not a timing assertion)
 
 
 async def _viewers(node: ServerProcess, nid: str, sid: str, count: int) -> list[CardViewer]:
