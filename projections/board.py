@@ -69,6 +69,7 @@ class ArticleEntry(msgspec.Struct):
     withdrawn_in: str | None = None  # session of the withdrawal (None: in writing)
     revision: int = 1  # as the aggregate counts it: what a command's expected_revision names
     reopen_consents: list[str] = msgspec.field(default_factory=list)
+    reactions: list[ReactionTotalsEntry] = msgspec.field(default_factory=list)
 
     def proposal(self, proposal_id: str) -> ProposalEntry | None:
         for proposal in self.proposals:
@@ -81,6 +82,21 @@ class ArticleEntry(msgspec.Struct):
             if proposal.party == party and proposal.status == "live":
                 return proposal
         return None
+
+
+class ReactionTotalsEntry(msgspec.Struct):
+    """The red and green cards held when an article's turn on the table ended, and the most
+    held at once during it (realtime/cards.py counts them; single cards are never stored)."""
+
+    session_id: str
+    turn: int
+    red: int
+    green: int
+    peak_red: int
+    peak_green: int
+    at: datetime
+    position: int
+    visibility: str = "closed"  # its session's, when it was recorded
 
 
 class TimelineEntry(msgspec.Struct):
@@ -102,6 +118,11 @@ class BulletinEntry(msgspec.Struct):
     by: str
     position: int
     visibility: str = "closed"  # its session's, when it was published
+    text_es: str | None = None  # the Spanish text, when the team published one
+
+    def text_in(self, lang: str) -> str:
+        """The reader's language when the team wrote it, else the text as published."""
+        return self.text_es if lang == "es" and self.text_es else self.text
 
 
 class SessionEntry(msgspec.Struct):
@@ -121,6 +142,7 @@ class SessionEntry(msgspec.Struct):
     recess_seconds: float = 0.0
     agenda: list[str] = msgspec.field(default_factory=list)
     article_on_table: str | None = None
+    table_turn: int = 0  # the article on the table's turn: 1 for the first brought
     caucus_party: str | None = None
     caucus_since: datetime | None = None
     attendance: int | None = None
@@ -685,6 +707,7 @@ def _agenda_set(board: Board, e: RecordedEvent) -> None:
 def _brought_to_table(board: Board, e: RecordedEvent) -> None:
     session = _session(board, e)
     session.article_on_table = e.data["article_id"]
+    session.table_turn += 1
     article = board.articles.get(e.data["article_id"])
     _timeline(
         board,
@@ -723,7 +746,36 @@ def _bulletin(board: Board, e: RecordedEvent) -> None:
             by=e.by.get("name", ""),
             position=e.position,
             visibility=recorded_visibility(session.visibility),
+            text_es=e.data.get("text_es"),
         )
+    )
+
+
+def _reaction_totals(board: Board, e: RecordedEvent) -> None:
+    session = _session(board, e)
+    d = e.data
+    article = board.articles.get(d["article_id"])
+    if article is None:
+        return
+    article.reactions.append(
+        ReactionTotalsEntry(
+            session_id=session.session_id,
+            turn=d["turn"],
+            red=d["red"],
+            green=d["green"],
+            peak_red=d["peak_red"],
+            peak_green=d["peak_green"],
+            at=e.at,
+            position=e.position,
+            visibility=recorded_visibility(session.visibility),
+        )
+    )
+    _timeline(
+        board,
+        e,
+        "reaction_totals",
+        article_id=d["article_id"],
+        detail=f"Article {article.number}: {d['red']} red, {d['green']} green",
     )
 
 
@@ -767,6 +819,7 @@ HANDLERS: dict[str, Handler] = {
     "AttendanceCounted": _attendance,
     "TeamNoteRecorded": _note,
     "BulletinPublished": _bulletin,
+    "ReactionTotalsClosed": _reaction_totals,
 }
 
 

@@ -28,6 +28,18 @@ class BulletinItem(msgspec.Struct, frozen=True):
     version: int | None
 
 
+class BulletinReactions(msgspec.Struct, frozen=True):
+    """The card totals of one article's turn on the table in this session."""
+
+    article_id: str
+    number: str
+    title: str
+    red: int
+    green: int
+    peak_red: int
+    peak_green: int
+
+
 class BulletinDraft(msgspec.Struct, frozen=True):
     session_id: str
     number: int
@@ -39,6 +51,7 @@ class BulletinDraft(msgspec.Struct, frozen=True):
     agreed: list[BulletinItem]
     withdrawn: list[BulletinItem]
     text: str
+    reactions: list[BulletinReactions] = msgspec.field(default_factory=list)
 
 
 def _names(items: list[BulletinItem]) -> str:
@@ -83,6 +96,26 @@ def bulletin_draft(board: Board, session_id: str, aud: Audience) -> BulletinDraf
             by_party = sorted({board.party_name(i.party) for i in items if i.party})
             who = f" (by {', '.join(by_party)})" if by_party and key != "agreed" else ""
             lines.append(f"{label}{who}: {_names(items)}.")
+    reactions = [
+        BulletinReactions(
+            article_id=article.article_id,
+            number=article.number,
+            title=article.title,
+            red=r.red,
+            green=r.green,
+            peak_red=r.peak_red,
+            peak_green=r.peak_green,
+        )
+        for article in board.articles.values()
+        for r in article.reactions
+        if r.session_id == session_id and aud.sees_session(r.visibility)
+    ]
+    if reactions:
+        lines.append(
+            "Cards from members watching: "
+            + "; ".join(f"Article {r.number} — {r.red} red, {r.green} green" for r in reactions)
+            + "."
+        )
     agreed_total = sum(1 for a in board.articles.values() if a.status == "agreed")
     lines += ["", f"Articles tentatively agreed so far: {agreed_total} of {len(board.articles)}."]
     return BulletinDraft(
@@ -96,4 +129,5 @@ def bulletin_draft(board: Board, session_id: str, aud: Audience) -> BulletinDraf
         agreed=groups["agreed"],
         withdrawn=groups["withdrawn"],
         text="\n".join(lines),
+        reactions=reactions,
     )

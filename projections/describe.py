@@ -317,6 +317,15 @@ def _bulletin(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
     return f"{actor(e, b)} published a bulletin on {_session_ref(b, e.data.get('session_id'))}"
 
 
+def _reaction_totals(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+    d = e.data
+    return (
+        f"The card totals for {article_ref(b, d.get('article_id'))} closed as it left the "
+        f"table: {d.get('red')} red, {d.get('green')} green (at most {d.get('peak_red')} red, "
+        f"{d.get('peak_green')} green at once)"
+    )
+
+
 DESCRIBERS: dict[str, Describer] = {
     "Opened": _opened,
     "TeamMemberAdded": _member_added,
@@ -354,6 +363,7 @@ DESCRIBERS: dict[str, Describer] = {
     "AttendanceCounted": _attendance,
     "TeamNoteRecorded": _note,
     "BulletinPublished": _bulletin,
+    "ReactionTotalsClosed": _reaction_totals,
 }
 
 

@@ -493,6 +493,18 @@ class ProposalPart(msgspec.Struct, frozen=True):
     as_received: bool
 
 
+class ReactionTotalsPart(msgspec.Struct, frozen=True):
+    """Cards held as one turn of the article on the table ended, and the peaks during it."""
+
+    session_id: str
+    turn: int
+    red: int
+    green: int
+    peak_red: int
+    peak_green: int
+    at: datetime
+
+
 class ArticleHistory(msgspec.Struct, frozen=True):
     article_id: str
     number: str
@@ -503,6 +515,7 @@ class ArticleHistory(msgspec.Struct, frozen=True):
     agreed_proposal_id: str | None
     proposals: list[ProposalPart]
     hidden_proposals: int
+    reactions: list[ReactionTotalsPart] = msgspec.field(default_factory=list)
 
 
 def article_history(board: Board, article_id: str, aud: Audience) -> ArticleHistory | None:
@@ -540,4 +553,17 @@ def article_history(board: Board, article_id: str, aud: Audience) -> ArticleHist
             for p in visible
         ],
         hidden_proposals=len(article.proposals) - len(visible),
+        reactions=[
+            ReactionTotalsPart(
+                session_id=r.session_id,
+                turn=r.turn,
+                red=r.red,
+                green=r.green,
+                peak_red=r.peak_red,
+                peak_green=r.peak_green,
+                at=r.at,
+            )
+            for r in article.reactions
+            if aud.sees_session(r.visibility)
+        ],
     )

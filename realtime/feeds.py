@@ -22,7 +22,8 @@ import msgspec
 
 from projections.board import Board
 from projections.views import AUDIENCE_OF_CLASS, FeedKind, feed_parts
-from realtime.frames import RESYNC, Change, Heartbeat, Snapshot, encode, encode_part
+from realtime.cards import Totals, reactions_part
+from realtime.frames import RESYNC, Change, Heartbeat, Meter, Snapshot, encode, encode_part
 from realtime.transport import FrameWriter, text_frame
 
 CLOSED = ""  # queued to a subscriber's sender when its client has gone
@@ -38,6 +39,18 @@ def feed_part_bytes(
 ) -> dict[str, bytes]:
     parts = feed_parts(kind, board, key, AUDIENCE_OF_CLASS[audience])
     return {name: encode_part(part) for name, part in parts.items()}
+
+
+def reactions_part_bytes(feed: FeedState, board: Board, totals: Totals | None) -> bytes | None:
+    """The card meter as this feed's audience may see it: for the session it is about (the
+    session feed of that session, the board, the public overlay) when it sees that session."""
+    part = reactions_part(
+        board,
+        totals,
+        AUDIENCE_OF_CLASS[feed.audience],
+        (feed.key or "") if feed.kind == "session" else None,
+    )
+    return encode_part(part) if part is not None else None
 
 
 @dataclass(eq=False)
@@ -99,10 +112,37 @@ class FeedState:
     subscribers: set[Subscription] = field(default_factory=set)
     pumping: bool = False
     _runs: dict[int, bytes] = field(default_factory=dict)  # frames after a position, by it
+    # Parts that are live counts, not events (the card meter): in every snapshot, sent as
+    # `meter` messages when they change, never in the resume buffer.
+    live_parts: dict[str, bytes] = field(default_factory=dict)
 
     def snapshot(self) -> str:
-        parts = {k: msgspec.Raw(v) for k, v in self.parts.items()}
+        parts = {k: msgspec.Raw(v) for k, v in (self.parts | self.live_parts).items()}
         return encode(Snapshot(position=self.position, parts=parts))
+
+    def set_live_part(self, name: str, part: bytes | None) -> bool:
+        """Whether it changed."""
+        if self.live_parts.get(name) == part:
+            return False
+        if part is None:
+            del self.live_parts[name]
+        else:
+            self.live_parts[name] = part
+        return True
+
+    def meter_message(self, removed: list[str] | None = None) -> str:
+        parts = {k: msgspec.Raw(v) for k, v in self.live_parts.items()}
+        return encode(Meter(set=parts, remove=removed or []))
+
+    def show_meter(self, part: bytes | None) -> None:
+        """A new meter reading: one message for every subscriber (it carries no position,
+        so it may overtake changes still on their way: it is the latest count either way)."""
+        if not self.set_live_part("reactions", part):
+            return
+        message = self.meter_message([] if part is not None else ["reactions"])
+        frame = text_frame(message)
+        for sub in list(self.subscribers):
+            sub.offer(message, frame)
 
     def since(self, after: int) -> list[str] | None:
         """Messages after `after`, or None when some of them have left the buffer."""
@@ -131,6 +171,8 @@ class FeedState:
         first = self.since(after) if after is not None else None
         if first is None:
             first = [self.snapshot()]
+        elif self.live_parts:
+            first = [*first, self.meter_message()]  # resumed: the meter as it reads now
         self.subscribers.add(sub)
         sub.sent = self.position  # the pump takes it from here
         if sub.writer is not None:

@@ -29,6 +29,14 @@ class Change(msgspec.Struct, frozen=True, tag_field="type", tag="change"):
     remove: list[str]
 
 
+class Meter(msgspec.Struct, frozen=True, tag_field="type", tag="meter"):
+    """Live counts that are not events (the card meter): set these parts now, whatever
+    your position; they are never in the log, so they carry none."""
+
+    set: dict[str, msgspec.Raw]
+    remove: list[str]
+
+
 class Heartbeat(msgspec.Struct, frozen=True, tag_field="type", tag="heartbeat"):
     position: int
 
@@ -41,7 +49,7 @@ class Error(msgspec.Struct, frozen=True, tag_field="type", tag="error"):
     detail: str
 
 
-ServerFrame = Snapshot | Change | Heartbeat | Resync | Error
+ServerFrame = Snapshot | Change | Meter | Heartbeat | Resync | Error
 
 _encoder = msgspec.json.Encoder()
 
@@ -59,8 +67,8 @@ RESYNC = encode(Resync())
 
 # ---------------------------------------------------------------------- client to server
 class Card(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type", tag="card"):
-    """A viewer holds up a red or a green card, or puts it down (null). Counting them is the
-    reactions' job; the feed only accepts the message."""
+    """A viewer holds up a red or a green card, or puts it down (null); realtime/cards.py
+    counts it for the article on the table."""
 
     card: Literal["red", "green"] | None
 

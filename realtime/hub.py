@@ -37,8 +37,17 @@ from projections.events import (
 )
 from projections.runner import Projector
 from projections.views import FeedKind, audience_class, audience_on
+from realtime.cards import Cards, ClosedTotals, topic_on_table
 from realtime.election import WriterElection
-from realtime.feeds import FeedState, Subscription, feed_part_bytes, heartbeat, pump, tell_to_resync
+from realtime.feeds import (
+    FeedState,
+    Subscription,
+    feed_part_bytes,
+    heartbeat,
+    pump,
+    reactions_part_bytes,
+    tell_to_resync,
+)
 from realtime.transport import FrameWriter
 
 log = logging.getLogger(__name__)
@@ -106,6 +115,9 @@ class Hub:
         self._pumps: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._listener: asyncpg.Connection | None = None
+        self.cards = Cards(pool, connect, self._show_meters)  # red and green cards
+        self.cards.is_writer = lambda: self.is_writer
+        self.cards.recorded = self._totals_recorded
 
     @property
     def is_writer(self) -> bool:
@@ -122,6 +134,7 @@ class Hub:
         self._tasks.append(asyncio.create_task(self._heartbeats(), name="hub-heartbeat"))
         if self.election is not None:
             self.election.start()
+        await self.cards.start()
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(work, name=name)
@@ -134,6 +147,7 @@ class Hub:
         for task in [*self._tasks, *self._pumps]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await self.cards.stop()
         if self.election is not None:
             await self.election.stop()
         if self._listener is not None:
@@ -242,6 +256,12 @@ class Hub:
         for feed in live.feeds.values():
             if feed.update(live.board) is not None:
                 changed.add(feed)
+        self.cards.on_table(event.negotiation_id, topic_on_table(live.board), first=False)
+        # Who may see the meter can change with the board (a session closed to observers):
+        # a feed whose audience no longer sees it has the part taken away at once.
+        totals = self.cards.counter.totals(event.negotiation_id)
+        for feed in live.feeds.values():
+            feed.show_meter(reactions_part_bytes(feed, live.board, totals))
         if event.type in TEAM_EVENTS:
             self._recheck_audiences(live)
 
@@ -294,6 +314,7 @@ class Hub:
             return None
         live = LiveNegotiation(board=board)
         self.live[negotiation_id] = live
+        self.cards.on_table(negotiation_id, topic_on_table(board), first=True)
         self._forget_idle()
         return live
 
@@ -343,6 +364,12 @@ class Hub:
                     resume_floor=live.board.position,
                     position=live.board.position,
                 )
+                feed.set_live_part(
+                    "reactions",
+                    reactions_part_bytes(
+                        feed, live.board, self.cards.counter.totals(negotiation_id)
+                    ),
+                )
                 live.feeds[feed_key] = feed
             subscription = Subscription(
                 feed=feed,
@@ -356,6 +383,25 @@ class Hub:
             # snapshot, rather than waiting for changes it may already have had.
             resume_from = after if after is not None and after <= self.head else None
             return subscription, feed.join(subscription, resume_from)
+
+    def _totals_recorded(self, closed: ClosedTotals) -> bool:
+        live = self.live.get(closed.negotiation_id)
+        article = live.board.articles.get(closed.topic.article_id) if live else None
+        return article is not None and any(
+            r.session_id == closed.topic.session_id and r.turn == closed.topic.turn
+            for r in article.reactions
+        )
+
+    def _show_meters(self, negotiation_ids: set[str]) -> None:
+        """The card counts changed (a batch, every cards.METER_INTERVAL at most): each feed
+        that shows them gets one meter message, encoded once, for all its subscribers."""
+        for negotiation_id in negotiation_ids:
+            live = self.live.get(negotiation_id)
+            if live is None:
+                continue
+            totals = self.cards.counter.totals(negotiation_id)
+            for feed in live.feeds.values():
+                feed.show_meter(reactions_part_bytes(feed, live.board, totals))
 
     async def _recorded_head(self) -> int:
         head: int = await self.pool.fetchval(SELECT_HEAD)

@@ -49,6 +49,10 @@ class FeedClient:
             for name in message["remove"]:
                 self.parts.pop(name, None)
             self.position = message["position"]
+        elif kind == "meter":  # live counts (the card meter): no position
+            self.parts.update(message["set"])
+            for name in message["remove"]:
+                self.parts.pop(name, None)
         elif kind == "resync":
             self.resyncs += 1
 

@@ -24,6 +24,7 @@ from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists, locate_database
 from negotiation.domain.errors import NegotiationError
 from projections.runner import Projector
+from realtime.cards import as_platform
 from realtime.hub import Hub
 from web.controllers.audit import AuditController
 from web.controllers.auth import AccountController, AuthController
@@ -131,6 +132,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
         hub = Hub(pool, lambda: asyncpg.connect(**config.asyncpg_kwargs()), projector=projector)
         await hub.start()
         negotiations.on_recorded(hub.recorded)
+        hub.cards.execute = as_platform(negotiations)  # card totals, recorded as the platform
         identity.on_revoked(hub.end_feeds_of)
         app.state.update(
             settings=settings,

@@ -53,6 +53,10 @@ class Stamp(msgspec.Struct, frozen=True):
 PLATFORM = Stamp(account_id=None, name="platform")
 """The stamp of what the platform records by itself (the whole tentative agreement)."""
 
+PLATFORM_ACCOUNT = "platform:"  # no person's account id has a colon (they are UUIDs)
+PLATFORM_ACTOR = Actor(account_id=PLATFORM_ACCOUNT, name="platform")
+"""Who runs a command the platform decides by itself (closing card totals): no person."""
+
 
 def stamp(
     actor: Actor, party: Party | None, *, as_received: bool = False, in_writing: bool = False

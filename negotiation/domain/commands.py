@@ -275,10 +275,27 @@ class RecordTeamNote(Command, frozen=True, kw_only=True):
 
 class PublishBulletinBody(Command, frozen=True, kw_only=True):
     text: LongText
+    text_es: LongText | None = None  # the same bulletin in Spanish (optional)
 
 
 class PublishBulletin(PublishBulletinBody, frozen=True, kw_only=True):
     session_id: Id
+
+
+# ------------------------------------------------------------------ reactions (red/green cards)
+Count = Annotated[int, Meta(ge=0, le=10_000_000)]
+
+
+class CloseReactionTotals(SessionCommand, frozen=True, kw_only=True):
+    """The platform closes the card totals of an article's turn on the table once it has left
+    the table (realtime/cards.py counts the cards live; individual cards are never stored)."""
+
+    article_id: Id
+    turn: Annotated[int, Meta(ge=1)]  # which time this session the article was on the table
+    red: Count
+    green: Count
+    peak_red: Count
+    peak_green: Count
 
 
 # ------------------------------------------------------------------ opening a negotiation

@@ -25,6 +25,7 @@ from negotiation.domain import errors
 from negotiation.domain.actors import (
     PARTIES,
     PLATFORM,
+    PLATFORM_ACCOUNT,
     Actor,
     Party,
     Stamp,
@@ -1308,7 +1309,7 @@ class Negotiation(Aggregate):
         session.status = "closed"
         session.closed_at = at
         session.caucus = None  # closing a session ends any caucus
-        session.article_on_table = None
+        session.leave_table()
 
     @takes(c.SetAgenda)
     def set_agenda(self, actor: Actor, command: c.SetAgenda) -> None:
@@ -1349,7 +1350,10 @@ class Negotiation(Aggregate):
     def _article_brought_to_table(
         self, session_id: str, article_id: str, at: datetime, by: Stamp
     ) -> None:
-        self.state.sessions[session_id].article_on_table = article_id
+        session = self.state.sessions[session_id]
+        session.leave_table()
+        session.article_on_table = article_id
+        session.table_turn += 1
 
     @takes(c.CallCaucus)
     def call_caucus(self, actor: Actor, command: c.CallCaucus) -> None:
@@ -1448,16 +1452,80 @@ class Negotiation(Aggregate):
         party = self._team_party(actor)
         session = self._session(session_id)
         self._check_text(text, "bulletin")
+        if command.text_es is not None:
+            self._check_text(command.text_es, "bulletin")
         session.require_taken_place("A bulletin reports on a session that has taken place.")
-        self._bulletin_published(
-            session_id=session_id, text=text, at=_now(), by=stamp(actor, party)
-        )
+        if command.text_es is None:  # the event as it has always been stored
+            self._bulletin_published(
+                session_id=session_id, text=text, at=_now(), by=stamp(actor, party)
+            )
+        else:
+            self._bulletin_published(
+                session_id=session_id,
+                text=text,
+                at=_now(),
+                by=stamp(actor, party),
+                text_es=command.text_es,
+            )
 
     @event("BulletinPublished")
-    def _bulletin_published(self, session_id: str, text: str, at: datetime, by: Stamp) -> None:
+    def _bulletin_published(
+        self, session_id: str, text: str, at: datetime, by: Stamp, text_es: str | None = None
+    ) -> None:
         self.state.sessions[session_id].bulletins.append(
-            Bulletin(party=by.team_party, text=text, published_at=at, published_by=by.name)
+            Bulletin(
+                party=by.team_party,
+                text=text,
+                published_at=at,
+                published_by=by.name,
+                text_es=text_es,
+            )
         )
+
+    # ------------------------------------------------------------------ reactions
+    @takes(c.CloseReactionTotals)
+    def close_reaction_totals(self, actor: Actor, command: c.CloseReactionTotals) -> None:
+        """Record the card totals of an article's turn on the table, once it has left it.
+        Any node that saw it leave may ask; the first is recorded, the rest are refused
+        (the turn is no longer due), so the totals are recorded exactly once."""
+        if actor.account_id != PLATFORM_ACCOUNT:
+            raise errors.NotPermitted(
+                "Card totals are recorded by the platform, which counts them."
+            )
+        session = self._session(command.session_id)
+        if session.totals_due.get(str(command.turn)) != command.article_id:
+            raise errors.RuleRefused(
+                "The card totals of that turn on the table are already recorded, or it has "
+                "not left the table."
+            )
+        if command.peak_red < command.red or command.peak_green < command.green:
+            raise errors.InvalidRequest("A peak count cannot be below the final count.")
+        self._reaction_totals_closed(
+            session_id=command.session_id,
+            article_id=command.article_id,
+            turn=command.turn,
+            red=command.red,
+            green=command.green,
+            peak_red=command.peak_red,
+            peak_green=command.peak_green,
+            at=_now(),
+            by=PLATFORM,
+        )
+
+    @event("ReactionTotalsClosed")
+    def _reaction_totals_closed(
+        self,
+        session_id: str,
+        article_id: str,
+        turn: int,
+        red: int,
+        green: int,
+        peak_red: int,
+        peak_green: int,
+        at: datetime,
+        by: Stamp,
+    ) -> None:
+        self.state.sessions[session_id].totals_due.pop(str(turn), None)
 
 
 def _dec_hook(type_: type, obj: Any) -> Any:

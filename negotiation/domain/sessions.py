@@ -33,6 +33,7 @@ class Bulletin(msgspec.Struct):
     text: str
     published_at: datetime
     published_by: str
+    text_es: str | None = None  # the Spanish text, when the team published one
 
 
 class Session(msgspec.Struct):
@@ -53,6 +54,17 @@ class Session(msgspec.Struct):
     caucus: Caucus | None = None
     attendance: int | None = None
     bulletins: list[Bulletin] = msgspec.field(default_factory=list)
+    # Reactions: the article on the table's turn (1 for the first article brought this
+    # session), and the turns that have left the table whose card totals are still to close,
+    # by turn ("3") → article id. Closing removes the turn: totals close exactly once.
+    table_turn: int = 0
+    totals_due: dict[str, str] = msgspec.field(default_factory=dict)
+
+    def leave_table(self) -> None:
+        """The article on the table leaves it: its turn's card totals are now due."""
+        if self.article_on_table is not None:
+            self.totals_due[str(self.table_turn)] = self.article_on_table
+        self.article_on_table = None
 
     @property
     def running(self) -> bool:

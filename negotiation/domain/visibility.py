@@ -132,6 +132,7 @@ EVENT_SCOPES: dict[str, Scope] = {
     "AttendanceCounted": "session",
     "TeamNoteRecorded": "team",
     "BulletinPublished": "session",
+    "ReactionTotalsClosed": "session",  # card totals: whoever could watch that session
 }
 # Acts across the table that do not name their session: they happen in the running one.
 IN_RUNNING_SESSION = frozenset(

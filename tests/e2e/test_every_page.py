@@ -117,7 +117,7 @@ async def scene(http_module, people_module):
         "sign-in": f"/sign-in?next=/negotiations/{n}/sessions/{s}",
         **{
             f"overlay-{g}": f"/overlays/{n}/{g}"
-            for g in ("lower-third", "ta-counter", "caucus", "clock")
+            for g in ("lower-third", "ta-counter", "caucus", "clock", "reactions")
         },
     }
     return {"pages": pages, "data": data, "negotiation_id": n}
@@ -134,6 +134,7 @@ PAGES = [
     "overlay-ta-counter",
     "overlay-caucus",
     "overlay-clock",
+    "overlay-reactions",
 ]
 
 

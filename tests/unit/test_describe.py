@@ -414,8 +414,8 @@ def test_an_unknown_event_type_is_named_not_dumped():
         position=1,
         negotiation_id="n",
         version=1,
-        topic="x:ReactionTotalsClosed",
-        type="ReactionTotalsClosed",
+        topic="x:SomethingNewHappened",
+        type="SomethingNewHappened",
         data={"at": datetime.now(UTC), "by": {"name": "Mira Chen"}, "red": 3},
         state=b"",
     )
@@ -428,7 +428,7 @@ def test_an_unknown_event_type_is_named_not_dumped():
         employer_name=EMPLOYER,
         opened_at=datetime.now(UTC),
     )
-    assert describe(event, board) == "Mira Chen recorded: reaction totals closed"
+    assert describe(event, board) == "Mira Chen recorded: something new happened"
 
 
 # ---------------------------------------------------------------------- audit visibility labels

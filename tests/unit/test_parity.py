@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import Mapper
 
-from negotiation.domain.actors import Actor
+from negotiation.domain.actors import PLATFORM_ACTOR, Actor
 from negotiation.domain.errors import NegotiationError
 from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
@@ -530,6 +530,21 @@ class Driver:
                     self.manager(), session_id=x.session_id, count=self.rng.randrange(100)
                 )
         else:
+            due = [
+                (s, t, a) for s in self.n.state.sessions.values() for t, a in s.totals_due.items()
+            ]
+            if due:  # the platform closes the card totals of a turn that left the table
+                s, turn, article_id = self.pick(due)
+                self.n.close_reaction_totals(
+                    PLATFORM_ACTOR,
+                    session_id=s.session_id,
+                    article_id=article_id,
+                    turn=int(turn),
+                    red=1,
+                    green=2,
+                    peak_red=3,
+                    peak_green=4,
+                )
             x = self.session("open", "recessed", "closed")
             if x is not None:
                 self.n.publish_bulletin(

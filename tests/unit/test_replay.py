@@ -3,7 +3,7 @@
 import msgspec
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from negotiation.domain.actors import Actor, Stamp
+from negotiation.domain.actors import PLATFORM_ACTOR, Actor, Stamp
 from negotiation.domain.negotiation import Negotiation
 from negotiation.transcoder import MsgspecTranscoder
 from tests.unit.builders import (
@@ -65,6 +65,16 @@ def _a_full_day_at_the_table() -> Negotiation:
     n.change_session_visibility(FACILITATOR, session_id=session_id, visibility="members")
     n.publish_bulletin(UNION_CHIEF, session_id=session_id, text="Class size TA'd at 26.")
     n.close_session(UNION_CHIEF, session_id=session_id)
+    n.close_reaction_totals(  # the card totals of the article on the table when it closed
+        PLATFORM_ACTOR,
+        session_id=session_id,
+        article_id=a12,
+        turn=1,
+        red=4,
+        green=9,
+        peak_red=6,
+        peak_green=11,
+    )
 
     # Between sessions, in writing, after moving the cut-off into the past.
     offer = n.propose_ground_rules(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -17,6 +19,7 @@ from projections.board import Board
 from projections.bulletin import BulletinDraft, bulletin_draft
 from projections.redline import Redline, redline
 from projections.views import (
+    AUDIENCE_OF_CLASS,
     ArticleHistory,
     FeedKind,
     article_history,
@@ -147,6 +150,7 @@ class PublishedBulletin(msgspec.Struct, frozen=True):
     party: str
     text: str
     published_at: datetime
+    text_es: str | None
     published_by: str
     position: int
     chain_hash: str | None
@@ -201,6 +205,7 @@ class BulletinController(Controller):
             PublishedBulletin(
                 party=b.party,
                 text=b.text,
+                text_es=b.text_es,
                 published_at=b.at,
                 published_by=b.by,
                 position=b.position,
@@ -255,8 +260,16 @@ class LiveController(Controller):
             await _refuse(socket, 4404, "No such negotiation.")
             return
         subscription, first = subscribed
+        holder = card_holder(account, socket.cookies.get(VIEWER_COOKIE))
+        if holder is not None:
+            hub.cards.counter.connect(negotiation_id, holder)
         ending = _Ending()
-        listener = asyncio.create_task(_read_client_messages(socket, subscription, ending))
+
+        def take(message: frames.ClientMessage) -> None:
+            if holder is not None:
+                _hold_card(hub, negotiation_id, holder, subscription, message)
+
+        listener = asyncio.create_task(_read_client_messages(socket, subscription, ending, take))
         try:
             for message in first:
                 await socket.send_text(message)
@@ -272,6 +285,8 @@ class LiveController(Controller):
             pass  # gone (OSError: the connection was dropped while a send waited on it)
         finally:
             subscription.close()
+            if holder is not None:
+                hub.cards.counter.disconnect(negotiation_id, holder)  # its card drops out
             listener.cancel()
             with contextlib.suppress(BaseException):
                 await socket.close(code=ending.code, reason=ending.reason)
@@ -315,7 +330,10 @@ class _Ending:
 
 
 async def _read_client_messages(
-    socket: WebSocket[Any, Any, Any], subscription: Subscription, ending: _Ending
+    socket: WebSocket[Any, Any, Any],
+    subscription: Subscription,
+    ending: _Ending,
+    take: Callable[[frames.ClientMessage], None],
 ) -> None:
     """Decode what the client sends; a receive ends when it goes away, and that ends the
     sender. A message the feed does not take ends the feed, with the reason why."""
@@ -331,15 +349,41 @@ async def _read_client_messages(
             except frames.MessageRefused as refused:
                 ending.code, ending.reason = refused.code, _close_reason(refused.reason)
                 break
-            _take_client_message(subscription, message)
+            take(message)
     subscription.close()
     with contextlib.suppress(asyncio.QueueFull):
         subscription.queue.put_nowait(CLOSED)
 
 
-def _take_client_message(subscription: Subscription, message: frames.ClientMessage) -> None:
-    """Red and green cards are decoded and accepted here; counting them is for the
-    reactions to come, which will take them from this point."""
+VIEWER_COOKIE = "viewer_id"  # set by the viewer page: one anonymous browser, one card
+_VIEWER_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def card_holder(account: Account | None, viewer_id: str | None) -> str | None:
+    """Who a card counts for: a member once per account (however many tabs), an anonymous
+    viewer once per browser; a connection with neither (no cookie) holds no card."""
+    if account is not None:
+        return f"account:{account.account_id}"
+    if viewer_id is not None and _VIEWER_ID.fullmatch(viewer_id):
+        return f"viewer:{viewer_id}"
+    return None
+
+
+def _hold_card(
+    hub: Hub,
+    negotiation_id: str,
+    holder: str,
+    subscription: Subscription,
+    message: frames.ClientMessage,
+) -> None:
+    """A card counts only from an audience that sees the session it is raised in (a
+    members-only session's cards are the members')."""
+    live = hub.live.get(negotiation_id)
+    session = live.board.running_session() if live is not None else None
+    audience = AUDIENCE_OF_CLASS[subscription.feed.audience]
+    if session is None or not audience.sees_session(session.visibility):
+        return
+    hub.cards.counter.hold(negotiation_id, holder, message.card, asyncio.get_running_loop().time())
 
 
 async def _websocket_account(

@@ -9,11 +9,12 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from projections.views import AUDIENCE_OF_CLASS, overlay_parts
+from realtime.cards import reactions_part
 from realtime.hub import Hub
 from web.controllers.reads import After
 from web.pages.viewer import _board, page
 
-Graphic = Literal["lower-third", "ta-counter", "caucus", "clock"]
+Graphic = Literal["lower-third", "ta-counter", "caucus", "clock", "reactions"]
 
 
 class OverlayPages(Controller):
@@ -33,12 +34,15 @@ class OverlayPages(Controller):
         board = await _board(hub, pool, negotiation_id, after)
         position = board.position
         # Overlays go out on a public stream: always the public's view, whoever loads them.
-        part = overlay_parts(board, AUDIENCE_OF_CLASS["public"])["overlay"]
+        public = AUDIENCE_OF_CLASS["public"]
+        part = overlay_parts(board, public)["overlay"]
+        reactions = reactions_part(board, hub.cards.counter.totals(negotiation_id), public)
         return page(
             request,
             "overlay.html",
             graphic=graphic,
             position=position,
             overlay=part,
+            reactions=reactions,
             negotiation_id=negotiation_id,
         )

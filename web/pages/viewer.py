@@ -3,6 +3,7 @@ article's history, a published bulletin. Each renders the same projection parts 
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -23,7 +24,9 @@ from projections.views import (
     board_parts,
     session_parts,
 )
+from realtime.cards import reactions_part
 from realtime.hub import Hub
+from web.controllers.live import VIEWER_COOKIE, card_holder
 from web.controllers.reads import After, board_at
 from web.identity import Account
 from web.pages.i18n import LANG_COOKIE, LANGUAGES, choose_language
@@ -32,10 +35,16 @@ from web.pages.listing import negotiation_listing
 MAX_REDLINE_TEXT = 100_000  # characters: far beyond any article, short of a denial of service
 
 
-def page(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
+def page(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    cookies: list[Cookie] | None = None,
+    **context: Any,
+) -> Template:
     """A page in the reader's language; a `?lang=` choice is remembered for the next pages."""
     lang = choose_language(request)
-    cookies = []
+    cookies = list(cookies or [])
     # The language switch keeps the rest of the address (a room display stays one).
     query = "&".join(
         f"{quote(k)}={quote(v)}" for k, v in request.query_params.items() if k != "lang"
@@ -85,6 +94,22 @@ def on_table_redlines(on_table: OnTablePart | None) -> dict[str, str]:
     return marks
 
 
+def viewer_id_cookie(request: Request[Any, Any, Any]) -> list[Cookie]:
+    """An anonymous browser's random id, so its red or green card counts once however many
+    tabs it opens (realtime/cards.py). It identifies a browser, never a person."""
+    if card_holder(None, request.cookies.get(VIEWER_COOKIE)) is not None:
+        return []
+    return [
+        Cookie(
+            key=VIEWER_COOKIE,
+            value=secrets.token_urlsafe(16),
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="lax",
+        )
+    ]
+
+
 class ViewerPages(Controller):
     include_in_schema = False
 
@@ -115,9 +140,14 @@ class ViewerPages(Controller):
         if not session:
             raise NotFoundException(f"No session {session_id} in this negotiation.")
         parts = board_parts(board, audience)
+        reactions = reactions_part(
+            board, hub.cards.counter.totals(negotiation_id), audience, session_id
+        )
         return page(
             request,
             "viewer.html",
+            cookies=viewer_id_cookie(request),
+            reactions=msgspec.to_builtins(reactions) if reactions else None,
             position=position,
             negotiation=parts["negotiation"],
             articles=_articles(parts),

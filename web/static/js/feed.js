@@ -103,11 +103,21 @@ export class Feed {
       this.position = message.position;
       this.onChange(message.set || {}, message.remove || [], message.position);
       this._live();
+    } else if (message.type === "meter") {
+      // Live counts (the card meter): not events, no position; the latest reading wins.
+      this.onChange(message.set || {}, message.remove || [], this.position);
     } else if (message.type === "heartbeat") {
       this._live();
     } else if (message.type === "resync") {
       this.socket && this.socket.close(); // reconnect with `after`: the server sends what we lack
     }
+  }
+
+  // A client message (a red or green card); false when not connected (nothing is queued).
+  send(message) {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
   }
 
   _live() {

@@ -32,7 +32,7 @@ function render(o) {
     graphic.hidden = !o.caucus_party;
     $("caucus-party").textContent = o.caucus_party_name || "";
     $("caucus-since").textContent = o.caucus_since ? _("since %(time)s", { time: clockTime(o.caucus_since) }) : "";
-  } else {
+  } else if (page.graphic === "clock") {
     graphic.hidden = !["open", "recessed"].includes(o.session_status);
     $("clock-label").textContent = o.session_status === "recessed" ? _("Recess")
       : _("Session %(number)s", { number: o.session_number ?? "" });
@@ -55,10 +55,26 @@ function tick() {
   clock.textContent = `${Math.floor(seconds / 3600)}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
 }
 
+// The reaction meter: the overlay feed's `reactions` part (absent: nothing to react to).
+function renderReactions(r) {
+  if (page.graphic !== "reactions") return;
+  $("graphic").hidden = !r;
+  $("red-count").textContent = number(r ? r.red : 0);
+  $("green-count").textContent = number(r ? r.green : 0);
+  document.body.dataset.counts = r ? `${r.red}:${r.green}` : "";
+}
+
 const feed = new Feed(`/ws/negotiations/${page.negotiation_id}/?feed=overlay`, {
   after: page.position,
-  onSnapshot: (parts) => parts.overlay && render(parts.overlay),
-  onChange: (set) => set.overlay && render(set.overlay),
+  onSnapshot: (parts) => {
+    if (parts.overlay) render(parts.overlay);
+    renderReactions(parts.reactions || null);
+  },
+  onChange: (set, remove) => {
+    if (set.overlay) render(set.overlay);
+    if (set.reactions) renderReactions(set.reactions);
+    else if (remove.includes("reactions")) renderReactions(null);
+  },
   onState: (state) => (document.body.dataset.feed = state),
 });
 feed.start();

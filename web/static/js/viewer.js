@@ -1,6 +1,7 @@
 // The live viewer of a session: applies the session and board feeds to the first paint
 // (markup mirrors web/templates/_macros.html and viewer.html).
 
+import { Cards } from "./cards.js";
 import { Feed, showConnection } from "./feed.js";
 import { _, clockTime, number, page } from "./i18n.js";
 
@@ -69,6 +70,7 @@ const TIMELINE = {
   article_on_table: () => _("Brought to the table"),
   caucus_called: () => _("Caucus called"),
   caucus_ended: () => _("Caucus over"),
+  reaction_totals: () => _("Card totals closed"),
 };
 const SESSION_STATUS = {
   scheduled: () => _("Scheduled"),
@@ -197,11 +199,13 @@ async function renderOnTable(t) {
 
 function applySession(set, remove) {
   for (const name of remove) $(`#timeline [data-part="${CSS.escape(name)}"]`)?.remove();
+  if (remove.includes("reactions")) cards?.render(null);
   for (const [name, part] of Object.entries(set)) {
     if (name === "summary") renderSummary(part);
     else if (name === "clock") renderClock(part);
     else if (name === "detail") renderDetail(part);
     else if (name === "on_table") renderOnTable(part).catch(() => {});
+    else if (name === "reactions") cards?.render(part);
     else if (name.startsWith("timeline:") && $("#timeline")) setKeyed($("#timeline"), name, timelineItem(name, part), true);
   }
 }
@@ -224,6 +228,7 @@ const session = new Feed(`${base}?feed=session&session_id=${page.session_id}`, {
   onSnapshot: (parts) => {
     $("#timeline")?.replaceChildren();
     applySession(parts, []);
+    if (!parts.reactions) cards?.render(null);
   },
   onChange: applySession,
 });
@@ -235,10 +240,11 @@ const board = new Feed(`${base}?feed=board`, {
   },
   onChange: applyBoard,
 });
+const cards = $("#cards") ? new Cards($("#cards"), session) : null;
 showConnection($(".connection"), [session, board], { live: _("live"), reconnecting: _("reconnecting…") });
 session.start();
 board.start();
-window.viewerFeeds = { session, board }; // for tests and the curious
+window.viewerFeeds = { session, board, cards }; // for tests and the curious
 
 for (const radio of document.querySelectorAll('input[name="compare"]')) {
   radio.addEventListener("change", () => {
