@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, TypeVar
 import msgspec
 from msgspec import Meta
 
+from negotiation.ballots.record import BallotSubmission, DecryptionShareRecord, GuardianRecord
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor, Party, TeamRole
 from negotiation.domain.articles import Category
@@ -293,3 +294,94 @@ class OpenNegotiation(Command, frozen=True, kw_only=True):
     opener_party: Party
     other_chief: Actor | None = None
     facilitator: Actor | None = None
+
+
+# ------------------------------------------------------------------ ratification
+# On the negotiation: calling the vote (union chief or administrator) and, once the tally is
+# certified, its outcome. Everything else is a command on the vote aggregate (ratification.py).
+Share = Annotated[str, Meta(pattern=r"^(majority|[1-9][0-9]?/[1-9][0-9]?)$")]
+OptionName = Annotated[str, Meta(min_length=1, max_length=40, pattern=NO_NUL)]
+
+
+class CallRatificationVote(Command, frozen=True, kw_only=True):
+    question: Annotated[str, Meta(min_length=1, max_length=500, pattern=NO_NUL)]
+    options: Annotated[list[OptionName], Meta(min_length=2, max_length=3)] = msgspec.field(
+        default_factory=lambda: ["yes", "no"]
+    )
+    threshold: Share = "majority"  # on yes / (yes + no)
+    quorum: Share | None = None  # turnout ≥ that share of the roll
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+    retention_days: Annotated[int, Meta(ge=0, le=3650)] = 90
+
+
+class RecordVoteOutcome(Command, frozen=True, kw_only=True):
+    """The certified outcome of a vote, recorded on its negotiation by the voting service."""
+
+    vote_id: Id
+    outcome: Annotated[str, Meta(pattern="^(ratified|rejected|quorum_missed)$")]
+    counts: dict[str, int]
+    record_hash: str
+
+
+class AppointElectionOfficials(Command, frozen=True, kw_only=True):
+    officials: Annotated[list[Actor], Meta(min_length=1, max_length=9)]
+    quorum: Annotated[int, Meta(ge=1, le=9)]  # k of n officials decrypt
+
+
+class CertifyVoterRoll(Command, frozen=True, kw_only=True):
+    roll_hash: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
+    eligible: Annotated[int, Meta(ge=0)]
+
+
+class AnnounceGuardian(Command, frozen=True, kw_only=True):
+    record: GuardianRecord
+
+
+class SealedShare(Command, frozen=True, kw_only=True):
+    recipient: Annotated[int, Meta(ge=1, le=9)]
+    ephemeral: bytes
+    nonce: bytes
+    sealed: Annotated[bytes, Meta(max_length=200)]
+
+
+class PostGuardianShares(Command, frozen=True, kw_only=True):
+    shares: Annotated[list[SealedShare], Meta(min_length=1, max_length=9)]
+
+
+class PublishJointKey(Command, frozen=True, kw_only=True):
+    pass
+
+
+class RecordCredentialsIssued(Command, frozen=True, kw_only=True):
+    count: Annotated[int, Meta(ge=0)]
+
+
+class RecordCredentialReissued(Command, frozen=True, kw_only=True):
+    member_id: Id
+
+
+class OpenVote(Command, frozen=True, kw_only=True):
+    pass
+
+
+class CastBallot(Command, frozen=True, kw_only=True):
+    """The ballot as the voter's browser encrypted it; the credential stays at the edge."""
+
+    ballot: BallotSubmission
+
+
+class CloseVote(Command, frozen=True, kw_only=True):
+    reason: ShortText = ""
+
+
+class PostPartialDecryption(Command, frozen=True, kw_only=True):
+    share: DecryptionShareRecord
+
+
+class CertifyTally(Command, frozen=True, kw_only=True):
+    pass
+
+
+class PurgeVoterData(Command, frozen=True, kw_only=True):
+    pass
