@@ -354,7 +354,23 @@ DESCRIBERS: dict[str, Describer] = {
     "AttendanceCounted": _attendance,
     "TeamNoteRecorded": _note,
     "BulletinPublished": _bulletin,
+    "RatificationVoteCalled": _vote_called,
+    "ContractRatified": _ratified,
+    "ContractRejected": _rejected,
 }
+
+
+def _vote_called(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+    return f"{actor(e, b)} called a ratification vote on the tentative agreement"
+
+
+def _ratified(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+    return "The members ratified the contract (tally certified by the election officials)"
+
+
+def _rejected(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+    why = "the vote missed its quorum" if e.data.get("reason") == "quorum_missed" else "no"
+    return f"The contract was not ratified ({why}); the negotiation is back at the table"
 
 
 def _unknown(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
