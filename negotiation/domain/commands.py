@@ -15,7 +15,6 @@ from typing import Annotated, Any, ClassVar, TypeVar
 import msgspec
 from msgspec import Meta
 
-from negotiation.ballots.record import BallotSubmission, DecryptionShareRecord, GuardianRecord
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor, Party, TeamRole
 from negotiation.domain.articles import Category
@@ -298,7 +297,7 @@ class OpenNegotiation(Command, frozen=True, kw_only=True):
 
 # ------------------------------------------------------------------ ratification
 # On the negotiation: calling the vote (union chief or administrator) and, once the tally is
-# certified, its outcome. Everything else is a command on the vote aggregate (ratification.py).
+# certified, its outcome. The vote aggregate's own commands are in vote_commands.py.
 Share = Annotated[str, Meta(pattern=r"^(majority|[1-9][0-9]?/[1-9][0-9]?)$")]
 OptionName = Annotated[str, Meta(min_length=1, max_length=40, pattern=NO_NUL)]
 
@@ -322,66 +321,3 @@ class RecordVoteOutcome(Command, frozen=True, kw_only=True):
     outcome: Annotated[str, Meta(pattern="^(ratified|rejected|quorum_missed)$")]
     counts: dict[str, int]
     record_hash: str
-
-
-class AppointElectionOfficials(Command, frozen=True, kw_only=True):
-    officials: Annotated[list[Actor], Meta(min_length=1, max_length=9)]
-    quorum: Annotated[int, Meta(ge=1, le=9)]  # k of n officials decrypt
-
-
-class CertifyVoterRoll(Command, frozen=True, kw_only=True):
-    roll_hash: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
-    eligible: Annotated[int, Meta(ge=0)]
-
-
-class AnnounceGuardian(Command, frozen=True, kw_only=True):
-    record: GuardianRecord
-
-
-class SealedShare(Command, frozen=True, kw_only=True):
-    recipient: Annotated[int, Meta(ge=1, le=9)]
-    ephemeral: bytes
-    nonce: bytes
-    sealed: Annotated[bytes, Meta(max_length=200)]
-
-
-class PostGuardianShares(Command, frozen=True, kw_only=True):
-    shares: Annotated[list[SealedShare], Meta(min_length=1, max_length=9)]
-
-
-class PublishJointKey(Command, frozen=True, kw_only=True):
-    pass
-
-
-class RecordCredentialsIssued(Command, frozen=True, kw_only=True):
-    count: Annotated[int, Meta(ge=0)]
-
-
-class RecordCredentialReissued(Command, frozen=True, kw_only=True):
-    member_id: Id
-
-
-class OpenVote(Command, frozen=True, kw_only=True):
-    pass
-
-
-class CastBallot(Command, frozen=True, kw_only=True):
-    """The ballot as the voter's browser encrypted it; the credential stays at the edge."""
-
-    ballot: BallotSubmission
-
-
-class CloseVote(Command, frozen=True, kw_only=True):
-    reason: ShortText = ""
-
-
-class PostPartialDecryption(Command, frozen=True, kw_only=True):
-    share: DecryptionShareRecord
-
-
-class CertifyTally(Command, frozen=True, kw_only=True):
-    pass
-
-
-class PurgeVoterData(Command, frozen=True, kw_only=True):
-    pass

@@ -46,7 +46,8 @@ from negotiation.ballots.record import (
     share_from,
 )
 from negotiation.ballots.tally import TallyError, combine, share_problems
-from negotiation.domain import commands as c
+from negotiation.domain import commands as nc
+from negotiation.domain import vote_commands as c
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor, Stamp, stamp
 
@@ -194,7 +195,7 @@ class Vote(Aggregate):
     @classmethod
     def call(
         cls, *, vote_id: str, negotiation_id: str, document_hash: str, actor: Actor,
-        command: c.CallRatificationVote,
+        command: nc.CallRatificationVote,
     ) -> Vote:
         return cls(
             vote_id=vote_id,
@@ -242,7 +243,7 @@ class Vote(Aggregate):
     def election_id(self) -> str:
         return self.id.hex
 
-    def execute(self, actor: Actor, command: c.Command) -> Any:
+    def execute(self, actor: Actor, command: nc.Command) -> Any:
         method = getattr(self, command.handler, None)
         if method is None:
             raise TypeError(f"A vote does not take {type(command).__name__} commands.")

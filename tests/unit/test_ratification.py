@@ -21,7 +21,8 @@ from negotiation.ballots.record import (
 )
 from negotiation.ballots.sample import run_ceremony, seed
 from negotiation.ballots.tally import partial_decrypt
-from negotiation.domain import commands as c
+from negotiation.domain import commands as nc
+from negotiation.domain import vote_commands as c
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor
 from negotiation.domain.ratification import Vote, outcome_of, quorum_met, threshold_met
@@ -60,8 +61,8 @@ def call(table: Table, by: Actor = UNION_CHIEF, **fields: object) -> str:
 def called_vote(**fields: object) -> tuple[Table, Vote]:
     table = whole_ta()
     vote_id = call(table, **fields)
-    command = c.command_of(
-        c.CallRatificationVote,
+    command = nc.command_of(
+        nc.CallRatificationVote,
         {"question": "Ratify?", "opens_at": now() - timedelta(minutes=1),
          "closes_at": now() + timedelta(days=1), **fields},
     )
