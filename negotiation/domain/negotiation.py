@@ -1205,16 +1205,22 @@ class Negotiation(Aggregate):
             "until it is decided."
         )
 
+    def require_ratification_caller(self, actor: Actor) -> None:
+        """The union's chief negotiator or an administrator calls the vote and appoints its
+        officials; the employer side has no role in it (DOMAIN.md rulings)."""
+        if actor.is_admin:
+            return
+        if self.party_of(actor.account_id) == "employer":
+            raise errors.NotPermitted(
+                "Ratification belongs to the union side; the employer team has no role in it."
+            )
+        self._require_chief(actor, "union")
+
     @takes(c.CallRatificationVote)
     def call_ratification_vote(self, actor: Actor, command: c.CallRatificationVote) -> str:
         """The union's chief negotiator (or an administrator) calls a vote on the whole TA;
         returns the new vote's id (its own aggregate, created by the voting service)."""
-        if not actor.is_admin:
-            if self.party_of(actor.account_id) == "employer":
-                raise errors.NotPermitted(
-                    "Ratification belongs to the union side; the employer team has no role in it."
-                )
-            self._require_chief(actor, "union")
+        self.require_ratification_caller(actor)
         self._require_no_vote("call another vote")
         if self.state.whole_ta is None:
             raise errors.NoWholeTA(
