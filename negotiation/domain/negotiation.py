@@ -1197,9 +1197,7 @@ class Negotiation(Aggregate):
         if ratification is None:
             return
         if ratification.status == "ratified":
-            raise errors.AlreadyRatified(
-                f"The contract is ratified; no one can {doing} any more."
-            )
+            raise errors.AlreadyRatified(f"The contract is ratified; no one can {doing} any more.")
         raise errors.VoteInProgress(
             f"A ratification vote is under way on the tentative agreement; no one can {doing} "
             "until it is decided."
@@ -1273,13 +1271,20 @@ class Negotiation(Aggregate):
         at, by = _now(), stamp(actor, None)
         if command.outcome == "ratified":
             self._contract_ratified(
-                vote_id=command.vote_id, counts=dict(command.counts),
-                record_hash=command.record_hash, at=at, by=by,
+                vote_id=command.vote_id,
+                counts=dict(command.counts),
+                record_hash=command.record_hash,
+                at=at,
+                by=by,
             )
         else:
             self._contract_rejected(
-                vote_id=command.vote_id, reason=command.outcome, counts=dict(command.counts),
-                record_hash=command.record_hash, at=at, by=by,
+                vote_id=command.vote_id,
+                reason=command.outcome,
+                counts=dict(command.counts),
+                record_hash=command.record_hash,
+                at=at,
+                by=by,
             )
 
     @event("ContractRatified")

@@ -47,8 +47,8 @@ from negotiation.ballots.record import (
 )
 from negotiation.ballots.tally import TallyError, combine, share_problems
 from negotiation.domain import commands as nc
-from negotiation.domain import vote_commands as c
 from negotiation.domain import errors
+from negotiation.domain import vote_commands as c
 from negotiation.domain.actors import Actor, Stamp, stamp
 
 Status = str  # "called" → "open" → "closed" → "certified"
@@ -128,7 +128,7 @@ class VoteState(msgspec.Struct):
 
 
 class VoteSnapshot(Snapshot):
-    """The typed state as msgpack, so a snapshot decodes back into Structs (as NegotiationSnapshot)."""
+    """The typed state as msgpack, so a snapshot decodes back into Structs (as Negotiation's)."""
 
     @classmethod
     def take(cls, aggregate: Any) -> VoteSnapshot:
@@ -194,7 +194,12 @@ class Vote(Aggregate):
     # ------------------------------------------------------------------ creation
     @classmethod
     def call(
-        cls, *, vote_id: str, negotiation_id: str, document_hash: str, actor: Actor,
+        cls,
+        *,
+        vote_id: str,
+        negotiation_id: str,
+        document_hash: str,
+        actor: Actor,
         command: nc.CallRatificationVote,
     ) -> Vote:
         return cls(
@@ -297,9 +302,7 @@ class Vote(Aggregate):
         return self.state.opens_at <= at < self.state.closes_at
 
     # ------------------------------------------------------------------ officials and roll
-    def appoint_election_officials(
-        self, actor: Actor, command: c.AppointElectionOfficials
-    ) -> None:
+    def appoint_election_officials(self, actor: Actor, command: c.AppointElectionOfficials) -> None:
         """Who may appoint is the negotiation's rule (union chief or administrator): the voting
         service checks it on the negotiation before it runs this."""
         self._require_status("called", doing="appointing the officials")
@@ -345,7 +348,9 @@ class Vote(Aggregate):
         if command.eligible == 0:
             raise errors.VoteStepRefused("The roll has no eligible member to certify.")
         self._roll_certified(
-            roll_hash=command.roll_hash, eligible=command.eligible, at=_now(),
+            roll_hash=command.roll_hash,
+            eligible=command.eligible,
+            at=_now(),
             by=stamp(actor, None),
         )
 
@@ -440,9 +445,7 @@ class Vote(Aggregate):
     def _credentials_issued(self, count: int, at: datetime, by: Stamp) -> None:
         self.state.credentials_issued = True
 
-    def record_credential_reissued(
-        self, actor: Actor, command: c.RecordCredentialReissued
-    ) -> None:
+    def record_credential_reissued(self, actor: Actor, command: c.RecordCredentialReissued) -> None:
         self._require_official(actor)
         self._require_status("called", "open", doing="reissuing a credential")
         self._credential_reissued(member_id=command.member_id, at=_now(), by=stamp(actor, None))
@@ -480,7 +483,8 @@ class Vote(Aggregate):
         if not self.in_window(at):
             raise errors.OutsideWindow(
                 "Ballots are accepted only in the voting window, "
-                f"{self.state.opens_at:%Y-%m-%d %H:%M} to {self.state.closes_at:%Y-%m-%d %H:%M} UTC."
+                f"{self.state.opens_at:%Y-%m-%d %H:%M} to "
+                f"{self.state.closes_at:%Y-%m-%d %H:%M} UTC."
             )
 
     def check_ballot(self, command: c.CastBallot) -> None:
@@ -531,7 +535,9 @@ class Vote(Aggregate):
             raise errors.InvalidRequest(
                 "Closing before the end of the voting window needs a reason, recorded in the log."
             )
-        self._vote_closed(reason=reason, early=at < self.state.closes_at, at=at, by=stamp(actor, None))
+        self._vote_closed(
+            reason=reason, early=at < self.state.closes_at, at=at, by=stamp(actor, None)
+        )
 
     @event("VoteClosed")
     def _vote_closed(self, reason: str, early: bool, at: datetime, by: Stamp) -> None:
@@ -560,7 +566,9 @@ class Vote(Aggregate):
                 self.context().hash, public_share, self.totals(), share_from(share)
             )
         except InvalidEncoding as wrong:
-            raise errors.InvalidRequest(f"The decryption share is not well formed: {wrong}.") from None
+            raise errors.InvalidRequest(
+                f"The decryption share is not well formed: {wrong}."
+            ) from None
         if bad:
             names = ", ".join(repr(self.state.options[j]) for j in bad)
             raise errors.InvalidRequest(
@@ -589,8 +597,11 @@ class Vote(Aggregate):
         counts = self.counts()
         by_option = dict(zip(self.state.options, counts, strict=True))
         outcome = outcome_of(
-            self.state.threshold, self.state.quorum, {"yes": 0, "no": 0, **by_option},
-            self.state.ballots, self.state.eligible,
+            self.state.threshold,
+            self.state.quorum,
+            {"yes": 0, "no": 0, **by_option},
+            self.state.ballots,
+            self.state.eligible,
         )
         self._tally_certified(result=counts, outcome=outcome, at=_now(), by=stamp(actor, None))
         return outcome

@@ -1,5 +1,7 @@
-"""Every command the vote aggregate (ratification.py) takes, declared once, as commands.py does
-for the negotiation: frozen msgspec Structs with their bounds, decided by the method of that name."""
+"""Every command the vote aggregate (ratification.py) takes, declared once, as in commands.py.
+
+Frozen msgspec Structs with their bounds, each decided by the vote's method of that name.
+"""
 
 from __future__ import annotations
 

@@ -37,8 +37,10 @@ def wire(struct: Any) -> Any:
 def context_from(view: dict[str, Any]) -> ElectionContext:
     """The election context from GET .../ballot, checked against the server's own hash."""
     decode = msgspec.convert(view, dict[str, Any])
-    as_bytes = {k: msgspec.convert(decode[k], bytes) for k in ("document_hash", "roll_hash",
-                                                                "public_key", "context_hash")}
+    as_bytes = {
+        k: msgspec.convert(decode[k], bytes)
+        for k in ("document_hash", "roll_hash", "public_key", "context_hash")
+    }
     context = ElectionContext(
         view["election_id"],
         as_bytes["document_hash"],
@@ -70,9 +72,11 @@ class Official:
 def _check(response: Any, status: int = 200) -> Any:
     if response.status_code != status:
         raise AssertionError((response.status_code, response.text))
-    return response.json() if response.headers.get("content-type", "").startswith(
-        "application/json"
-    ) else response.text
+    return (
+        response.json()
+        if response.headers.get("content-type", "").startswith("application/json")
+        else response.text
+    )
 
 
 def run_ceremony(client: Any, base: str, officials: list[Official]) -> bytes:
@@ -83,29 +87,44 @@ def run_ceremony(client: Any, base: str, officials: list[Official]) -> bytes:
         ceremony = msgspec.convert(view["ceremony_hash"], bytes)
         official.guardian = Guardian(ceremony, view["me"], view["quorum"], os.urandom(32))
         record = guardian_record(official.guardian.announcement())
-        _check(client.post(f"{base}/ceremony/announcement", headers=official.headers,
-                           json=wire(record)))
+        _check(
+            client.post(
+                f"{base}/ceremony/announcement", headers=official.headers, json=wire(record)
+            )
+        )
     view = _check(client.get(f"{base}/ceremony", headers=officials[0].headers))
-    announcements = [guardian_from(msgspec.convert(a, GuardianRecord))
-                     for a in view["announcements"]]
+    announcements = [
+        guardian_from(msgspec.convert(a, GuardianRecord)) for a in view["announcements"]
+    ]
     for official in officials:
         assert official.guardian is not None
         shares = []
         for a in announcements:
             sealed = official.guardian.encrypted_share_for(a)
-            shares.append({"recipient": sealed.recipient, "ephemeral": bytes(sealed.ephemeral),
-                           "nonce": sealed.nonce, "sealed": sealed.sealed})
-        _check(client.post(f"{base}/ceremony/shares", headers=official.headers,
-                           json=wire({"shares": shares})))
+            shares.append(
+                {
+                    "recipient": sealed.recipient,
+                    "ephemeral": bytes(sealed.ephemeral),
+                    "nonce": sealed.nonce,
+                    "sealed": sealed.sealed,
+                }
+            )
+        _check(
+            client.post(
+                f"{base}/ceremony/shares", headers=official.headers, json=wire({"shares": shares})
+            )
+        )
     for official in officials:
         assert official.guardian is not None
         view = _check(client.get(f"{base}/ceremony", headers=official.headers))
         total = Scalar.from_int(0)
         for s in view["shares_for_me"]:
             share = EncryptedShare(
-                s["sender"], s["recipient"],
+                s["sender"],
+                s["recipient"],
                 Point.from_bytes(msgspec.convert(s["ephemeral"], bytes)),
-                msgspec.convert(s["nonce"], bytes), msgspec.convert(s["sealed"], bytes),
+                msgspec.convert(s["nonce"], bytes),
+                msgspec.convert(s["sealed"], bytes),
             )
             total = total + official.guardian.open_share(share, announcements[s["sender"] - 1])
         official.secret_share = total
@@ -117,7 +136,9 @@ def decrypt(client: Any, base: str, official: Official, context: ElectionContext
     assert official.secret_share is not None
     tally = _check(client.get(f"{base}/tally", headers=official.headers))
     totals = tuple(ciphertext_from(msgspec.convert(t, CiphertextRecord)) for t in tally["tally"])
-    share = partial_decrypt(context.hash, official.index, official.secret_share, totals,
-                            os.urandom(32))
-    _check(client.post(f"{base}/decryptions", headers=official.headers,
-                       json=wire(share_record(share))))
+    share = partial_decrypt(
+        context.hash, official.index, official.secret_share, totals, os.urandom(32)
+    )
+    _check(
+        client.post(f"{base}/decryptions", headers=official.headers, json=wire(share_record(share)))
+    )

@@ -1,4 +1,4 @@
-"""The vote event recorder: a ballot's event, its spent credential and its ciphertext in one transaction.
+"""The vote recorder: a ballot's event, its spent credential and its ciphertexts in one transaction.
 
 eventsourcing's PostgreSQL recorder runs `_insert_events` inside the same transaction as the
 event rows, before it takes the table lock. Here that hook records the member's participation

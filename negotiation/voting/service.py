@@ -1,4 +1,4 @@
-"""The voting application service: votes' event store, and the commands that span vote, roll and negotiation.
+"""The voting service: the votes' event store, and commands across vote, roll and negotiation.
 
 Each vote is its own stream in `votes_events` (the Votes application). Commands on one vote
 are serialized like the negotiation's (striped lock in-process, advisory lock across nodes), so
@@ -28,6 +28,7 @@ from psycopg_pool import ConnectionPool
 
 from negotiation.application import Negotiations, Recorded, _position
 from negotiation.ballots.ballot import ballot_problems
+from negotiation.ballots.context import ElectionContext
 from negotiation.ballots.group import InvalidEncoding
 from negotiation.ballots.record import (
     BallotRecord,
@@ -191,7 +192,8 @@ class Voting:
         called = self.negotiations.execute(negotiation_id, actor, command)
         vote_id: str = called.result
         document_hash = self.negotiations.read(
-            negotiation_id, lambda n: n.state.ratification.document_hash  # type: ignore[union-attr]
+            negotiation_id,
+            lambda n: n.state.ratification.document_hash,  # type: ignore[union-attr]
         )
         vote = Vote.call(
             vote_id=vote_id,
@@ -251,14 +253,14 @@ class Voting:
         rows: Iterable[tuple[int, Mapping[str, str]]],
         total: int,
     ) -> RollReport:
-        vote = self.require_official(negotiation_id, vote_id, actor)
-        # Under the vote's lock: the vote cannot open (or credentials be issued) meanwhile.
-        done = self.votes.act(
-            vote_id,
-            lambda v: (v.require_roll_editable(), self.store.replace_roll(v.id.hex, rows, total))[1],
-        )
-        del vote
-        return done.result
+        self.require_official(negotiation_id, vote_id, actor)
+
+        def replace(vote: Vote) -> RollReport:
+            # Under the vote's lock: the vote cannot open (or credentials be issued) meanwhile.
+            vote.require_roll_editable()
+            return self.store.replace_roll(vote.id.hex, rows, total)
+
+        return self.votes.act(vote_id, replace).result
 
     def certify_roll(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Recorded[Any]:
         self.require_official(negotiation_id, vote_id, actor)
@@ -273,6 +275,7 @@ class Voting:
         self, negotiation_id: UUID, vote_id: UUID, actor: Actor
     ) -> list[tuple[RollMember, str]]:
         self.require_official(negotiation_id, vote_id, actor)
+
         def issue(vote: Vote) -> list[tuple[RollMember, str]]:
             if roll_hash(self.store.members(vote.id.hex)) != vote.state.roll_hash:
                 raise errors.VoteStepRefused(
@@ -306,9 +309,12 @@ class Voting:
             raise errors.SecondBallot(
                 "A ballot has already been cast with this credential; each member votes once."
             )
-        context = self.votes.read(
-            vote_id, lambda v: (v.require_accepting(datetime.now(UTC)), v.context())[1]
-        )
+
+        def accepting(vote: Vote) -> ElectionContext:
+            vote.require_accepting(datetime.now(UTC))
+            return vote.context()
+
+        context = self.votes.read(vote_id, accepting)
         try:
             ballot = ballot_from(command.ballot)
         except InvalidEncoding as bad:
@@ -321,7 +327,9 @@ class Voting:
             credential_hash=credential_hash(code),
             alphas=[c.alpha for c in command.ballot.ciphertexts],
         )
-        return self.votes.act(vote_id, lambda v: v.cast_ballot(VOTER, command), lambda: spend).result
+        return self.votes.act(
+            vote_id, lambda v: v.cast_ballot(VOTER, command), lambda: spend
+        ).result
 
     def own_status(self, negotiation_id: UUID, vote_id: UUID, code: str) -> bool:
         self.vote(negotiation_id, vote_id)
@@ -335,9 +343,7 @@ class Voting:
         if vote.state.status != "certified":
             self.votes.act(vote_id, lambda v: v.certify_tally(actor, c.CertifyTally()))
             vote = self.vote(negotiation_id, vote_id)
-        pending = self.negotiations.read(
-            negotiation_id, lambda n: _outcome_pending(n, vote_id.hex)
-        )
+        pending = self.negotiations.read(negotiation_id, lambda n: _outcome_pending(n, vote_id.hex))
         if pending:
             counts = dict(zip(vote.state.options, vote.state.result or [], strict=True))
             self.negotiations.execute(
@@ -385,6 +391,8 @@ class Voting:
 
 def _outcome_pending(negotiation: Negotiation, vote_id: str) -> bool:
     ratification = negotiation.state.ratification
-    return ratification is not None and ratification.vote_id == vote_id and (
-        ratification.status == "called"
+    return (
+        ratification is not None
+        and ratification.vote_id == vote_id
+        and (ratification.status == "called")
     )

@@ -49,7 +49,13 @@ CREATE TABLE IF NOT EXISTS vote_roll_imports (
 SCHEMA_LOCK = 727_011
 PROGRESS_EVERY = 5_000
 COLUMNS = (
-    "member_id", "name", "email", "phone", "worksite", "classification", "language",
+    "member_id",
+    "name",
+    "email",
+    "phone",
+    "worksite",
+    "classification",
+    "language",
     "good_standing",
 )
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -152,7 +158,8 @@ def csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     missing = [c for c in ("member_id", "name", "good_standing") if c not in header]
     if missing:
         raise errors.InvalidRequest(
-            "The CSV needs a header row with the columns " + ", ".join(COLUMNS)
+            "The CSV needs a header row with the columns "
+            + ", ".join(COLUMNS)
             + f"; missing: {', '.join(missing)}."
         )
     reader.fieldnames = header
@@ -189,9 +196,10 @@ class VotingStore:
                 conn.commit()
 
     # ------------------------------------------------------------------ roll
-    def replace_roll(self, vote_id: str, rows: Iterable[tuple[int, Mapping[str, str]]],
-                     total: int) -> RollReport:
-        """Check every row, then replace the vote's roll; progress is visible to others as it goes."""
+    def replace_roll(
+        self, vote_id: str, rows: Iterable[tuple[int, Mapping[str, str]]], total: int
+    ) -> RollReport:
+        """Check every row, then replace the vote's roll; others see the progress as it goes."""
         self._progress(vote_id, 0, total, done=False)
         checked = check_rows(rows)
         with self.pool.connection() as conn, conn.transaction():
@@ -202,8 +210,17 @@ class VotingStore:
             ) as copy:
                 for n, m in enumerate(checked.members, start=1):
                     copy.write_row(
-                        (vote_id, m.member_id, m.name, m.email, m.phone, m.worksite,
-                         m.classification, m.language, m.good_standing)
+                        (
+                            vote_id,
+                            m.member_id,
+                            m.name,
+                            m.email,
+                            m.phone,
+                            m.worksite,
+                            m.classification,
+                            m.language,
+                            m.good_standing,
+                        )
                     )
                     if n % PROGRESS_EVERY == 0:
                         self._progress(vote_id, n, total, done=False)
@@ -317,7 +334,7 @@ class VotingStore:
             groups: dict[str, list[dict[str, Any]]] = {}
             for column in ("worksite", "classification"):
                 rows = conn.execute(
-                    f"SELECT r.{column}, count(*), count(p.member_id) FROM vote_roll r "  # noqa: S608
+                    f"SELECT r.{column}, count(*), count(p.member_id) FROM vote_roll r "
                     "LEFT JOIN vote_participation p ON p.vote_id = r.vote_id "
                     "AND p.member_id = r.member_id WHERE r.vote_id = %s AND r.good_standing "
                     f"GROUP BY r.{column} ORDER BY r.{column}",
@@ -347,7 +364,10 @@ class VotingStore:
             ).fetchall()
         keys = ("member_id", "name", "email", "phone", "worksite", "classification", "language")
         return [
-            {**dict(zip(keys, row[:7], strict=True)), "voted_on": row[7].isoformat() if row[7] else None}
+            {
+                **dict(zip(keys, row[:7], strict=True)),
+                "voted_on": row[7].isoformat() if row[7] else None,
+            }
             for row in rows
         ]
 

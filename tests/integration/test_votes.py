@@ -1,4 +1,4 @@
-"""A ratification vote driven over real HTTP with Python-side crypto: flow, refusals, race, secrecy."""
+"""A ratification vote over real HTTP with Python-side crypto: flow, refusals, race, secrecy."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ class Election:
         return self.officials[0].headers
 
     def post(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
-        return self.client.post(self.base + path, headers=self.lead if headers is None else headers, **kw)
+        return self.client.post(
+            self.base + path, headers=self.lead if headers is None else headers, **kw
+        )
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
         return self.client.get(self.base + path, headers=self.lead if headers is None else headers)
@@ -121,20 +123,33 @@ def new_election(
     people_ = [people(name=f"Official {i}") for i in (1, 2, 3)]
     officials = [Official(headers=p.headers) for p in people_]
     election = Election(client, f"{base}/{vote_id}", union, officials)
-    ok(client.put(
-        f"{election.base}/officials",
-        headers=union.headers,
-        json={"officials": [{"account_id": p.account_id, "name": p.display_name}
-                            for p in people_], "quorum": 2},
-    ))
-    ok(election.post("/roll.csv", content=ROLL.encode(), headers={**election.lead,
-                                                                  "content-type": "text/csv"}))
+    ok(
+        client.put(
+            f"{election.base}/officials",
+            headers=union.headers,
+            json={
+                "officials": [
+                    {"account_id": p.account_id, "name": p.display_name} for p in people_
+                ],
+                "quorum": 2,
+            },
+        )
+    )
+    ok(
+        election.post(
+            "/roll.csv",
+            content=ROLL.encode(),
+            headers={**election.lead, "content-type": "text/csv"},
+        )
+    )
     if roll_only:
         return election
     ok(election.post("/roll/certify"))
     run_ceremony(client, election.base, officials)
     credentials = ok(election.post("/credentials"))
-    election.codes = {row["member_id"]: row["code"] for row in csv.DictReader(io.StringIO(credentials))}
+    election.codes = {
+        row["member_id"]: row["code"] for row in csv.DictReader(io.StringIO(credentials))
+    }
     if open_it:
         ok(election.post("/open"))
     return election
@@ -229,17 +244,33 @@ def test_ballot_refusals_are_named(
     election = new_election(client, negotiations, people)
     context = election.context()
     ballot = make_submission(context, 0)
-    refused(election.post("/ballots", headers={}, json={"credential": "AAAA-BBBB", "ballot": ballot}),
-            403, "not_on_roll")
-    ok(election.post("/ballots", headers={}, json={"credential": election.codes["M1"], "ballot": ballot}), 201)
-    refused(election.post("/ballots", headers={}, json={"credential": election.codes["M2"], "ballot": ballot}),
-            409, "copied_ballot")
+    refused(
+        election.post("/ballots", headers={}, json={"credential": "AAAA-BBBB", "ballot": ballot}),
+        403,
+        "not_on_roll",
+    )
+    ok(
+        election.post(
+            "/ballots", headers={}, json={"credential": election.codes["M1"], "ballot": ballot}
+        ),
+        201,
+    )
+    refused(
+        election.post(
+            "/ballots", headers={}, json={"credential": election.codes["M2"], "ballot": ballot}
+        ),
+        409,
+        "copied_ballot",
+    )
     refused(election.cast("M1", 1), 409, "second_ballot")
     forged = make_submission(context, 1)
     forged["range_proofs"][0] = ballot["range_proofs"][0]
     detail = refused(
-        election.post("/ballots", headers={}, json={"credential": election.codes["M3"], "ballot": forged}),
-        422, "invalid_ballot",
+        election.post(
+            "/ballots", headers={}, json={"credential": election.codes["M3"], "ballot": forged}
+        ),
+        422,
+        "invalid_ballot",
     )
     assert "'yes' is 0 or 1" in detail
     ok(election.cast("M3", 0), 201)  # nothing was spent by the refusals
@@ -270,10 +301,14 @@ def test_a_second_vote_while_one_is_called_is_refused(
     election = new_election(client, negotiations, people, open_it=False)
     base = election.base.rsplit("/", 1)[0]
     now = datetime.now(UTC)
-    body = {"question": "Again?", "opens_at": now.isoformat(),
-            "closes_at": (now + timedelta(days=1)).isoformat()}
-    refused(client.post(f"{base}/", headers=election.union.headers, json=body), 409,
-            "vote_in_progress")
+    body = {
+        "question": "Again?",
+        "opens_at": now.isoformat(),
+        "closes_at": (now + timedelta(days=1)).isoformat(),
+    }
+    refused(
+        client.post(f"{base}/", headers=election.union.headers, json=body), 409, "vote_in_progress"
+    )
 
 
 # ------------------------------------------------------------------ the one-ballot race
@@ -282,8 +317,10 @@ async def test_one_credential_a_hundred_times_at_once_casts_exactly_one_ballot(
 ):
     election = new_election(client, negotiations, people)
     context = election.context()
-    bodies = [{"credential": election.codes["M9"], "ballot": make_submission(context, i % 3)}
-              for i in range(100)]
+    bodies = [
+        {"credential": election.codes["M9"], "ballot": make_submission(context, i % 3)}
+        for i in range(100)
+    ]
     async with httpx.AsyncClient(base_url=server.url, timeout=120) as http:
         responses = await asyncio.gather(
             *(http.post(election.base + "/ballots", json=b) for b in bodies)
@@ -307,7 +344,9 @@ class _Lines(logging.Handler):
 
 
 def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fewer_than_k(
-    client: httpx.Client, negotiations: Negotiations, people: PersonFactory,
+    client: httpx.Client,
+    negotiations: Negotiations,
+    people: PersonFactory,
     database: DatabaseConfig,
 ):
     lines = _Lines()
@@ -318,7 +357,10 @@ def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fe
         context = election.context()
         seeds = {m: os.urandom(32) for m in ("M1", "M2", "M3")}
         for (member, s), choice in zip(seeds.items(), (0, 1, 2), strict=True):
-            body = {"credential": election.codes[member], "ballot": make_submission(context, choice, s)}
+            body = {
+                "credential": election.codes[member],
+                "ballot": make_submission(context, choice, s),
+            }
             ok(election.post("/ballots", headers={}, json=body), 201)
         ok(election.post("/close", json={"reason": "test"}))
         decrypt(client, election.base, election.officials[0], context)
@@ -332,27 +374,40 @@ def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fe
     for official in election.officials:
         g = official.guardian
         assert g is not None and official.secret_share is not None
-        secrets += [bytes(a) for a in g.coefficients] + [bytes(g.transport_secret), g.seed,
-                                                         bytes(official.secret_share)]
+        secrets += [bytes(a) for a in g.coefficients] + [
+            bytes(g.transport_secret),
+            g.seed,
+            bytes(official.secret_share),
+        ]
     for s in seeds.values():
         secrets += [s] + [bytes(derive_nonce(s, "encrypt", j)) for j in range(3)]
     needles = [x.hex() for x in secrets]
     codes = list(election.codes.values())
     with psycopg.connect(database.dsn()) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-        ).fetchall()]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchall()
+        ]
         dump = "\n".join(
-            str(row[0]) for t in tables
-            for row in conn.execute(f'SELECT t::text FROM "{t}" t').fetchall()  # noqa: S608
+            str(row[0])
+            for t in tables
+            for row in conn.execute(f'SELECT t::text FROM "{t}" t').fetchall()
         )
-        participation_columns = {r[0] for r in conn.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = "
-            "'vote_participation'"
-        ).fetchall()}
-        vote_events = [bytes(r[0]).hex() for r in conn.execute(
-            "SELECT state FROM votes_events WHERE topic LIKE '%BallotCast'"
-        ).fetchall()]
+        participation_columns = {
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                "'vote_participation'"
+            ).fetchall()
+        }
+        vote_events = [
+            bytes(r[0]).hex()
+            for r in conn.execute(
+                "SELECT state FROM votes_events WHERE topic LIKE '%BallotCast'"
+            ).fetchall()
+        ]
     found = [n for n in needles if n in dump]
     assert found == [], "key material or ballot nonces are stored"
     assert not [c for c in codes if c in dump or c.replace("-", "") in dump]
@@ -365,9 +420,18 @@ def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fe
     # The server's access log (uvicorn's format: client, method, path, version, status) drops
     # the ballot routes and keeps the others.
     access = logging.getLogger("uvicorn.access")
+
     def line(path: str) -> logging.LogRecord:
-        return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
-                                 '%s - "%s %s HTTP/%s" %d', ("1.2.3.4:5", "POST", path, "1.1", 201), None)
+        return logging.LogRecord(
+            "uvicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s %s HTTP/%s" %d',
+            ("1.2.3.4:5", "POST", path, "1.1", 201),
+            None,
+        )
+
     assert not access.filter(line(election.base + "/ballots"))
     assert not access.filter(line(election.base + "/my-status"))
     assert access.filter(line(election.base + "/close"))

@@ -22,8 +22,8 @@ from negotiation.ballots.record import (
 from negotiation.ballots.sample import run_ceremony, seed
 from negotiation.ballots.tally import partial_decrypt
 from negotiation.domain import commands as nc
-from negotiation.domain import vote_commands as c
 from negotiation.domain import errors
+from negotiation.domain import vote_commands as c
 from negotiation.domain.actors import Actor
 from negotiation.domain.ratification import Vote, outcome_of, quorum_met, threshold_met
 from tests.unit.builders import (
@@ -63,21 +63,31 @@ def called_vote(**fields: object) -> tuple[Table, Vote]:
     vote_id = call(table, **fields)
     command = nc.command_of(
         nc.CallRatificationVote,
-        {"question": "Ratify?", "opens_at": now() - timedelta(minutes=1),
-         "closes_at": now() + timedelta(days=1), **fields},
+        {
+            "question": "Ratify?",
+            "opens_at": now() - timedelta(minutes=1),
+            "closes_at": now() + timedelta(days=1),
+            **fields,
+        },
     )
     vote = Vote.call(
-        vote_id=vote_id, negotiation_id=str(table.negotiation.id),
+        vote_id=vote_id,
+        negotiation_id=str(table.negotiation.id),
         document_hash=table.negotiation.state.whole_ta.document_hash,  # type: ignore[union-attr]
-        actor=UNION_CHIEF, command=command,
+        actor=UNION_CHIEF,
+        command=command,
     )
     return table, vote
 
 
-def ready_vote(options: list[str] | None = None, **fields: object) -> tuple[Table, Vote, dict[int, object]]:
+def ready_vote(
+    options: list[str] | None = None, **fields: object
+) -> tuple[Table, Vote, dict[int, object]]:
     """A vote with officials, a certified roll of 10, the ceremony done, credentials issued."""
     table, vote = called_vote(options=options or ["yes", "no"], **fields)
-    vote.appoint_election_officials(UNION_CHIEF, c.AppointElectionOfficials(officials=OFFICIALS, quorum=2))
+    vote.appoint_election_officials(
+        UNION_CHIEF, c.AppointElectionOfficials(officials=OFFICIALS, quorum=2)
+    )
     vote.certify_voter_roll(OFFICIALS[0], c.CertifyVoterRoll(roll_hash="ab" * 32, eligible=10))
     ceremony = run_ceremony(vote.election_id, 3, 2)
     assert ceremony.hash == vote.ceremony_hash
@@ -87,8 +97,14 @@ def ready_vote(options: list[str] | None = None, **fields: object) -> tuple[Tabl
         shares = []
         for a in ceremony.announcements:
             sealed = g.encrypted_share_for(a)
-            shares.append(c.SealedShare(recipient=sealed.recipient, ephemeral=bytes(sealed.ephemeral),
-                                        nonce=sealed.nonce, sealed=sealed.sealed))
+            shares.append(
+                c.SealedShare(
+                    recipient=sealed.recipient,
+                    ephemeral=bytes(sealed.ephemeral),
+                    nonce=sealed.nonce,
+                    sealed=sealed.sealed,
+                )
+            )
         vote.post_guardian_shares(official, c.PostGuardianShares(shares=shares))
     vote.publish_joint_key(OFFICIALS[1], c.PublishJointKey())
     vote.record_credentials_issued(OFFICIALS[0], c.RecordCredentialsIssued(count=10))
@@ -106,10 +122,14 @@ def cast(vote: Vote, choice: int, label: str) -> bytes:
     return vote.cast_ballot(Actor(account_id="voter", name="voter"), command)
 
 
-def decrypt_and_certify(vote: Vote, secrets: dict[int, object], present: tuple[int, ...] = (1, 3)) -> str:
+def decrypt_and_certify(
+    vote: Vote, secrets: dict[int, object], present: tuple[int, ...] = (1, 3)
+) -> str:
     for i in present:
         share = partial_decrypt(vote.context().hash, i, secrets[i], vote.totals(), seed(f"d{i}"))  # type: ignore[arg-type]
-        vote.post_partial_decryption(OFFICIALS[i - 1], c.PostPartialDecryption(share=share_record(share)))
+        vote.post_partial_decryption(
+            OFFICIALS[i - 1], c.PostPartialDecryption(share=share_record(share))
+        )
     return vote.certify_tally(OFFICIALS[0], c.CertifyTally())
 
 
@@ -212,7 +232,11 @@ def test_after_a_no_the_negotiation_is_back_at_the_table_and_a_new_vote_may_be_c
     table = whole_ta()
     vote_id = call(table)
     table.negotiation.record_vote_outcome(
-        UNION_CHIEF, vote_id=vote_id, outcome="rejected", counts={"yes": 1, "no": 2}, record_hash="x"
+        UNION_CHIEF,
+        vote_id=vote_id,
+        outcome="rejected",
+        counts={"yes": 1, "no": 2},
+        record_hash="x",
     )
     table.article("13")  # back at the table
     table2 = whole_ta()
@@ -227,7 +251,11 @@ def test_after_ratification_nothing_opens_and_no_vote_is_called():
     table = whole_ta()
     vote_id = call(table)
     table.negotiation.record_vote_outcome(
-        UNION_CHIEF, vote_id=vote_id, outcome="ratified", counts={"yes": 3, "no": 1}, record_hash="x"
+        UNION_CHIEF,
+        vote_id=vote_id,
+        outcome="ratified",
+        counts={"yes": 3, "no": 1},
+        record_hash="x",
     )
     assert type(table.negotiation.pending_events[-1]).__name__ == "ContractRatified"
     with refused(table.negotiation, errors.AlreadyRatified):
@@ -279,7 +307,9 @@ def test_only_officials_run_the_vote():
 
 def test_the_vote_opens_only_after_key_and_credentials():
     _, vote = called_vote()
-    vote.appoint_election_officials(UNION_CHIEF, c.AppointElectionOfficials(officials=OFFICIALS, quorum=2))
+    vote.appoint_election_officials(
+        UNION_CHIEF, c.AppointElectionOfficials(officials=OFFICIALS, quorum=2)
+    )
     with refused(vote, errors.VoteStepRefused):
         vote.open_vote(OFFICIALS[0], c.OpenVote())
 
@@ -314,7 +344,9 @@ def test_a_ballot_whose_proof_fails_is_refused_naming_the_proof():
     vote.open_vote(OFFICIALS[0], c.OpenVote())
     good = submission(vote, 0, "forged")
     other = submission(vote, 1, "other")
-    forged = BallotSubmission(good.ciphertexts, [good.range_proofs[0], other.range_proofs[1]], good.sum_proof)
+    forged = BallotSubmission(
+        good.ciphertexts, [good.range_proofs[0], other.range_proofs[1]], good.sum_proof
+    )
     with refused(vote, errors.InvalidBallot) as info:
         vote.check_ballot(c.CastBallot(ballot=forged))
     assert "'no' is 0 or 1" in str(info.value)
@@ -345,7 +377,9 @@ def test_a_decryption_share_made_with_the_wrong_key_is_refused():
     vote.close_vote(OFFICIALS[0], c.CloseVote(reason="test"))
     wrong = partial_decrypt(vote.context().hash, 1, secrets[2], vote.totals(), seed("w"))  # type: ignore[arg-type]
     with refused(vote, errors.InvalidRequest) as info:
-        vote.post_partial_decryption(OFFICIALS[0], c.PostPartialDecryption(share=share_record(wrong)))
+        vote.post_partial_decryption(
+            OFFICIALS[0], c.PostPartialDecryption(share=share_record(wrong))
+        )
     assert "Guardian 1" in str(info.value)
 
 
@@ -362,8 +396,12 @@ def test_the_tally_is_not_certified_with_fewer_than_k_shares():
 
 def test_a_guardian_cannot_announce_for_another():
     _, vote = called_vote()
-    vote.appoint_election_officials(UNION_CHIEF, c.AppointElectionOfficials(officials=OFFICIALS, quorum=2))
+    vote.appoint_election_officials(
+        UNION_CHIEF, c.AppointElectionOfficials(officials=OFFICIALS, quorum=2)
+    )
     ceremony = run_ceremony(vote.election_id, 3, 2)
     with refused(vote, errors.InvalidRequest):
-        vote.announce_guardian(OFFICIALS[0], c.AnnounceGuardian(record=guardian_record(ceremony.announcements[1])))
+        vote.announce_guardian(
+            OFFICIALS[0], c.AnnounceGuardian(record=guardian_record(ceremony.announcements[1]))
+        )
     assert seal_share and hashlib  # imported for the browser-like helpers above

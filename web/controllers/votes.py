@@ -1,4 +1,4 @@
-"""Ratification votes over HTTP: call, officials, roll, ceremony, credentials, ballots, tally, results.
+"""Ratification votes over HTTP: call, officials, roll, ceremony, credentials, ballots, results.
 
 Thin edges: decode, one call to the voting service, a view. The routes and the flow are written
 down in docs/RATIFICATION-API.md. The ballot routes are left out of the access log (a line with
@@ -25,7 +25,6 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from msgspec import Meta
 from psycopg_pool import ConnectionPool
 
-from negotiation.application import Negotiations
 from negotiation.ballots.ballot import display_tracking_code
 from negotiation.ballots.ceremony import guardian_public_share
 from negotiation.ballots.record import (
@@ -439,7 +438,9 @@ class VoteController(Controller):
         columns = ["member_id", "name", "email", "phone", "language", "worksite", "code", "link"]
         return Response(_csv(rows, columns), media_type="text/csv")
 
-    @post(VID + "/credentials/{member_id:str}/reissue", status_code=HTTP_200_OK, sync_to_thread=True)
+    @post(
+        VID + "/credentials/{member_id:str}/reissue", status_code=HTTP_200_OK, sync_to_thread=True
+    )
     def reissue(
         self,
         negotiation_id: UUID,
@@ -472,7 +473,9 @@ class VoteController(Controller):
         return _done(voting.execute(negotiation_id, vote_id, account.actor, c.OpenVote()).position)
 
     @get(VID + "/ballot", sync_to_thread=True)
-    def ballot_context(self, negotiation_id: UUID, vote_id: UUID, voting: Voting) -> BallotContextView:
+    def ballot_context(
+        self, negotiation_id: UUID, vote_id: UUID, voting: Voting
+    ) -> BallotContextView:
         """What the voter's browser encrypts to; it checks context_hash against its own."""
         vote = voting.vote(negotiation_id, vote_id)
         context = vote.context()
@@ -638,6 +641,3 @@ def _ballot_link(base: str, negotiation_id: UUID, vote_id: UUID, code: str) -> s
     # The credential travels in the fragment: browsers never send it to the server, so it
     # appears in no access log; the ballot page reads it from location.hash.
     return f"{base}/negotiations/{negotiation_id}/votes/{vote_id.hex}/ballot#credential={code}"
-
-
-__all__ = ["VoteController", "votes_lifespan", "Negotiations"]
