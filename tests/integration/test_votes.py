@@ -7,8 +7,11 @@ import csv
 import io
 import logging
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -65,6 +68,16 @@ class Election:
     def cast(self, member: str, choice: int) -> httpx.Response:
         body = {"credential": self.codes[member], "ballot": make_submission(self.context(), choice)}
         return self.post("/ballots", headers={}, json=body)
+
+
+def verify_vote(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", "verify-vote", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -157,7 +170,7 @@ def new_election(
 
 # ------------------------------------------------------------------ the whole flow
 def test_a_vote_from_call_to_certified_results(
-    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory, tmp_path: Path
 ):
     election = new_election(client, negotiations, people, retention_days=0)
     codes = []
@@ -190,6 +203,17 @@ def test_a_vote_from_call_to_certified_results(
     assert [msgspec.json.encode(b.tracking_code) for b in record.ballots] == [
         msgspec.json.encode(msgspec.convert(c, bytes)) for c in codes
     ]
+    # negotiation verify-vote: the published record alone verifies; a tampered ballot fails, named.
+    published = tmp_path / "record.json"
+    published.write_bytes(election.get("/record", headers={}).content)
+    assert verify_vote(published).returncode == 0
+    tampered = msgspec.json.decode(published.read_bytes())
+    second = tampered["ballots"][1]["range_proofs"][0]
+    second["c0"], second["v0"] = tampered["ballots"][0]["range_proofs"][0]["c0"], second["v0"]
+    published.write_bytes(msgspec.json.encode(tampered))
+    failed = verify_vote(published)
+    assert failed.returncode == 1
+    assert "(no. 2)" in failed.stdout and "'yes' is 0 or 1 does not verify" in failed.stdout
     pdf = election.get("/results.pdf", headers={})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     negotiation_id = UUID(election.base.split("/")[3])
