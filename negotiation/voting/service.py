@@ -303,18 +303,19 @@ class Voting:
     def cast(self, negotiation_id: UUID, vote_id: UUID, code: str, command: c.CastBallot) -> bytes:
         """Check the credential, the window and the proofs, then append the ballot with the
         credential spent in the same transaction. Returns the tracking code."""
-        vote = self.vote(negotiation_id, vote_id)
+
+        def accepting(vote: Vote) -> ElectionContext:
+            if vote.state.negotiation_id != str(negotiation_id):
+                raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
+            vote.require_accepting(datetime.now(UTC))
+            return vote.context()
+
+        context = self.votes.read(vote_id, accepting)
         _, voted = self.store.credential_holder(vote_id.hex, code)
         if voted:
             raise errors.SecondBallot(
                 "A ballot has already been cast with this credential; each member votes once."
             )
-
-        def accepting(vote: Vote) -> ElectionContext:
-            vote.require_accepting(datetime.now(UTC))
-            return vote.context()
-
-        context = self.votes.read(vote_id, accepting)
         try:
             ballot = ballot_from(command.ballot)
         except InvalidEncoding as bad:
@@ -323,7 +324,7 @@ class Voting:
         if problems:
             raise errors.InvalidBallot("The ballot was refused: " + "; ".join(problems) + ".")
         spend = Spend(
-            vote_id=vote.id.hex,
+            vote_id=vote_id.hex,
             credential_hash=credential_hash(code),
             alphas=[c.alpha for c in command.ballot.ciphertexts],
         )

@@ -46,6 +46,7 @@ from web.identity import Account
 VID = "/{vote_id:uuid}"
 Credential = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9 -]*$")]
 QUIET_PATHS = ("/ballots", "/my-status")
+ROLL_MAX_BYTES = 128 * 1024 * 1024  # a national unit's roll (≈ 100 bytes a member as CSV)
 
 
 class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -294,7 +295,7 @@ class VoteController(Controller):
         return _done(done.position)
 
     # -------------------------------------------------------------- roll
-    @post(VID + "/roll.csv", status_code=HTTP_200_OK)
+    @post(VID + "/roll.csv", status_code=HTTP_200_OK, request_max_body_size=ROLL_MAX_BYTES)
     async def import_roll(
         self,
         negotiation_id: UUID,
@@ -315,7 +316,12 @@ class VoteController(Controller):
         )
         return report
 
-    @put(VID + "/roll", status_code=HTTP_200_OK, sync_to_thread=True)
+    @put(
+        VID + "/roll",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        request_max_body_size=ROLL_MAX_BYTES,
+    )
     def sync_roll(
         self,
         negotiation_id: UUID,
