@@ -134,9 +134,9 @@ def instrument(app: Any, sends: dict[int, list[Any]], *, per_socket: bool) -> An
     stays in use. Off by default (``--server-times``): it is work the bare baseline does
     not do, in the loop being measured (~8 % of it at 5,000 viewers).
     """
-    import realtime.hub as hub_module
+    import realtime.feeds as feeds_module
 
-    original = hub_module._bring_up_to_date
+    original = feeds_module._bring_up_to_date
 
     def timed(feed: Any, sub: Any) -> None:
         before = sub.sent
@@ -155,7 +155,7 @@ def instrument(app: Any, sends: dict[int, list[Any]], *, per_socket: bool) -> An
                 record[3] += 1
 
     if per_socket:
-        hub_module._bring_up_to_date = timed
+        feeds_module._bring_up_to_date = timed
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == "/__bench/sends":

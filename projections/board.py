@@ -3,8 +3,10 @@
 `apply(board, event)` is a plain function of events (no I/O, no clock). Everything people watch
 is a view of this document for one audience (see `projections.views`): the status board, article
 histories, session displays, overlays and bulletins. Content carries what its visibility depends
-on (the session it happened in, or the team it belongs to), so one document serves every
-audience and a change of session visibility re-filters what was already recorded.
+on, so one document serves every audience: the team it belongs to, or the visibility its
+session had when it was recorded (stamped here as the board folds the event: the board folds
+in log order, so it knows the session's visibility at that moment). A later change of a
+session's visibility applies to what is recorded afterwards only (DOMAIN.md, "Visibility").
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from negotiation.domain.visibility import recorded_visibility
 from projections.events import RecordedEvent
 
 PARTY_NAMES = ("union", "employer")
@@ -28,6 +31,7 @@ class Move(msgspec.Struct):
     position: int
     session_id: str | None
     in_writing: bool = False
+    visibility: str = "closed"  # as recorded (unstamped documents: the cautious choice)
 
 
 class ProposalEntry(msgspec.Struct):
@@ -44,6 +48,7 @@ class ProposalEntry(msgspec.Struct):
     in_writing: bool = False
     as_received: bool = False
     status: str = "live"
+    visibility: str = "closed"  # as recorded
 
 
 class ArticleEntry(msgspec.Struct):
@@ -62,6 +67,8 @@ class ArticleEntry(msgspec.Struct):
     agreed_proposal_id: str | None = None
     last_move: Move | None = None
     withdrawn_in: str | None = None  # session of the withdrawal (None: in writing)
+    revision: int = 1  # as the aggregate counts it: what a command's expected_revision names
+    reopen_consents: list[str] = msgspec.field(default_factory=list)
 
     def proposal(self, proposal_id: str) -> ProposalEntry | None:
         for proposal in self.proposals:
@@ -85,6 +92,7 @@ class TimelineEntry(msgspec.Struct):
     article_id: str | None = None
     proposal_id: str | None = None
     detail: str = ""
+    visibility: str = "closed"  # its session's, when it was recorded
 
 
 class BulletinEntry(msgspec.Struct):
@@ -93,6 +101,7 @@ class BulletinEntry(msgspec.Struct):
     at: datetime
     by: str
     position: int
+    visibility: str = "closed"  # its session's, when it was published
 
 
 class SessionEntry(msgspec.Struct):
@@ -146,6 +155,7 @@ class PackageEntry(msgspec.Struct):
     proposal_ids: list[str]
     article_ids: list[str]
     status: str = "live"
+    tabled_at: datetime | None = None
 
 
 class TeamEntry(msgspec.Struct):
@@ -158,6 +168,32 @@ class WholeTA(msgspec.Struct):
     reached_at: datetime
     document_hash: str
     agreed_article_ids: list[str]
+    withdrawn_article_ids: list[str] = msgspec.field(default_factory=list)
+
+
+class GroundRulesEntry(msgspec.Struct):
+    proposal_cutoff: datetime | None = None
+    written_exchange_allowed: bool = False
+    open_sessions_allowed: bool = True
+    members_sessions_allowed: bool = True
+    observers: str = ""
+    interpretation_languages: list[str] = msgspec.field(default_factory=list)
+
+
+class GroundRulesOfferEntry(msgspec.Struct):
+    offer_id: str
+    party: str
+    rules: GroundRulesEntry
+
+
+class LateRequestEntry(msgspec.Struct):
+    request_id: str
+    party: str
+    article_id: str
+    number: str
+    title: str
+    category: str
+    status: str = "pending"  # pending, consented
 
 
 class Board(msgspec.Struct):
@@ -181,6 +217,10 @@ class Board(msgspec.Struct):
     ground_rules_agreed: bool = False
     running_session_id: str | None = None
     facilitators: list[str] = msgspec.field(default_factory=list)  # account ids
+    facilitator_names: list[str] = msgspec.field(default_factory=list)
+    ground_rules: GroundRulesEntry | None = None
+    ground_rules_offer: GroundRulesOfferEntry | None = None
+    late_requests: dict[str, LateRequestEntry] = msgspec.field(default_factory=dict)
 
     def running_session(self) -> SessionEntry | None:
         # Kept as an id by the session handlers: this is asked for every move (hot in replay).
@@ -225,6 +265,7 @@ def _timeline(
             article_id=article_id,
             proposal_id=proposal_id,
             detail=detail,
+            visibility=recorded_visibility(session.visibility),
         )
     )
 
@@ -234,22 +275,32 @@ def _running_session_id(board: Board) -> str | None:
     return running.session_id if running else None
 
 
+def _visibility_now(board: Board, session_id: str | None) -> str:
+    """The visibility something recorded now in this session (None: in writing) keeps."""
+    session = board.sessions.get(session_id or "")
+    return recorded_visibility(session.visibility if session is not None else None)
+
+
 def _move(board: Board, article: ArticleEntry, event: RecordedEvent, kind: str) -> None:
     by = event.by
+    in_writing = bool(by.get("in_writing"))
+    session_id = _running_session_id(board)
     article.last_move = Move(
         kind=kind,
         party=by.get("party"),
         by=by.get("name", ""),
         at=event.at,
         position=event.position,
-        session_id=_running_session_id(board),
-        in_writing=bool(by.get("in_writing")),
+        session_id=session_id,
+        in_writing=in_writing,
+        visibility=_visibility_now(board, None if in_writing else session_id),
     )
 
 
 # ---------------------------------------------------------------------- handlers
 def _facilitator_appointed(board: Board, e: RecordedEvent) -> None:
     board.facilitators.append(e.data["account_id"])
+    board.facilitator_names.append(e.data.get("name", ""))
 
 
 def _team_member_added(board: Board, e: RecordedEvent) -> None:
@@ -271,9 +322,33 @@ def _chief_named(board: Board, e: RecordedEvent) -> None:
         chief.role = "chief"
 
 
+def _rules(data: dict[str, Any]) -> GroundRulesEntry:
+    return msgspec.convert(data, GroundRulesEntry)
+
+
+def _ground_rules_proposed(board: Board, e: RecordedEvent) -> None:
+    board.ground_rules_offer = GroundRulesOfferEntry(
+        offer_id=e.data["offer_id"], party=e.by["party"], rules=_rules(e.data["rules"])
+    )
+
+
 def _ground_rules(board: Board, e: RecordedEvent) -> None:
     board.ground_rules_agreed = True
-    board.cutoff = e.data["rules"].get("proposal_cutoff")
+    board.ground_rules = _rules(e.data["rules"])
+    board.ground_rules_offer = None
+    board.cutoff = board.ground_rules.proposal_cutoff
+
+
+def _late_article_requested(board: Board, e: RecordedEvent) -> None:
+    d = e.data
+    board.late_requests[d["request_id"]] = LateRequestEntry(
+        request_id=d["request_id"],
+        party=e.by["party"],
+        article_id=d["article_id"],
+        number=d["number"],
+        title=d["title"],
+        category=d["category"],
+    )
 
 
 def _article_opened(board: Board, e: RecordedEvent) -> None:
@@ -290,6 +365,9 @@ def _article_opened(board: Board, e: RecordedEvent) -> None:
         late=d["late"],
     )
     board.articles[article.article_id] = article
+    request = board.late_requests.get(d.get("request_id") or "")
+    if request is not None:
+        request.status = "consented"
     _move(board, article, e, "opened")
     board.whole_ta = None
     _timeline(
@@ -321,9 +399,11 @@ def _table(board: Board, e: RecordedEvent, item: dict[str, Any], package_id: str
         session_id=e.data.get("session_id"),
         in_writing=bool(e.by.get("in_writing")),
         as_received=bool(e.by.get("as_received")),
+        visibility=_visibility_now(board, e.data.get("session_id")),
     )
     article.proposals.append(proposal)
     article.ta_signed_by.clear()
+    article.revision += 1
     _move(board, article, e, kind)
     _timeline(
         board,
@@ -354,6 +434,7 @@ def _package_tabled(board: Board, e: RecordedEvent) -> None:
         party=e.by["party"],
         proposal_ids=[i["proposal_id"] for i in items],
         article_ids=[i["article_id"] for i in items],
+        tabled_at=e.at,
     )
 
 
@@ -367,6 +448,8 @@ def _agree(board: Board, e: RecordedEvent, article_id: str, proposal_id: str) ->
         elif proposal.status == "live":
             proposal.status = "superseded"
     article.ta_signed_by = list(PARTY_NAMES)
+    article.reopen_consents.clear()
+    article.revision += 1
     _move(board, article, e, "agreed")
     _timeline(
         board,
@@ -394,6 +477,7 @@ def _package_withdrawn(board: Board, e: RecordedEvent) -> None:
         if proposal is not None and proposal.status == "live":
             proposal.status = "withdrawn"
             article.ta_signed_by.clear()
+            article.revision += 1
             _move(board, article, e, "withdrawn")
     _timeline(board, e, "package_withdrawn", detail="Package withdrawn")
 
@@ -404,6 +488,7 @@ def _proposal_withdrawn(board: Board, e: RecordedEvent) -> None:
     if proposal is not None:
         proposal.status = "withdrawn"
     article.ta_signed_by.clear()
+    article.revision += 1
     _move(board, article, e, "withdrawn")
     _timeline(
         board,
@@ -425,6 +510,8 @@ def _article_withdrawn(board: Board, e: RecordedEvent) -> None:
         if proposal.status == "live":
             proposal.status = "withdrawn"
     article.ta_signed_by.clear()
+    article.reopen_consents.clear()
+    article.revision += 1
     _move(board, article, e, "withdrawn")
     _timeline(
         board,
@@ -439,6 +526,7 @@ def _article_withdrawn(board: Board, e: RecordedEvent) -> None:
 def _ta_signed(board: Board, e: RecordedEvent) -> None:
     article = board.articles[e.data["article_id"]]
     article.ta_signed_by.append(e.by["party"])
+    article.revision += 1
     _move(board, article, e, "signed")
     _timeline(
         board,
@@ -465,6 +553,8 @@ def _article_reopened(board: Board, e: RecordedEvent) -> None:
     article.status = "open"
     article.agreed_proposal_id = None
     article.ta_signed_by.clear()
+    article.reopen_consents.clear()
+    article.revision += 1
     _move(board, article, e, "reopened")
     board.whole_ta = None
     _timeline(
@@ -477,11 +567,18 @@ def _article_reopened(board: Board, e: RecordedEvent) -> None:
     )
 
 
+def _reopening_consented(board: Board, e: RecordedEvent) -> None:
+    article = board.articles[e.data["article_id"]]
+    article.reopen_consents.append(e.by["party"])
+    article.revision += 1
+
+
 def _whole_ta(board: Board, e: RecordedEvent) -> None:
     board.whole_ta = WholeTA(
         reached_at=e.at,
         document_hash=e.data["document_hash"],
         agreed_article_ids=list(e.data["agreed_article_ids"]),
+        withdrawn_article_ids=list(e.data.get("withdrawn_article_ids", [])),
     )
 
 
@@ -617,19 +714,21 @@ def _attendance(board: Board, e: RecordedEvent) -> None:
 
 
 def _bulletin(board: Board, e: RecordedEvent) -> None:
-    _session(board, e).bulletins.append(
+    session = _session(board, e)
+    session.bulletins.append(
         BulletinEntry(
             party=e.by["party"],
             text=e.data["text"],
             at=e.at,
             by=e.by.get("name", ""),
             position=e.position,
+            visibility=recorded_visibility(session.visibility),
         )
     )
 
 
 def _nothing(board: Board, e: RecordedEvent) -> None:
-    """Events that change nothing people watch (who may act, offers not yet agreed)."""
+    """An event type this board does not know (recorded by a newer version): nothing to fold."""
 
 
 HANDLERS: dict[str, Handler] = {
@@ -637,10 +736,10 @@ HANDLERS: dict[str, Handler] = {
     "TeamMemberRemoved": _team_member_removed,
     "ChiefNegotiatorNamed": _chief_named,
     "FacilitatorAppointed": _facilitator_appointed,
-    "GroundRulesProposed": _nothing,
+    "GroundRulesProposed": _ground_rules_proposed,
     "GroundRulesAgreed": _ground_rules,
     "GroundRulesAmended": _ground_rules,
-    "LateArticleRequested": _nothing,
+    "LateArticleRequested": _late_article_requested,
     "ArticleOpened": _article_opened,
     "ProposalDrafted": _draft,
     "DraftRevised": _draft_revised,
@@ -649,7 +748,7 @@ HANDLERS: dict[str, Handler] = {
     "ArticleWithdrawn": _article_withdrawn,
     "TASigned": _ta_signed,
     "ArticleTentativelyAgreed": _article_agreed,
-    "ReopeningConsented": _nothing,  # the reopening itself is what people follow
+    "ReopeningConsented": _reopening_consented,
     "ArticleReopened": _article_reopened,
     "PackageTabled": _package_tabled,
     "PackageAccepted": _package_accepted,
@@ -688,6 +787,7 @@ def new_board(event: RecordedEvent) -> Board:
             for c in d["chiefs"]
         },
         facilitators=[d["facilitator"]["account_id"]] if d.get("facilitator") else [],
+        facilitator_names=[d["facilitator"]["name"]] if d.get("facilitator") else [],
     )
 
 

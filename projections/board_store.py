@@ -10,12 +10,15 @@ load: a zstd frame starts with its magic number, a msgpack board never does.
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import zstandard
 
 from projections.base import Write
 from projections.board import BOARD_DECODER, BOARD_ENCODER, Board
 from projections.events import RecordedEvent
+from projections.index import ENTRY_DECODER, ENTRY_ENCODER, IndexEntry, index_entry
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS board_docs (
@@ -27,8 +30,10 @@ CREATE TABLE IF NOT EXISTS board_docs (
     union_name      text NOT NULL,
     employer_name   text NOT NULL,
     opened_at       timestamptz NOT NULL,
-    doc             bytea NOT NULL
+    doc             bytea NOT NULL,
+    summary         bytea  -- its entry in the index of negotiations (projections.index)
 );
+ALTER TABLE board_docs ADD COLUMN IF NOT EXISTS summary bytea;
 """
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _compressor = zstandard.ZstdCompressor(level=1)
@@ -49,9 +54,10 @@ WRITE_SLICE = 100  # boards encoded and written per round trip
 
 UPSERT = """
 INSERT INTO board_docs (negotiation_id, position, title, kind, bargaining_unit, union_name,
-                        employer_name, opened_at, doc)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (negotiation_id) DO UPDATE SET position = excluded.position, doc = excluded.doc
+                        employer_name, opened_at, doc, summary)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+ON CONFLICT (negotiation_id) DO UPDATE
+SET position = excluded.position, doc = excluded.doc, summary = excluded.summary
 """
 
 
@@ -60,6 +66,39 @@ async def load_board(pool: asyncpg.Pool | asyncpg.Connection, negotiation_id: st
         "SELECT doc FROM board_docs WHERE negotiation_id = $1", negotiation_id
     )
     return decode_doc(doc) if doc is not None else None
+
+
+async def negotiation_index(pool: asyncpg.Pool | asyncpg.Connection) -> list[IndexEntry]:
+    """Every negotiation, in the order they were opened, with its sessions. Documents stored
+    before the index entry existed are read from their board."""
+    rows = await pool.fetch(
+        "SELECT summary, CASE WHEN summary IS NULL THEN doc END AS doc "
+        "FROM board_docs ORDER BY opened_at, negotiation_id"
+    )
+    return [
+        ENTRY_DECODER.decode(row["summary"])
+        if row["summary"] is not None
+        else index_entry(decode_doc(row["doc"]))
+        for row in rows
+    ]
+
+
+async def wait_for_projection(
+    pool: asyncpg.Pool, position: int, timeout: float, poll: float = 0.02
+) -> bool:
+    """Until the persistent board projection has folded the log up to `position` (False after
+    `timeout`). One node writes it a few times a second and keeps how far it is in one row."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        reached = await pool.fetchval(
+            "SELECT position FROM projection_positions WHERE name = 'board'"
+        )
+        if reached is not None and reached >= position:
+            return True
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(poll)
 
 
 class BoardProjection:
@@ -109,6 +148,7 @@ class BoardProjection:
                         b.employer_name,
                         b.opened_at,
                         encode_doc(b),
+                        ENTRY_ENCODER.encode(index_entry(b)),
                     )
                     for b in boards[start : start + WRITE_SLICE]
                 ]

@@ -55,7 +55,7 @@ def bulletin_draft(board: Board, session_id: str, aud: Audience) -> BulletinDraf
     for entry in session.timeline:
         group = MOVES.get(entry.kind)
         article = board.articles.get(entry.article_id or "")
-        if group is None or article is None:
+        if group is None or article is None or not aud.sees_session(entry.visibility):
             continue
         proposal = article.proposal(entry.proposal_id or "")
         groups[group].append(

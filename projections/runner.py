@@ -19,8 +19,14 @@ import asyncpg
 from projections import board as boards
 from projections.base import Projection, Write
 from projections.board import Board
-from projections.board_store import BoardProjection, decode_doc
+from projections.board_store import (
+    BoardProjection,
+    decode_doc,
+    negotiation_index,
+    wait_for_projection,
+)
 from projections.events import SELECT_AFTER, SELECT_HEAD, RecordedEvent, decode_row
+from projections.index import IndexEntry
 
 POSITIONS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS projection_positions (
@@ -301,3 +307,20 @@ async def _write(
 
 BULK_GROUP = 20_000  # events per transaction in a rebuild
 
+
+async def index_caught_up(pool: asyncpg.Pool, timeout: float = 30.0) -> list[IndexEntry]:
+    """The index of negotiations as of the log's head, for a command-line tool: projected
+    here when no server is writing the projections, else once the running server has."""
+    projector = Projector(pool)
+    await projector.create_tables()
+    async with pool.acquire() as lock:
+        if await lock.fetchval("SELECT pg_try_advisory_lock($1)", WRITER_LOCK):
+            try:
+                await projector.catch_up()
+            finally:
+                await lock.execute("SELECT pg_advisory_unlock($1)", WRITER_LOCK)
+        else:
+            head: int = await lock.fetchval(SELECT_HEAD)
+            if not await wait_for_projection(pool, head, timeout):
+                raise RuntimeError("The running server has not projected the log yet.")
+    return await negotiation_index(pool)

@@ -2,7 +2,10 @@
 
 A feed's state is `{part name: part}`; the hub sends only the parts that changed, so the same
 functions serve the HTTP snapshot, the live change, and a reconnecting client's catch-up.
-Visibility rules come from `negotiation.domain.visibility.Audience` (DOMAIN.md "Who sees what").
+Who sees what is asked of `negotiation.domain.visibility` (DOMAIN.md "Who sees what"): content
+by the visibility stamped on it when it was recorded, a session's own details by its visibility
+now, drafts and notes by their team. The documents the HTTP API answers with are in
+`projections.documents`, built from the same board and the same rule.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 
-from negotiation.domain.visibility import Audience
+from negotiation.domain.visibility import Audience, recorded_visibility
 from projections.board import ArticleEntry, Board, ProposalEntry, SessionEntry
 
 FeedKind = Literal["board", "session", "overlay"]
@@ -61,17 +64,27 @@ def audience_class(audience: Audience) -> AudienceClass:
     return "public"
 
 
-def _visibility_of(board: Board, session_id: str | None) -> str:
-    session = board.sessions.get(session_id or "")
-    return session.visibility if session is not None else "members"  # in writing: members
-
-
 def sees(board: Board, audience: Audience, session_id: str | None) -> bool:
-    return audience.sees_session(_visibility_of(board, session_id))
+    """A session's own details (agenda, clock, what is on the table) as it is now; no
+    session (in writing) is members-only."""
+    session = board.sessions.get(session_id or "")
+    return audience.sees_session(recorded_visibility(session.visibility if session else None))
 
 
 def visible_proposals(board: Board, article: ArticleEntry, aud: Audience) -> list[ProposalEntry]:
-    return [p for p in article.proposals if sees(board, aud, p.session_id)]
+    """The proposals this audience may read, each by the visibility it was tabled at."""
+    return [p for p in article.proposals if aud.sees_session(p.visibility)]
+
+
+def article_status(board: Board, article: ArticleEntry, aud: Audience) -> tuple[str, str | None]:
+    """(status, proposed by): open / agreed / withdrawn is public; whether an open article is
+    proposed or countered depends on which live proposals this audience may read."""
+    if article.status != "open":
+        return article.status, None
+    live = [p for p in visible_proposals(board, article, aud) if p.status == "live"]
+    if not live:
+        return "open", None
+    return ("countered" if len({p.party for p in live}) == 2 else "proposed"), live[-1].party
 
 
 # ---------------------------------------------------------------------- parts
@@ -133,17 +146,11 @@ class PrivatePart(msgspec.Struct, frozen=True):
 
 def _article_summary(board: Board, article: ArticleEntry, aud: Audience) -> ArticleSummaryPart:
     visible = visible_proposals(board, article, aud)
-    live = [p for p in visible if p.status == "live"]
-    status = article.status
-    proposed_by = None
-    if status == "open" and live:
-        parties = {p.party for p in live}
-        status = "countered" if len(parties) == 2 else "proposed"
-        proposed_by = live[-1].party
+    status, proposed_by = article_status(board, article, aud)
     move = article.last_move
     move_visible = move is not None and (
-        move.kind in ("agreed", "withdrawn", "opened", "reopened")
-        or sees(board, aud, move.session_id if not move.in_writing else None)
+        move.kind in ("agreed", "withdrawn", "opened", "reopened")  # status: public
+        or aud.sees_session(move.visibility)
     )
     return ArticleSummaryPart(
         article_id=article.article_id,
@@ -352,6 +359,8 @@ def session_parts(board: Board, session_id: str, aud: Audience) -> dict[str, Any
         employer=_latest(board, article, "employer", aud) if article else None,
     )
     for entry in session.timeline:
+        if not aud.sees_session(entry.visibility):
+            continue  # recorded while the session was less public than it is now
         parts[f"timeline:{entry.position:012d}:{entry.kind}"] = TimelinePart(
             position=entry.position,
             at=entry.at,
@@ -362,7 +371,8 @@ def session_parts(board: Board, session_id: str, aud: Audience) -> dict[str, Any
             detail=entry.detail,
         )
     for index, bulletin in enumerate(session.bulletins):
-        parts[f"bulletin:{index}"] = bulletin
+        if aud.sees_session(bulletin.visibility):
+            parts[f"bulletin:{index}"] = bulletin
     return parts
 
 
@@ -497,7 +507,7 @@ def article_history(board: Board, article_id: str, aud: Audience) -> ArticleHist
         number=article.number,
         title=article.title,
         category=article.category,
-        status=article.status,
+        status=article_status(board, article, aud)[0],
         current_language=article.current_language,
         agreed_proposal_id=(
             article.agreed_proposal_id

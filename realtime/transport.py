@@ -5,10 +5,16 @@ identical for every subscriber: build them once and hand them to each connection
 as `websockets.broadcast()` does, instead of framing and awaiting per subscriber. This reaches
 into uvicorn's sans-I/O websocket protocol (the bound `send` of the ASGI connection); when the
 server is anything else, `direct_writer` returns None and the hub uses the per-subscriber queue.
+`transport_aborter` is the other way into the transport: dropping a connection that will not
+drain.
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import struct
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from websockets.frames import Frame, Opcode
@@ -55,3 +61,28 @@ def direct_writer(raw_send: Any) -> FrameWriter | None:
     if extensions:
         return None  # per-message deflate would make frames per-connection
     return _UvicornSansIOWriter(protocol)
+
+
+def transport_aborter(raw_send: Any) -> Callable[[], None] | None:
+    """What drops the connection at once, buffers and all, or None when the server does not
+    expose its transport. A closed transport (and then the kernel) still holds what it was
+    asked to write until the client reads it; a client that never reads would hold it for
+    ever. So: no lingering (the kernel discards its send buffer and answers with a reset),
+    then the transport's abort (which discards its own). Abort alone is not enough: the
+    kernel keeps the closed socket's send buffer (measured: ~2.8 MB against a 4 KiB window,
+    beside ~95 kB in the transport) and the client's connection stays open."""
+    transport = getattr(getattr(raw_send, "__self__", None), "transport", None)
+    if transport is None or not callable(getattr(transport, "abort", None)):
+        return None
+
+    def abort() -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.fileno() != -1:  # closing, perhaps, but not yet closed
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _NO_LINGER)
+        transport.abort()
+
+    return abort
+
+
+_NO_LINGER = struct.pack("ii", 1, 0)  # struct linger {l_onoff = 1, l_linger = 0}

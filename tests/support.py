@@ -6,7 +6,7 @@ import asyncio
 import threading
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -256,3 +256,50 @@ async def open_table(
             await http.post(f"{base}/sessions/{session['id']}/open", headers=employer.headers), 200
         )
     return Table(created["id"], union, employer, session["id"])
+
+
+# ---------------------------------------------------------------------- waiting on positions
+POLL_SECONDS = 0.05
+
+
+async def wait_until(check: Callable[[], Awaitable[bool]], *, what: str, timeout: float) -> None:
+    """Wait (bounded) until `check()` holds, else fail saying what never happened. For what
+    nothing announces (a process gone, a cache forgotten); for positions: wait_for_position."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def wait_for_position(
+    read: Callable[[], Awaitable[int]], position: int, *, what: str, timeout: float = 20.0
+) -> int:
+    """Wait (bounded) until `read()` reports `position` or later (a projection's stored
+    position, a node's snapshot, a negotiation's projected version); returns what it read.
+    Positions only grow, so "or later" is never a stale answer. Fails naming `what`, the
+    position it stayed at and the one awaited."""
+    seen: list[int] = []
+
+    async def reached() -> bool:
+        seen.append(await read())
+        return seen[-1] >= position
+
+    try:
+        await wait_until(reached, what=what, timeout=timeout)
+    except AssertionError:
+        raise AssertionError(
+            f"{what} stayed at {seen[-1] if seen else None} < {position} for {timeout} s"
+        ) from None
+    return seen[-1]
+
+
+async def board_position(http: Any, base: str, headers: dict[str, str] | None = None) -> int:
+    """The persistent board's position for a negotiation (its GET /board), -1 before it has
+    one: a `read` for wait_for_position."""
+    response = await http.get(f"{base}/board", headers=headers or {})
+    if response.status_code == 404:
+        return -1  # not projected yet
+    position: int = (await expect(response, 200))["position"]
+    return position

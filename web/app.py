@@ -23,18 +23,19 @@ from litestar.template.config import TemplateConfig
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists, locate_database
 from negotiation.domain.errors import NegotiationError
+from projections.board_store import negotiation_index
 from projections.runner import Projector
 from realtime.hub import Hub
 from web.controllers.audit import AuditController
 from web.controllers.auth import AccountController, AuthController
 from web.controllers.live import BulletinController, LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
+from web.controllers.reads import After, projection_at
 from web.controllers.sessions import SessionController
 from web.controllers.votes import VoteController, votes_lifespan
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
 from web.errors import negotiation_error_handler, storage_data_error_handler
 from web.identity import Identity
-from web.queries import list_negotiations
 from web.settings import Settings
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -48,9 +49,10 @@ def resolve_database(settings: Settings) -> DatabaseConfig:
 
 
 @get("/", include_in_schema=False)
-async def index(pool: asyncpg.Pool) -> Template:
+async def index(pool: asyncpg.Pool, after: After = None) -> Template:
+    await projection_at(pool, after)
     return Template(
-        template_name="index.html", context={"negotiations": await list_negotiations(pool)}
+        template_name="index.html", context={"negotiations": await negotiation_index(pool)}
     )
 
 

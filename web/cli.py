@@ -15,9 +15,9 @@ import asyncpg
 
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists
+from projections.runner import index_caught_up
 from web.app import WORKER_OF, resolve_database
 from web.identity import Identity
-from web.queries import list_negotiations
 from web.settings import Settings
 
 DESCRIPTION = """\
@@ -50,7 +50,7 @@ def load_demo_data(config: DatabaseConfig, *, only_if_empty: bool) -> UUID | Non
     async def run() -> UUID | None:
         pool, identity = await _with_identity(config)
         try:
-            existing = await list_negotiations(pool)
+            existing = await index_caught_up(pool)
             if (only_if_empty and existing) or any(n.title == DEMO_TITLE for n in existing):
                 return None
             actors = {}
@@ -97,9 +97,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Loaded the demo negotiation ({loaded}).")
         _print_demo_accounts()
     workers = f", {args.workers} worker processes" if args.workers > 1 else ""
-    print(
-        f"Serving on http://{settings.host}:{settings.port}{workers}  (Ctrl-C stops)", flush=True
-    )
+    print(f"Serving on http://{settings.host}:{settings.port}{workers}  (Ctrl-C stops)", flush=True)
     # Each worker is a node of its own (its hub, its pool; one of them writes the projections)
     # and finds the database through the environment: the one chosen here, whose embedded
     # server lives as long as this process.

@@ -1,11 +1,9 @@
 """Live feeds over real websockets: snapshot then changes, resume, and who sees what."""
 
-import asyncio
-
 import pytest
 
 from tests.live_support import FeedClient
-from tests.support import add_to_team, expect, open_article, open_table
+from tests.support import add_to_team, expect, open_article, open_table, wait_for_position
 
 
 def ws_url(server, negotiation_id, query="feed=board"):
@@ -59,11 +57,12 @@ async def test_reconnecting_viewer_gets_exactly_what_it_missed(server, http, peo
     assert len(viewer.positions_seen) == len(set(viewer.positions_seen))
 
     version = (await expect(await http.get(table.base), 200))["version"]
-    for _ in range(200):  # the projection is written a few times a second
-        projection = await expect(await http.get(f"{table.base}/board"), 200)
-        if projection["version"] == version:
-            break
-        await asyncio.sleep(0.05)
+
+    async def projected_version() -> int:  # the projection is written a few times a second
+        return (await expect(await http.get(f"{table.base}/board"), 200))["version"]
+
+    await wait_for_position(projected_version, version, what="the board projection's version")
+    projection = await expect(await http.get(f"{table.base}/board"), 200)
     assert viewer.parts == projection["parts"]
     await viewer.close()
 

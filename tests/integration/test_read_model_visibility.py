@@ -1,9 +1,14 @@
 """The read-model routes around a closed session: the teams see its content, nobody else does
 (redlines, bulletin drafts and published bulletins included)."""
 
-import asyncio
+import json
 
+from tests.live_support import FeedClient
 from tests.support import expect, open_article, open_table
+
+
+def ws_url(server, negotiation_id, query="feed=board"):
+    return f"ws://127.0.0.1:{server.port}/ws/negotiations/{negotiation_id}/?{query}"
 
 
 async def _closed_session_with_a_proposal(http, people):
@@ -28,14 +33,6 @@ async def _closed_session_with_a_proposal(http, people):
         ),
         201,
     )
-    version = (await expect(await http.get(table.base, headers=table.union.headers), 200))[
-        "version"
-    ]
-    for _ in range(200):  # the projection is written a few times a second
-        board = await http.get(f"{table.base}/board")
-        if board.status_code == 200 and board.json()["version"] == version:
-            break
-        await asyncio.sleep(0.05)
     return table, article["id"], proposal["id"], sessions
 
 
@@ -68,3 +65,94 @@ async def test_the_other_team_sees_a_closed_sessions_redline_and_bulletin(http, 
         await http.get(f"{sessions}/bulletins", headers=table.employer.headers), 200
     )
     assert [b["text"] for b in published] == ["Team-only summary."]
+
+
+async def test_what_was_tabled_while_closed_stays_with_the_teams_when_the_session_opens(
+    server, http, people
+):
+    """DOMAIN.md: visibility is fixed when a thing is recorded. A session closed → a proposal
+    and a bulletin → the session made open: the public sees the article's status and what is
+    recorded afterwards, never the language tabled while it was closed (API, feed, audit)."""
+    table, article_id, proposal_id, sessions = await _closed_session_with_a_proposal(http, people)
+    await expect(
+        await http.put(
+            f"{sessions}/visibility", headers=table.union.headers, json={"visibility": "open"}
+        ),
+        200,
+    )
+    counter = await expect(
+        await http.post(
+            f"{table.base}/articles/{article_id}/proposals",
+            headers=table.employer.headers,
+            json={"text": "2% a year, in the open.", "answers": proposal_id},
+        ),
+        201,
+    )
+    member = people(units=("Educators",))
+    for headers in ({}, member.headers):
+        # the API: status and the open counter, not the closed proposal
+        article = await expect(
+            await http.get(f"{table.base}/articles/{article_id}", headers=headers), 200
+        )
+        assert [p["proposal_id"] for p in article["proposals"]] == [counter["id"]]
+        assert article["hidden_proposals"] == 1
+        assert article["status"] == "proposed"
+        whole = await expect(await http.get(table.base, headers=headers), 200)
+        (summary,) = whole["articles"]
+        assert summary["status"] == "proposed" and summary["latest_party"] == "employer"
+        (session,) = whole["sessions"]
+        assert session["details_visible"] and session["bulletins"] == []
+        for path in (f"articles/{article_id}/history", "board", f"sessions/{table.session_id}"):
+            response = await expect(await http.get(f"{table.base}/{path}", headers=headers), 200)
+            assert "secretly" not in json.dumps(response) and "Team-only" not in json.dumps(
+                response
+            ), path
+        redline = await http.get(
+            f"{table.base}/articles/{article_id}/redline",
+            headers=headers,
+            params={"to": proposal_id},
+        )
+        assert redline.status_code == 404
+        published = await expect(await http.get(f"{sessions}/bulletins", headers=headers), 200)
+        assert published == []
+        # the session display (and the live feed, which sends the same parts)
+        display = await expect(await http.get(f"{sessions}/display", headers=headers), 200)
+        kinds = [p["kind"] for n, p in display["parts"].items() if n.startswith("timeline:")]
+        assert "tabled" not in kinds and "countered" in kinds
+        assert not [n for n in display["parts"] if n.startswith("bulletin:")]
+        query = f"feed=session&session_id={table.session_id}"
+        feed = FeedClient(ws_url(server, table.negotiation_id, query), headers=headers)
+        await feed.open()
+        snapshot = await feed.receive()
+        await feed.close()
+        assert snapshot["type"] == "snapshot"
+        assert "secretly" not in json.dumps(snapshot) and "Team-only" not in json.dumps(snapshot)
+        # the audit log: the closed proposal and bulletin are the teams'
+        audit = await expect(
+            await http.get(
+                "/api/audit",
+                headers=headers,
+                params={"negotiation_id": table.negotiation_id, "limit": 1000},
+            ),
+            200,
+        )
+        types = [e["event_type"] for e in audit["entries"]]
+        assert types.count("ProposalTabled") == 1  # the counter, in the open
+        assert "BulletinPublished" not in types
+    # the teams still see everything, with the labels it was recorded under
+    audit = await expect(
+        await http.get(
+            "/api/audit",
+            headers=table.employer.headers,
+            params={"negotiation_id": table.negotiation_id, "limit": 1000},
+        ),
+        200,
+    )
+    labels = [(e["event_type"], e["visibility"]) for e in audit["entries"]]
+    assert ("ProposalTabled", "teams") in labels and ("ProposalTabled", "public") in labels
+    assert ("BulletinPublished", "teams") in labels
+    article = await expect(
+        await http.get(f"{table.base}/articles/{article_id}", headers=table.employer.headers),
+        200,
+    )
+    assert [p["proposal_id"] for p in article["proposals"]] == [proposal_id, counter["id"]]

@@ -1,22 +1,13 @@
 """A revoked token stops working on every server at once, not after the token cache expires:
 revocations are announced in the revoking transaction and every server forgets at once."""
 
-import asyncio
 import uuid
 
 import asyncpg
 
 from negotiation.database import drop_database, ensure_database_exists
+from tests.support import wait_until
 from web.identity import TOKEN_CACHE_SECONDS, Identity
-
-
-async def _until(check, timeout: float) -> bool:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if await check():
-            return True
-        await asyncio.sleep(0.02)
-    return False
 
 
 async def test_a_token_revoked_elsewhere_stops_working_here_at_once(database):
@@ -43,7 +34,9 @@ async def test_a_token_revoked_elsewhere_stops_working_here_at_once(database):
         async def api_token_refused() -> bool:
             return await here.resolve_token(api.token) is None
 
-        assert await _until(api_token_refused, timeout=TOKEN_CACHE_SECONDS / 5)
+        await wait_until(
+            api_token_refused, what="the revoked token refused", timeout=TOKEN_CACHE_SECONDS / 5
+        )
         assert await here.resolve_token(session.token) is not None  # only that one
         assert heard == [account.account_id]
 
@@ -52,7 +45,9 @@ async def test_a_token_revoked_elsewhere_stops_working_here_at_once(database):
         async def session_refused() -> bool:
             return await here.resolve_token(session.token) is None
 
-        assert await _until(session_refused, timeout=TOKEN_CACHE_SECONDS / 5)
+        await wait_until(
+            session_refused, what="the session token refused", timeout=TOKEN_CACHE_SECONDS / 5
+        )
     finally:
         await here.close()
         await pool.close()

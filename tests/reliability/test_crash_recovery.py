@@ -3,7 +3,6 @@ acknowledged is in the log after a restart, and the projections it then catches 
 exactly what a rebuild from the log produces, with an intact audit chain."""
 
 import asyncio
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from projections.board_store import decode_doc
 from projections.events import EVENTS_TABLE, SELECT_HEAD, decode_row
 from projections.runner import Projector
 from tests.reliability.nodes import ServerProcess, handing_out, make_people, running
-from tests.support import Table, expect, open_table
+from tests.support import Table, expect, open_table, wait_for_position
 
 BURST = 160
 AT_ONCE = 8
@@ -109,14 +108,16 @@ async def _fire(
 
 async def _wait_for_projections(pool: asyncpg.Pool) -> int:
     """Until the restarted node's runner has projected the whole log; returns the head."""
-    deadline = time.monotonic() + CAUGHT_UP_TIMEOUT
-    while True:
-        head: int = await pool.fetchval(SELECT_HEAD)
-        positions = await pool.fetch("SELECT name, position FROM projection_positions")
-        if positions and all(row["position"] == head for row in positions):
-            return head
-        assert time.monotonic() < deadline, ("projections stuck", head, positions)
-        await asyncio.sleep(0.1)
+    head: int = await pool.fetchval(SELECT_HEAD)  # nothing is written any more
+
+    async def least_projected() -> int:
+        position = await pool.fetchval("SELECT min(position) FROM projection_positions")
+        return -1 if position is None else int(position)
+
+    await wait_for_position(
+        least_projected, head, what="the least projected position", timeout=CAUGHT_UP_TIMEOUT
+    )
+    return head
 
 
 async def _projected_state(pool: asyncpg.Pool) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from negotiation.database import DatabaseConfig
 from projections.events import EVENTS_TABLE
 from tests.live_support import FeedClient
 from tests.reliability.nodes import Bargaining
-from tests.support import LiveServer, expect, open_table
+from tests.support import LiveServer, board_position, expect, open_table, wait_for_position
 
 SEED = 20_240_611
 UNIT = "Reliability Unit"
@@ -78,15 +78,13 @@ async def _last_position(conn: asyncpg.Connection, negotiation_id: str) -> int:
 
 
 async def _projection_caught_up(http: httpx.AsyncClient, base: str, last: int) -> None:
-    """Poll the persistent board until it has folded in the negotiation's last event."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + CAUGHT_UP_TIMEOUT
-    while True:
-        board = await expect(await http.get(f"{base}/board"), 200)
-        if board["position"] == last:
-            return
-        assert loop.time() < deadline, ("projection stuck", board["position"], last)
-        await asyncio.sleep(0.05)
+    """Until the persistent board has folded in the negotiation's last event."""
+    await wait_for_position(
+        lambda: board_position(http, base),
+        last,
+        what="the board projection",
+        timeout=CAUGHT_UP_TIMEOUT,
+    )
 
 
 async def test_viewers_reconnecting_at_random_end_with_the_projection_and_no_duplicates(

@@ -4,7 +4,6 @@ at the same positions, and a viewer can drop from one node and resume on the oth
 import asyncio
 import random
 import threading
-import time
 import uuid
 
 import asyncpg
@@ -15,7 +14,7 @@ from negotiation.database import DatabaseConfig, drop_database, ensure_database_
 from projections.events import EVENTS_TABLE
 from tests.live_support import FeedClient, has_article
 from tests.reliability.nodes import Bargaining, ServerProcess, handing_out, make_people, running
-from tests.support import Person, expect, open_table
+from tests.support import Person, board_position, expect, open_table, wait_for_position
 
 SEED = 7_311
 COMMANDS = 60
@@ -39,17 +38,22 @@ async def _last_position(database: DatabaseConfig, negotiation_id: str) -> int:
 async def _subscribed_at(url: str, headers: dict[str, str], position: int) -> FeedClient:
     """A client whose snapshot is at `position` (a node may not have read that far yet; then
     its snapshot is older, and this client tries again)."""
-    deadline = time.monotonic() + SNAPSHOT_TIMEOUT
-    while True:
+    clients: list[FeedClient] = []
+
+    async def snapshot_position() -> int:
+        if clients:
+            await clients.pop().close()  # too old: try again
         client = FeedClient(url, headers=headers)
         await client.open()
+        clients.append(client)
         snapshot = await client.receive()
         assert snapshot["type"] == "snapshot", snapshot
-        if snapshot["position"] >= position:
-            return client
-        await client.close()
-        assert time.monotonic() < deadline, ("node never caught up", url, snapshot["position"])
-        await asyncio.sleep(0.05)
+        return int(snapshot["position"])
+
+    await wait_for_position(
+        snapshot_position, position, what=f"the snapshot of {url}", timeout=SNAPSHOT_TIMEOUT
+    )
+    return clients[0]
 
 
 class Listener:
@@ -141,10 +145,9 @@ async def test_viewers_on_two_nodes_get_the_same_changes_and_can_resume_on_the_o
             resumed_changes = len(wanderer.positions_seen) - dropped_at
 
             # Then both nodes sent each audience the same changes, matching the projection
-            deadline = time.monotonic() + 20
-            while (await expect(await http_a.get(f"{table.base}/board"), 200))["position"] < last:
-                assert time.monotonic() < deadline, "projection stuck"
-                await asyncio.sleep(0.05)
+            await wait_for_position(
+                lambda: board_position(http_a, table.base), last, what="the board projection"
+            )
             for audience, (on_a, on_b) in pairs.items():
                 person = audiences[audience]
                 headers = person.headers if person else {}

@@ -11,7 +11,7 @@ import httpx
 from negotiation.database import DatabaseConfig
 from tests.live_support import FeedClient, has_article
 from tests.reliability.nodes import ServerProcess, handing_out, make_people, running
-from tests.support import open_article, open_table
+from tests.support import open_article, open_table, wait_until
 
 MAX_VIEWERS = 200  # opened until both workers hold some (the kernel picks who accepts)
 
@@ -96,9 +96,8 @@ async def test_two_workers_share_the_port_and_every_viewer_gets_each_change(
 
         # and when the command is killed outright, its workers go too (no orphans serving)
         server.kill()
-        for _ in range(100):
-            alive = [w for w in workers if Path(f"/proc/{w}").exists() and not _zombie(w)]
-            if not alive:
-                break
-            await asyncio.sleep(0.1)
-        assert not alive
+
+        async def all_gone() -> bool:
+            return not [w for w in workers if Path(f"/proc/{w}").exists() and not _zombie(w)]
+
+        await wait_until(all_gone, what="the workers ending with the command", timeout=10)

@@ -12,6 +12,7 @@ from eventsourcing.persistence import Mapper
 from negotiation.domain.actors import Actor
 from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
+from negotiation.domain.visibility import EVENT_SCOPES
 from negotiation.transcoder import MsgspecTranscoder
 from projections import board as boards
 from projections.audit import AuditProjection, chain_hash, session_visibility, visible_labels
@@ -393,6 +394,19 @@ def test_every_event_type_the_aggregate_records_has_a_sentence():
     }
     assert "ProposalTabled" in recorded and "Opened" in recorded
     assert recorded - set(DESCRIBERS) == set()
+
+
+def test_every_event_type_has_a_board_handler_and_an_audit_label():
+    """A new event type must say how the board folds it and who may read its audit entry."""
+    recorded = {
+        name
+        for name, value in vars(Negotiation).items()
+        if isinstance(value, type)
+        and hasattr(value, "mutate")
+        and name not in {"Snapshot", "Created", "Event"}
+    }
+    assert recorded - {"Opened"} - set(boards.HANDLERS) == set()  # Opened makes the board
+    assert recorded - set(EVENT_SCOPES) == set()
 
 
 def test_an_unknown_event_type_is_named_not_dumped():

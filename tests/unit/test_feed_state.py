@@ -5,14 +5,9 @@ import asyncio
 from datetime import UTC, datetime
 
 from projections.board import Board
-from realtime import hub
-from realtime.hub import (
-    RESYNC,
-    FeedState,
-    Subscription,
-    _pump,
-    feed_part_bytes,
-)
+from realtime import feeds
+from realtime.feeds import FeedState, Subscription, feed_part_bytes, pump
+from realtime.frames import RESYNC
 
 
 def _board(position: int, title: str = "Contract") -> Board:
@@ -110,12 +105,12 @@ def _subscribe(feed: FeedState, writer: _RecordingWriter | None = None) -> Subsc
 
 async def _run_pump(feed: FeedState) -> None:
     feed.pumping = True
-    await _pump(feed)
+    await pump(feed)
     assert not feed.pumping
 
 
 async def test_changes_a_connection_has_not_had_go_out_as_one_write_in_order(monkeypatch):
-    monkeypatch.setattr(hub, "PUBLISH_TURN", 0.0)  # yield to the loop after every write
+    monkeypatch.setattr(feeds, "PUBLISH_TURN", 0.0)  # yield to the loop after every write
     feed = _feed(_board(1))
     writers = [_RecordingWriter() for _ in range(5)]
     for writer in writers:
@@ -171,7 +166,7 @@ async def test_a_connection_that_cannot_take_a_write_is_told_to_resync_and_dropp
 async def test_a_big_pass_hands_the_gil_to_command_threads_more_often(monkeypatch):
     import sys
 
-    monkeypatch.setattr(hub, "BIG_PASS", 3)
+    monkeypatch.setattr(feeds, "BIG_PASS", 3)
     usual = sys.getswitchinterval()
     seen: list[float] = []
 

@@ -42,3 +42,53 @@ def test_team_sees_its_own_private_data():
     # then
     assert UNION_TEAM.sees_team_private("union") is True
     assert EMPLOYER_TEAM.sees_team_private("employer") is True
+
+
+def test_a_thing_recorded_in_writing_is_for_members_and_an_unknown_visibility_for_the_teams():
+    from negotiation.domain.visibility import recorded_visibility
+
+    assert recorded_visibility(None) == "members"
+    assert [recorded_visibility(v) for v in ("open", "members", "closed")] == [
+        "open",
+        "members",
+        "closed",
+    ]
+    assert recorded_visibility("secret") == "closed"
+
+
+@pytest.mark.parametrize(
+    ("event_type", "party", "visibility", "label"),
+    [
+        ("ArticleOpened", "union", "closed", "public"),  # status: anyone, whatever the session
+        ("SessionClosed", None, "closed", "public"),
+        ("LateArticleRequested", "union", None, "members"),
+        ("ProposalDrafted", "employer", "open", "employer"),  # a team's own, even in the open
+        ("TeamNoteRecorded", "union", "open", "union"),
+        ("ProposalTabled", "union", "open", "public"),
+        ("ProposalTabled", "union", "members", "members"),
+        ("ProposalTabled", "union", "closed", "teams"),
+        ("ProposalTabled", "union", None, "members"),  # in writing
+        ("BulletinPublished", "union", "closed", "teams"),
+    ],
+)
+def test_each_event_gets_the_label_of_who_may_read_it(event_type, party, visibility, label):
+    from negotiation.domain.visibility import event_label
+
+    assert event_label(event_type, party, visibility) == label
+
+
+@pytest.mark.parametrize(
+    ("audience", "labels"),
+    [
+        (PUBLIC, ["public"]),
+        (UNIT_MEMBER, ["public", "members"]),
+        (OFFICIAL, ["public", "members"]),
+        (UNION_TEAM, ["public", "members", "teams", "union"]),
+        (EMPLOYER_TEAM, ["public", "members", "teams", "employer"]),
+    ],
+)
+def test_each_audience_reads_its_labels(audience, labels):
+    from negotiation.domain.visibility import labels_seen_by
+
+    assert labels_seen_by(audience) == labels
+    assert all(audience.sees_label(label) for label in labels)

@@ -31,6 +31,7 @@ from projections.audit import (
 )
 from projections.board_store import load_board
 from projections.views import audience_on
+from web.controllers.reads import projection_at
 from web.identity import Account
 
 CSV_COLUMNS = tuple(AuditEntry.__struct_fields__)
@@ -71,7 +72,9 @@ async def provide_labels(
 ) -> list[str]:
     """What this viewer may read. Within one negotiation, as its board says they are to it
     (team party, unit member, official); across negotiations, only what is public (and, for
-    administrators, what officials see)."""
+    administrators, what officials see). Read once the projection has the log's head, so an
+    entry is there as soon as its command has answered."""
+    await projection_at(pool, None)  # the log as of now: written with the board, together
     negotiation_id = filters.negotiation_id
     if negotiation_id is None:
         return visible_labels(Audience(official=viewer is not None and viewer.is_admin))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import asyncpg
 import msgspec
@@ -13,7 +14,6 @@ from litestar import Controller, WebSocket, get, websocket
 from litestar.exceptions import NotFoundException, WebSocketDisconnect
 
 from projections.board import Board
-from projections.board_store import load_board
 from projections.bulletin import BulletinDraft, bulletin_draft
 from projections.redline import Redline, redline
 from projections.views import (
@@ -23,8 +23,12 @@ from projections.views import (
     audience_on,
     feed_parts,
 )
-from realtime.hub import CLOSED, Hub, Subscription
-from realtime.transport import direct_writer
+from realtime import frames
+from realtime.feeds import CLOSED, Subscription
+from realtime.frames import POLICY_VIOLATION
+from realtime.hub import Hub
+from realtime.transport import direct_writer, transport_aborter
+from web.controllers.reads import MAX_POSITION, After, board_at, projection_at
 from web.dependencies import SESSION_COOKIE
 from web.identity import Account, Identity
 
@@ -41,25 +45,25 @@ class BoardPositionView(msgspec.Struct, frozen=True):
     position: int
 
 
-async def _board_or_404(pool: asyncpg.Pool, negotiation_id: str) -> Board:
-    board = await load_board(pool, negotiation_id)
-    if board is None:
-        raise NotFoundException(f"No negotiation {negotiation_id} (or not projected yet).")
-    return board
-
-
 class ReadModelController(Controller):
-    """The persistent projections (board_docs), as the viewer may see them."""
+    """The board projection, as the viewer may see it (read your writes: see
+    web.controllers.reads)."""
 
     path = "/api/negotiations/{negotiation_id:str}"
     tags = ("read models",)
 
     @get("/board")
     async def board(
-        self, negotiation_id: str, viewer: Account | None, pool: asyncpg.Pool
+        self,
+        negotiation_id: str,
+        viewer: Account | None,
+        hub: Hub,
+        pool: asyncpg.Pool,
+        after: After = None,
     ) -> FeedView:
         """The status board: every article's state, last move, TA count, sessions."""
-        return await self._feed(negotiation_id, "board", None, viewer, pool)
+        board = await board_at(hub, pool, negotiation_id, after)
+        return _feed(board, "board", None, viewer)
 
     @get("/sessions/{session_id:str}/display")
     async def session_display(
@@ -67,35 +71,25 @@ class ReadModelController(Controller):
         negotiation_id: str,
         session_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> FeedView:
         """Session display: status, clock, agenda, the article on the table with both sides'
         latest proposals, attendance vs capacity, timeline."""
-        view = await self._feed(negotiation_id, "session", session_id, viewer, pool)
+        board = await board_at(hub, pool, negotiation_id, after)
+        view = _feed(board, "session", session_id, viewer)
         if not view.parts:
             raise NotFoundException(f"No session {session_id} in this negotiation.")
         return view
 
     @get("/overlay")
-    async def overlay(self, negotiation_id: str, pool: asyncpg.Pool) -> FeedView:
-        """Overlay state for livestream browser sources (public view)."""
-        return await self._feed(negotiation_id, "overlay", None, None, pool)
-
-    async def _feed(
-        self,
-        negotiation_id: str,
-        kind: FeedKind,
-        key: str | None,
-        viewer: Account | None,
-        pool: asyncpg.Pool,
+    async def overlay(
+        self, negotiation_id: str, hub: Hub, pool: asyncpg.Pool, after: After = None
     ) -> FeedView:
-        board = await _board_or_404(pool, negotiation_id)
-        audience = audience_on(board, viewer)
-        return FeedView(
-            position=board.position,
-            version=board.version,
-            parts=feed_parts(kind, board, key, audience),
-        )
+        """Overlay state for livestream browser sources (public view)."""
+        board = await board_at(hub, pool, negotiation_id, after)
+        return _feed(board, "overlay", None, None)
 
     @get("/articles/{article_id:str}/history")
     async def history(
@@ -103,9 +97,11 @@ class ReadModelController(Controller):
         negotiation_id: str,
         article_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> ArticleHistory:
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
         result = article_history(board, article_id, audience_on(board, viewer))
         if result is None:
             raise NotFoundException(f"No article {article_id} in this negotiation.")
@@ -117,13 +113,15 @@ class ReadModelController(Controller):
         negotiation_id: str,
         article_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
         to: str,
         from_: str = "current",
+        after: After = None,
     ) -> Redline:
         """Word-level redline between two versions (proposal ids), or against the current
         contract language with from_=current (the default)."""
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
         history = article_history(board, article_id, audience_on(board, viewer))
         if history is None:
             raise NotFoundException(f"No article {article_id} in this negotiation.")
@@ -132,6 +130,14 @@ class ReadModelController(Controller):
         if to not in texts or from_ not in texts:
             raise NotFoundException("No such version of this article (or not visible to you).")
         return redline(texts[from_], texts[to])
+
+
+def _feed(board: Board, kind: FeedKind, key: str | None, viewer: Account | None) -> FeedView:
+    return FeedView(
+        position=board.position,
+        version=board.version,
+        parts=feed_parts(kind, board, key, audience_on(board, viewer)),
+    )
 
 
 class PublishedBulletin(msgspec.Struct, frozen=True):
@@ -156,11 +162,13 @@ class BulletinController(Controller):
         negotiation_id: str,
         session_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> BulletinDraft:
         """What moved in this session (tabled, countered, TA'd, withdrawn) as data, and as
         text a team can edit before publishing it."""
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
         draft = bulletin_draft(board, session_id, audience_on(board, viewer))
         if draft is None:
             raise NotFoundException(f"No session {session_id} visible to you here.")
@@ -172,17 +180,21 @@ class BulletinController(Controller):
         negotiation_id: str,
         session_id: str,
         viewer: Account | None,
+        hub: Hub,
         pool: asyncpg.Pool,
+        after: After = None,
     ) -> list[PublishedBulletin]:
-        board = await _board_or_404(pool, negotiation_id)
+        board = await board_at(hub, pool, negotiation_id, after)
+        await projection_at(pool, after)  # the chain hashes are the audit projection's
         session = board.sessions.get(session_id)
         audience = audience_on(board, viewer)
         if session is None or not audience.sees_session(session.visibility):
             raise NotFoundException(f"No session {session_id} visible to you here.")
+        bulletins = [b for b in session.bulletins if audience.sees_session(b.visibility)]
         hashes = dict(
             await pool.fetch(
                 "SELECT position, encode(hash, 'hex') FROM audit_log WHERE position = ANY($1)",
-                [b.position for b in session.bulletins],
+                [b.position for b in bulletins],
             )
         )
         return [
@@ -194,7 +206,7 @@ class BulletinController(Controller):
                 position=b.position,
                 chain_hash=hashes.get(b.position),
             )
-            for b in session.bulletins
+            for b in bulletins
         ]
 
 
@@ -208,27 +220,43 @@ class LiveController(Controller):
         negotiation_id: str,
         feed: FeedName = "board",
         session_id: str | None = None,
-        after: int | None = None,
+        after: str | None = None,
         token: str | None = None,
     ) -> None:
         """Snapshot then changes; reconnect with ?after=<last position seen> to resume."""
         hub: Hub = socket.app.state.hub
         account = await _websocket_account(socket, socket.app.state.identity, token)
         await socket.accept()
+        try:
+            resume_after = _position(after)
+        except ValueError:
+            await _refuse(socket, POLICY_VIOLATION, AFTER_REFUSED)
+            return
+        abort = transport_aborter(socket.scope.get("raw_send"))
+        loop = asyncio.get_running_loop()
+
+        def abort_soon() -> None:
+            # Told to resync, or gone: the close frame gets CLOSE_DEADLINE seconds to go out.
+            # A client that is not reading never takes it (nor what is queued before it),
+            # and a closed transport would keep all of it for ever: drop the connection.
+            if abort is not None:
+                loop.call_later(CLOSE_DEADLINE, abort)
+
         subscribed = await hub.subscribe(
             negotiation_id,
             feed,
             session_id if feed == "session" else None,
             account,
-            after,
+            resume_after,
             writer=direct_writer(socket.scope.get("raw_send")),
+            on_close=abort_soon,
         )
         if subscribed is None:
-            await socket.send_json({"type": "error", "detail": "No such negotiation."})
-            await socket.close(code=4404)
+            await _refuse(socket, 4404, "No such negotiation.")
             return
         subscription, first = subscribed
-        listener = asyncio.create_task(_until_disconnect(socket, subscription))
+        ending = _Ending()
+        listener = asyncio.create_task(_read_client_messages(socket, subscription, ending))
         try:
             for message in first:
                 await socket.send_text(message)
@@ -240,25 +268,78 @@ class LiveController(Controller):
                 await socket.send_text(message)
                 if subscription.closed and subscription.queue.empty():
                     break  # told to resync: the client reconnects and resumes
-        except (WebSocketDisconnect, RuntimeError):
-            pass
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass  # gone (OSError: the connection was dropped while a send waited on it)
         finally:
             subscription.close()
             listener.cancel()
             with contextlib.suppress(BaseException):
-                await socket.close()
+                await socket.close(code=ending.code, reason=ending.reason)
 
 
-async def _until_disconnect(socket: WebSocket[Any, Any, Any], subscription: Subscription) -> None:
-    """Clients only listen; a receive ends when they go away, and that ends the sender."""
+CLOSE_DEADLINE = 5.0  # seconds a connection that is being closed has to drain
+AFTER_REFUSED = f"after must be a position: a whole number from 0 to {MAX_POSITION}."
+
+
+def _position(after: str | None) -> int | None:
+    """The `after` of a resume; ValueError when it is not a position at all."""
+    if after is None:
+        return None
+    # Digits only (int() would take "+1", " 1" and "1_0"), and no longer than the largest.
+    if not (after.isascii() and after.isdigit()) or len(after) > len(str(MAX_POSITION)):
+        raise ValueError(after)
+    position = int(after)
+    if position > MAX_POSITION:
+        raise ValueError(after)
+    return position
+
+
+async def _refuse(socket: WebSocket[Any, Any, Any], code: int, detail: str) -> None:
+    """Say why in an error frame (what a page shows) and in the close reason."""
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+        await socket.send_text(frames.encode(frames.Error(detail=detail)))
+        await socket.close(code=code, reason=_close_reason(detail))
+
+
+def _close_reason(text: str) -> str:
+    """A close frame's reason is at most 123 bytes of UTF-8 (RFC 6455 5.5)."""
+    return text.encode()[:123].decode(errors="ignore")
+
+
+@dataclass
+class _Ending:
+    """How the socket is closed: normally, or with the code and reason of a refusal."""
+
+    code: int = 1000
+    reason: str = ""
+
+
+async def _read_client_messages(
+    socket: WebSocket[Any, Any, Any], subscription: Subscription, ending: _Ending
+) -> None:
+    """Decode what the client sends; a receive ends when it goes away, and that ends the
+    sender. A message the feed does not take ends the feed, with the reason why."""
     with contextlib.suppress(Exception):
         while True:
-            message = await socket.receive()
-            if message["type"] == "websocket.disconnect":
+            event = await socket.receive()
+            if event["type"] == "websocket.disconnect":
                 break
+            try:
+                message = frames.decode_client_message(
+                    cast("str | None", event.get("text")), cast("bytes | None", event.get("bytes"))
+                )
+            except frames.MessageRefused as refused:
+                ending.code, ending.reason = refused.code, _close_reason(refused.reason)
+                break
+            _take_client_message(subscription, message)
     subscription.close()
     with contextlib.suppress(asyncio.QueueFull):
         subscription.queue.put_nowait(CLOSED)
+
+
+def _take_client_message(subscription: Subscription, message: frames.ClientMessage) -> None:
+    """Red and green cards are decoded and accepted here; counting them is for the
+    reactions to come, which will take them from this point."""
 
 
 async def _websocket_account(

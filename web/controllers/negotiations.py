@@ -1,12 +1,12 @@
-"""Negotiations, teams, ground rules, articles, proposals, packages, drafts and notes."""
+"""Commands on negotiations, teams, ground rules, articles, proposals, packages, drafts and
+notes (their reads are in web.controllers.reads)."""
 
 from __future__ import annotations
 
 import asyncio
 from uuid import UUID
 
-import asyncpg
-from litestar import Controller, get, post, put
+from litestar import post, put
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from negotiation.application import Negotiations, Recorded
@@ -15,9 +15,8 @@ from negotiation.domain import errors
 from negotiation.domain.actors import Actor
 from negotiation.domain.ground_rules import GroundRules
 from web import schemas as s
-from web import views
+from web.controllers.reads import ReadController
 from web.identity import Account, Identity
-from web.queries import list_negotiations
 
 OK = HTTP_200_OK
 NID = "/{negotiation_id:uuid}"
@@ -30,51 +29,11 @@ async def actor_named(identity: Identity, username: str) -> Actor:
     return account.actor
 
 
-class NegotiationController(Controller):
+class NegotiationController(ReadController):
+    # The reads (web.controllers.reads) share this path: one controller serves both, as
+    # Litestar cannot merge two controllers' handlers on one path.
     path = "/api/negotiations"
     tags = ("negotiations",)
-
-    # ------------------------------------------------------------------ reads
-    @get("/")
-    async def list_all(self, pool: asyncpg.Pool) -> list[s.NegotiationSummary]:
-        """Every negotiation on this platform (titles and parties are public)."""
-        return await list_negotiations(pool)
-
-    @get(NID, sync_to_thread=True)
-    def show(
-        self, negotiation_id: UUID, viewer: Account | None, negotiations: Negotiations
-    ) -> s.NegotiationView:
-        """The current state of a negotiation, as this viewer may see it."""
-        return negotiations.read(
-            negotiation_id, lambda n: views.negotiation_view(n, views.audience_of(n, viewer))
-        )
-
-    @get(NID + "/articles/{article_id:str}", sync_to_thread=True)
-    def article(
-        self,
-        negotiation_id: UUID,
-        article_id: str,
-        viewer: Account | None,
-        negotiations: Negotiations,
-    ) -> s.ArticleView:
-        """An article's full proposal history (texts), as this viewer may see it."""
-        return negotiations.read(
-            negotiation_id,
-            lambda n: views.article_view(n, article_id, views.audience_of(n, viewer)),
-        )
-
-    @get(NID + "/sessions/{session_id:str}", sync_to_thread=True)
-    def session(
-        self,
-        negotiation_id: UUID,
-        session_id: str,
-        viewer: Account | None,
-        negotiations: Negotiations,
-    ) -> s.SessionView:
-        return negotiations.read(
-            negotiation_id,
-            lambda n: views.session_detail(n, session_id, views.audience_of(n, viewer)),
-        )
 
     # ------------------------------------------------------------------ negotiation & teams
     # Command handlers: decode the body into its command (completed with the URL's ids), run

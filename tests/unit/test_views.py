@@ -1,0 +1,246 @@
+"""The views of a board for each audience (public, unit member, each team, officials): what
+each may read of open, members-only and closed sessions, of acts in writing, and of drafts and
+notes; and that visibility stays as it was when a thing was recorded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from itertools import count
+
+import msgspec
+import pytest
+from eventsourcing.persistence import Mapper
+
+from negotiation.domain.ground_rules import GroundRules
+from negotiation.domain.negotiation import Negotiation
+from negotiation.domain.visibility import Audience
+from negotiation.transcoder import MsgspecTranscoder
+from projections import board as boards
+from projections.board import Board
+from projections.bulletin import bulletin_draft
+from projections.documents import article_view, negotiation_view, session_view
+from projections.events import decode_row
+from projections.index import index_entry
+from projections.views import article_history, board_parts, overlay_parts, session_parts
+from tests.unit.builders import EMPLOYER_CHIEF, FACILITATOR, UNION_CHIEF, UNION_MEMBER
+
+PUBLIC = Audience()
+MEMBER = Audience(unit_member=True)
+UNION = Audience(party="union")
+EMPLOYER = Audience(party="employer")
+OFFICIAL = Audience(official=True)
+AUDIENCES = {
+    "public": PUBLIC,
+    "member": MEMBER,
+    "union": UNION,
+    "employer": EMPLOYER,
+    "official": OFFICIAL,
+}
+STARTS = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+
+
+class Table:
+    """A negotiation and its board, folded from the stored form of its events."""
+
+    def __init__(self, *, written: bool = True) -> None:
+        self.n = Negotiation.open(
+            actor=UNION_CHIEF,
+            title="Views 2026",
+            kind="collective_bargaining",
+            bargaining_unit="Teachers",
+            union_name="Union",
+            employer_name="District",
+            opener_party="union",
+            other_chief=EMPLOYER_CHIEF,
+            facilitator=FACILITATOR,
+        )
+        self.n.add_team_member(UNION_CHIEF, member=UNION_MEMBER, party="union")
+        offer = self.n.propose_ground_rules(
+            UNION_CHIEF, rules=GroundRules(written_exchange_allowed=written)
+        )
+        self.n.agree_ground_rules(EMPLOYER_CHIEF, offer_id=offer)
+        self._mapper = Mapper(transcoder=MsgspecTranscoder())
+        self._positions = count(1)
+        self._board: Board | None = None
+
+    @property
+    def board(self) -> Board:
+        for domain_event in self.n.collect_events():
+            stored = self._mapper.to_stored_event(domain_event)
+            row = (
+                next(self._positions),
+                stored.originator_id,
+                stored.originator_version,
+                stored.topic,
+                stored.state,
+            )
+            self._board = boards.apply(self._board, decode_row(row))
+        assert self._board is not None
+        return self._board
+
+    def session(self, visibility: str) -> str:
+        session_id = self.n.schedule_session(
+            UNION_CHIEF,
+            title=f"A {visibility} session",
+            visibility=visibility,  # type: ignore[arg-type]
+            location="Room 4",
+            starts_at=STARTS,
+        )
+        self.n.open_session(UNION_CHIEF, session_id=session_id)
+        return session_id
+
+    def article(self, number: str) -> str:
+        return self.n.open_article(
+            UNION_CHIEF, number=number, title=f"Article {number}", category="economic"
+        )
+
+
+def _texts(view: object) -> str:
+    return msgspec.json.encode(view).decode()
+
+
+@pytest.fixture
+def table() -> Table:
+    """One article per kind of moment: tabled in an open, a members-only and a closed session,
+    and in writing between sessions; a draft and a note for each team."""
+    t = Table()
+    sessions = {}
+    articles = {}
+    for visibility in ("open", "members", "closed"):
+        sessions[visibility] = t.session(visibility)
+        articles[visibility] = t.article(visibility[0].upper())
+        t.n.table_proposal(
+            UNION_CHIEF, article_id=articles[visibility], text=f"Language in {visibility}"
+        )
+        t.n.bring_to_table(
+            UNION_CHIEF, session_id=sessions[visibility], article_id=articles[visibility]
+        )
+        t.n.publish_bulletin(
+            UNION_CHIEF, session_id=sessions[visibility], text=f"Bulletin in {visibility}"
+        )
+        t.n.close_session(UNION_CHIEF, session_id=sessions[visibility])
+    articles["writing"] = t.article("W")
+    t.n.table_proposal(UNION_CHIEF, article_id=articles["writing"], text="Language in writing")
+    t.n.draft_proposal(UNION_MEMBER, article_id=articles["open"], text="Union draft")
+    t.n.record_team_note(EMPLOYER_CHIEF, text="Employer note")
+    t.sessions, t.articles = sessions, articles  # type: ignore[attr-defined]
+    return t
+
+
+SEES = {  # which article's language each audience reads
+    "public": {"open"},
+    "member": {"open", "members", "writing"},
+    "union": {"open", "members", "closed", "writing"},
+    "employer": {"open", "members", "closed", "writing"},
+    "official": {"open", "members", "writing"},
+}
+
+
+@pytest.mark.parametrize("who", AUDIENCES)
+def test_proposal_language_by_audience_in_every_view(table: Table, who: str):
+    aud = AUDIENCES[who]
+    board = table.board
+    whole = _texts(negotiation_view(board, aud)) + _texts(board_parts(board, aud))
+    for kind, article_id in table.articles.items():  # type: ignore[attr-defined]
+        history = article_history(board, article_id, aud)
+        view = article_view(board, article_id, aud)
+        assert history is not None and view is not None
+        readable = kind in SEES[who]
+        assert (f"Language in {kind}" in _texts(history)) is readable, kind
+        assert (f"Language in {kind}" in _texts(view)) is readable, kind
+        assert view.hidden_proposals == (0 if readable else 1)
+        # status is public: the article is listed for everyone, proposed only where readable
+        summary = board_parts(board, aud)[f"article:{article_id}"]
+        assert summary.status == ("proposed" if readable else "open"), kind
+        assert view.status == summary.status == history.status
+    assert "Language in closed" not in whole or who in ("union", "employer")
+
+
+@pytest.mark.parametrize("who", AUDIENCES)
+def test_sessions_and_bulletins_by_audience(table: Table, who: str):
+    aud = AUDIENCES[who]
+    board = table.board
+    for visibility, session_id in table.sessions.items():  # type: ignore[attr-defined]
+        readable = aud.sees_session(visibility)
+        view = session_view(board.sessions[session_id], aud)
+        assert view.status == "closed"  # a session's status is public
+        assert view.details_visible is readable
+        parts = session_parts(board, session_id, aud)
+        assert ("detail" in parts) is readable
+        assert (f"Bulletin in {visibility}" in _texts(parts)) is readable
+        assert (bulletin_draft(board, session_id, aud) is not None) is readable
+
+
+@pytest.mark.parametrize("who", AUDIENCES)
+def test_drafts_and_notes_reach_their_own_team_only(table: Table, who: str):
+    aud = AUDIENCES[who]
+    seen = _texts(negotiation_view(table.board, aud)) + _texts(board_parts(table.board, aud))
+    assert ("Union draft" in seen) is (who == "union")
+    assert ("Employer note" in seen) is (who == "employer")
+
+
+def test_the_viewer_says_what_the_reader_is_to_the_negotiation(table: Table):
+    assert negotiation_view(table.board, PUBLIC).viewer.party is None
+    assert negotiation_view(table.board, UNION).viewer.party == "union"
+
+
+def test_status_and_ta_count_are_public_though_the_moves_were_closed():
+    t = Table()
+    session_id = t.session("closed")
+    article = t.article("9")
+    proposal = t.n.table_proposal(UNION_CHIEF, article_id=article, text="Closed language")
+    t.n.sign_ta(UNION_CHIEF, article_id=article, proposal_id=proposal)
+    t.n.sign_ta(EMPLOYER_CHIEF, article_id=article, proposal_id=proposal)
+    board = t.board
+    summary = board_parts(board, PUBLIC)[f"article:{article}"]
+    assert summary.status == "agreed" and summary.last_move == "agreed"
+    assert overlay_parts(board, PUBLIC)["overlay"].ta_count == 1
+    assert "Closed language" not in _texts(negotiation_view(board, PUBLIC))
+    assert "Closed language" not in _texts(session_parts(board, session_id, PUBLIC))
+    assert index_entry(board).articles_agreed == 1
+
+
+def test_opening_a_closed_session_later_does_not_publish_what_was_recorded_in_it():
+    t = Table()
+    session_id = t.session("closed")
+    article = t.article("9")
+    first = t.n.table_proposal(UNION_CHIEF, article_id=article, text="Tabled while closed")
+    t.n.publish_bulletin(UNION_CHIEF, session_id=session_id, text="Bulletin while closed")
+    t.n.change_session_visibility(UNION_CHIEF, session_id=session_id, visibility="open")
+    t.n.table_proposal(EMPLOYER_CHIEF, article_id=article, text="Tabled in the open", answers=first)
+    board = t.board
+    for aud in (PUBLIC, MEMBER, OFFICIAL):
+        seen = (
+            _texts(article_history(board, article, aud))
+            + _texts(session_parts(board, session_id, aud))
+            + _texts(negotiation_view(board, aud))
+        )
+        assert "Tabled in the open" in seen
+        assert "Tabled while closed" not in seen and "Bulletin while closed" not in seen
+    assert "Tabled while closed" in _texts(article_history(board, article, EMPLOYER))
+
+
+def test_closing_an_open_session_later_keeps_what_was_public_public():
+    t = Table()
+    session_id = t.session("open")
+    article = t.article("9")
+    t.n.table_proposal(UNION_CHIEF, article_id=article, text="Tabled in the open")
+    t.n.change_session_visibility(UNION_CHIEF, session_id=session_id, visibility="closed")
+    board = t.board
+    assert "Tabled in the open" in _texts(article_history(board, article, PUBLIC))
+    # the session's own details follow its visibility now
+    assert session_view(board.sessions[session_id], PUBLIC).details_visible is False
+
+
+def test_the_index_lists_sessions_as_upcoming_live_and_past():
+    t = Table()
+    past = t.session("closed")
+    t.n.close_session(UNION_CHIEF, session_id=past)
+    live = t.session("open")
+    upcoming = t.n.schedule_session(
+        UNION_CHIEF, title="Next", visibility="members", location="Room 4", starts_at=STARTS
+    )
+    entry = index_entry(t.board)
+    assert [s.session_id for s in entry.past] == [past]
+    assert [s.session_id for s in entry.live] == [live]
+    assert [s.session_id for s in entry.upcoming] == [upcoming]
