@@ -407,7 +407,7 @@ def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fe
         secrets += [s] + [bytes(derive_nonce(s, "encrypt", j)) for j in range(3)]
     needles = [x.hex() for x in secrets]
     codes = list(election.codes.values())
-    with psycopg.connect(database.dsn()) as conn:
+    with psycopg.connect(database.dsn(), autocommit=True) as conn:
         tables = [
             r[0]
             for r in conn.execute(
