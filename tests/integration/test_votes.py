@@ -182,6 +182,13 @@ def test_a_vote_from_call_to_certified_results(
     turnout = ok(election.get("/turnout"))
     assert (turnout["voted"], turnout["roll"]) == (4, 4)
     assert {g["group"]: g["voted"] for g in turnout["by_worksite"]} == {"North": 2, "South": 2}
+    member_view = election.client.get(
+        election.base + "/turnout", headers={"X-Credential": election.codes["M3"]}
+    )
+    assert ok(member_view)["voted"] == 4
+    refused(election.get("/turnout", headers={}), 403, "not_permitted")
+    qr = election.post("/credentials/qr", headers={}, json={"link": "https://example.org/b#c=X"})
+    assert qr.status_code == 200 and b"<svg" in qr.content
     participation = ok(election.get("/participation"))
     assert sorted(p["member_id"] for p in participation) == ["M1", "M2", "M3", "M9"]
     refused(election.get("/participation", headers=election.union.headers), 403, "not_official")
