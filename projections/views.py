@@ -423,6 +423,10 @@ class OverlayPart(msgspec.Struct, frozen=True):
     union_name: str
     employer_name: str
     labels: dict[str, dict[str, str]]
+    # The latest move on the article on the table (the lower third's second line), as the
+    # status board shows it to this audience.
+    last_move: str | None = None
+    last_move_party_name: str | None = None
 
 
 def _overlay_session(board: Board) -> SessionEntry | None:
@@ -439,6 +443,8 @@ def overlay_parts(board: Board, aud: Audience) -> dict[str, Any]:
     visible = session is not None and aud.sees_session(session.visibility)
     article = board.articles.get(session.article_on_table or "") if session and visible else None
     caucus = session.caucus_party if session and visible else None
+    summary = _article_summary(board, article, aud) if article else None
+    move_party = summary.last_move_party if summary else None
     return {
         "overlay": OverlayPart(
             session_id=session.session_id if session else None,
@@ -457,6 +463,8 @@ def overlay_parts(board: Board, aud: Audience) -> dict[str, Any]:
             union_name=board.union_name,
             employer_name=board.employer_name,
             labels=LABELS,
+            last_move=summary.last_move if summary else None,
+            last_move_party_name=board.party_name(move_party) if move_party else None,
         )
     }
 

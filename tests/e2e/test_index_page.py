@@ -37,3 +37,38 @@ async def test_front_page_lists_each_negotiation_with_its_parties(browser, serve
         assert await page.title() == "Negotiations"
     finally:
         await page.close()
+
+
+async def test_front_page_lists_sessions_by_when_and_links_to_their_viewer(
+    browser, server, http, people
+):
+    from tests.support import open_table
+
+    table = await open_table(http, people)
+    await expect(
+        await http.post(
+            f"{table.base}/sessions",
+            headers=table.union.headers,
+            json={
+                "visibility": "open",
+                "location": "Hall",
+                "starts_at": "2027-01-05T16:00:00+00:00",
+            },
+        ),
+        201,
+    )
+    page = await browser.new_page(locale="es-ES")
+    try:
+        await page.goto(server.url + "/")
+        item = page.locator(f"li[data-negotiation-id='{table.negotiation_id}']")
+        live = item.locator(f"li[data-session-id='{table.session_id}']")
+        await live.wait_for()
+        assert await item.locator("h3").all_inner_texts() == ["En directo ahora", "Próximas"]
+        assert await page.title() == "Negociaciones"  # the browser's language, unasked
+        await live.locator("a").click()
+        await page.wait_for_url(
+            f"**/negotiations/{table.negotiation_id}/sessions/{table.session_id}*"
+        )
+        await page.locator(".connection[data-state='live']").wait_for()
+    finally:
+        await page.close()

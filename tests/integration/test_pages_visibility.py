@@ -1,0 +1,67 @@
+"""What the session viewer page carries for each audience (DOMAIN.md "Who sees what")."""
+
+import pytest
+
+from tests.support import add_to_team, expect, open_article, open_table
+
+SECRET = "Language moved behind closed doors."
+
+
+async def closed_session_with_a_proposal(http, people):
+    table = await open_table(http, people, visibility="closed")
+    article = await open_article(http, table)
+    await expect(
+        await http.post(
+            f"{table.base}/sessions/{table.session_id}/table",
+            headers=table.union.headers,
+            json={"article_id": article["id"]},
+        ),
+        200,
+    )
+    await expect(
+        await http.post(
+            f"{table.base}/articles/{article['id']}/proposals",
+            headers=table.union.headers,
+            json={"text": SECRET},
+        ),
+        201,
+    )
+    return table, article
+
+
+def viewer_path(table):
+    return f"/negotiations/{table.negotiation_id}/sessions/{table.session_id}"
+
+
+@pytest.mark.parametrize("who", ["public", "unit member", "administrator"])
+async def test_a_closed_session_shows_only_its_status_outside_the_teams(http, people, admin, who):
+    table, article = await closed_session_with_a_proposal(http, people)
+    headers = {
+        "public": {},
+        "unit member": people(units=("Educators",)).headers,
+        "administrator": admin.headers,
+    }[who]
+    page = await http.get(viewer_path(table), headers=headers)
+    assert page.status_code == 200
+    assert SECRET not in page.text
+    assert 'id="hidden-notice"' in page.text and 'id="sides"' not in page.text
+    assert 'data-status="open"' in page.text  # its status is public
+    history = await http.get(
+        f"/negotiations/{table.negotiation_id}/articles/{article['id']}", headers=headers
+    )
+    assert history.status_code == 200 and SECRET not in history.text
+
+
+async def test_a_team_member_sees_the_closed_session_whole(http, people):
+    table, _ = await closed_session_with_a_proposal(http, people)
+    colleague = people()
+    await add_to_team(http, table, colleague, party="employer")
+    page = await http.get(viewer_path(table), headers=colleague.headers)
+    assert SECRET in page.text and 'id="hidden-notice"' not in page.text
+
+
+async def test_the_room_display_shows_the_table_in_large_type(http, people):
+    table = await open_table(http, people)
+    page = await http.get(viewer_path(table), params={"display": "room"})
+    assert 'class="viewer room"' in page.text
+    assert "Back to the phone view" in page.text

@@ -1,0 +1,81 @@
+"""The pages' language: chosen from ?lang=, the switch's cookie, then Accept-Language."""
+
+from typing import Any
+
+from web.pages.i18n import Catalogs, choose_language
+
+
+class FakeRequest:
+    def __init__(
+        self,
+        query: dict[str, str] | None = None,
+        cookies: dict[str, str] | None = None,
+        accept: str = "",
+    ) -> None:
+        self.query_params = query or {}
+        self.cookies = cookies or {}
+        self.headers = {"accept-language": accept} if accept else {}
+
+
+def choose(**kwargs: Any) -> str:
+    return choose_language(FakeRequest(**kwargs))  # type: ignore[arg-type]
+
+
+def test_the_browser_language_is_followed_by_its_preference_order():
+    assert choose(accept="fr-FR,es-MX;q=0.8,en;q=0.5") == "es"
+    assert choose(accept="en-GB;q=0.4,es;q=0.9") == "es"
+    assert choose(accept="de") == "en"
+
+
+def test_the_switch_and_the_url_win_over_the_browser():
+    assert choose(accept="es", cookies={"lang": "en"}) == "en"
+    assert choose(accept="en", query={"lang": "es"}, cookies={"lang": "en"}) == "es"
+
+
+def test_an_unknown_language_asked_for_is_ignored():
+    assert choose(query={"lang": "xx"}, accept="es;q=0.1") == "es"
+    assert choose(accept="es;q=bogus, en") == "en"
+
+
+def test_every_spanish_message_is_translated():
+    catalogs = Catalogs()
+    from babel.messages.pofile import read_po
+
+    from web.pages.i18n import I18N_DIR
+
+    with (I18N_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        untranslated = [m.id for m in read_po(po) if m.id and not m.string]
+    assert untranslated == []
+    assert catalogs.gettext("es", "Negotiations") == "Negociaciones"
+
+
+def test_scripts_get_only_the_messages_scripts_use():
+    catalogs = Catalogs()
+    assert catalogs.js["es"]["reconnecting…"] == "reconectando…"
+    assert "Bulletin" not in catalogs.js["es"]  # a template-only message
+
+
+def test_the_catalogs_hold_every_message_the_pages_and_scripts_use():
+    """A string added to a template, page controller or script without re-extracting the
+    catalogs (see web/i18n/README.md) would show in English to a Spanish reader."""
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    from web.pages.i18n import I18N_DIR
+
+    root = Path(__file__).resolve().parents[2]
+    method_map = [
+        ("web/pages/**.py", "python"),
+        ("web/templates/**.html", "jinja2"),
+        ("web/static/js/**.js", "javascript"),
+    ]
+    used = {
+        message[2] if isinstance(message[2], str) else message[2][0]
+        for message in extract_from_dir(str(root), method_map)
+    }
+    with (I18N_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        known = {m.id for m in read_po(po) if m.id}
+    assert {"reconnecting…", "Negotiations", "Sign in"} <= used  # scripts, templates, both
+    assert used - known == set()

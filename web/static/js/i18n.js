@@ -1,0 +1,16 @@
+// Translations for page scripts: the page embeds its language's messages (from the same .po
+// catalogs as the templates); %(name)s placeholders as in the templates.
+
+const data = JSON.parse(document.getElementById("page-data").textContent);
+export const page = data;
+export const lang = data.lang;
+
+export function _(message, values = {}) {
+  const text = (data.messages && data.messages[message]) || message;
+  return text.replace(/%\((\w+)\)s/g, (_match, name) => String(values[name] ?? ""));
+}
+
+const numbers = new Intl.NumberFormat(lang);
+export const number = (n) => numbers.format(n);
+const times = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit", timeZone: "UTC" });
+export const clockTime = (iso) => (iso ? times.format(new Date(iso)) : "");
