@@ -10,12 +10,18 @@ from typing import Annotated
 from msgspec import Meta
 
 from negotiation.ballots.record import BallotSubmission, DecryptionShareRecord, GuardianRecord
-from negotiation.domain.actors import Actor
-from negotiation.domain.commands import Command, Id, ShortText
+from negotiation.domain.commands import Command, Id, Name, ShortText
+
+
+class OfficialRef(Command, frozen=True, kw_only=True):
+    """An account appointed as election official (and guardian), as the request names it."""
+
+    account_id: Id
+    name: Name
 
 
 class AppointElectionOfficials(Command, frozen=True, kw_only=True):
-    officials: Annotated[list[Actor], Meta(min_length=1, max_length=9)]
+    officials: Annotated[list[OfficialRef], Meta(min_length=1, max_length=9)]
     quorum: Annotated[int, Meta(ge=1, le=9)]  # k of n officials decrypt
 
 

@@ -19,7 +19,7 @@ import re
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from psycopg_pool import ConnectionPool
@@ -64,14 +64,17 @@ YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 
 
+Field = Annotated[str, msgspec.Meta(max_length=500, pattern=r"^[^\x00]*$")]
+
+
 class RollMember(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    member_id: str
-    name: str
-    email: str = ""
-    phone: str = ""
-    worksite: str = ""
-    classification: str = ""
-    language: str = ""
+    member_id: Field
+    name: Field
+    email: Field = ""
+    phone: Field = ""
+    worksite: Field = ""
+    classification: Field = ""
+    language: Field = ""
     good_standing: bool = True
 
 

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -54,9 +54,73 @@ class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 # ------------------------------------------------------------------ wire types
+# Bytes travel as base64 (msgspec's rule). The bodies below declare them as base64 strings
+# so the schema says what a valid one looks like; `_decoded` turns them into the protocol's
+# structs, and a string that is not base64 after all is a 422 with a sentence.
+B64 = Annotated[str, Meta(max_length=400, pattern=r"^[A-Za-z0-9+/]*={0,2}$")]
+T = TypeVar("T")
+
+
+class ProofWire(Frozen, frozen=True):
+    c: B64
+    v: B64
+
+
+class RangeProofWire(Frozen, frozen=True):
+    c0: B64
+    c1: B64
+    v0: B64
+    v1: B64
+
+
+class CiphertextWire(Frozen, frozen=True):
+    alpha: B64
+    beta: B64
+
+
+class BallotWire(Frozen, frozen=True):
+    ciphertexts: Annotated[list[CiphertextWire], Meta(max_length=8)]
+    range_proofs: Annotated[list[RangeProofWire], Meta(max_length=8)]
+    sum_proof: ProofWire
+
+
+class GuardianWire(Frozen, frozen=True):
+    index: Annotated[int, Meta(ge=1, le=9)]
+    commitments: Annotated[list[B64], Meta(max_length=9)]
+    coefficient_proofs: Annotated[list[ProofWire], Meta(max_length=9)]
+    transport_key: B64
+    transport_proof: ProofWire
+
+
+class DecryptionWire(Frozen, frozen=True):
+    guardian: Annotated[int, Meta(ge=1, le=9)]
+    shares: Annotated[list[B64], Meta(max_length=8)]
+    proofs: Annotated[list[ProofWire], Meta(max_length=8)]
+
+
+class SealedShareWire(Frozen, frozen=True):
+    recipient: Annotated[int, Meta(ge=1, le=9)]
+    ephemeral: B64
+    nonce: B64
+    sealed: B64
+
+
+class PostSharesWire(Frozen, frozen=True):
+    shares: Annotated[list[SealedShareWire], Meta(min_length=1, max_length=9)]
+
+
+def _decoded(wire: msgspec.Struct, target: type[T]) -> T:
+    try:
+        return msgspec.convert(msgspec.to_builtins(wire), target)
+    except msgspec.ValidationError as bad:
+        raise errors.InvalidRequest(
+            f"A field is not valid base64 of the right kind: {bad}."
+        ) from None
+
+
 class CastBallotBody(Frozen, frozen=True):
     credential: Credential
-    ballot: BallotSubmission
+    ballot: BallotWire
 
 
 class CredentialBody(Frozen, frozen=True):
@@ -398,11 +462,11 @@ class VoteController(Controller):
         self,
         negotiation_id: UUID,
         vote_id: UUID,
-        data: GuardianRecord,
+        data: GuardianWire,
         account: Account,
         voting: Voting,
     ) -> PositionView:
-        command = c.AnnounceGuardian(record=data)
+        command = c.AnnounceGuardian(record=_decoded(data, GuardianRecord))
         return _done(voting.execute(negotiation_id, vote_id, account.actor, command).position)
 
     @post(VID + "/ceremony/shares", status_code=HTTP_200_OK, sync_to_thread=True)
@@ -410,11 +474,12 @@ class VoteController(Controller):
         self,
         negotiation_id: UUID,
         vote_id: UUID,
-        data: c.PostGuardianShares,
+        data: PostSharesWire,
         account: Account,
         voting: Voting,
     ) -> PositionView:
-        return _done(voting.execute(negotiation_id, vote_id, account.actor, data).position)
+        command = _decoded(data, c.PostGuardianShares)
+        return _done(voting.execute(negotiation_id, vote_id, account.actor, command).position)
 
     @post(VID + "/ceremony/key", status_code=HTTP_200_OK, sync_to_thread=True)
     def publish_key(
@@ -466,7 +531,12 @@ class VoteController(Controller):
         link = _ballot_link(base, negotiation_id, vote_id, code)
         return {"member_id": member_id, "code": code, "link": link}
 
-    @post(VID + "/credentials/qr", status_code=HTTP_200_OK, sync_to_thread=True)
+    @post(
+        VID + "/credentials/qr",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        media_type="image/svg+xml",
+    )
     def qr(self, negotiation_id: UUID, vote_id: UUID, data: QRRequest) -> Response[bytes]:
         """The QR code (SVG) of a ballot link, for letters; nothing is stored."""
         import segno
@@ -509,9 +579,8 @@ class VoteController(Controller):
     ) -> CastView:
         """A member casts a ballot with their credential (no account). The answer is the
         tracking code, the receipt to find in the public record."""
-        code = voting.cast(
-            negotiation_id, vote_id, data.credential, c.CastBallot(ballot=data.ballot)
-        )
+        ballot = _decoded(data.ballot, BallotSubmission)
+        code = voting.cast(negotiation_id, vote_id, data.credential, c.CastBallot(ballot=ballot))
         return CastView(tracking_code=code, display_code=display_tracking_code(code))
 
     @post(VID + "/my-status", status_code=HTTP_200_OK, sync_to_thread=True)
@@ -587,11 +656,11 @@ class VoteController(Controller):
         self,
         negotiation_id: UUID,
         vote_id: UUID,
-        data: DecryptionShareRecord,
+        data: DecryptionWire,
         account: Account,
         voting: Voting,
     ) -> PositionView:
-        command = c.PostPartialDecryption(share=data)
+        command = c.PostPartialDecryption(share=_decoded(data, DecryptionShareRecord))
         return _done(voting.execute(negotiation_id, vote_id, account.actor, command).position)
 
     @post(VID + "/certify", status_code=HTTP_200_OK, sync_to_thread=True)
