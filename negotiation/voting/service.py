@@ -26,7 +26,12 @@ from eventsourcing.persistence import RecordConflictError, Transcoder
 from eventsourcing.utils import get_topic
 from psycopg_pool import ConnectionPool
 
-from negotiation.application import Negotiations, Recorded, _position
+from negotiation.application import (
+    Negotiations,
+    Recorded,
+    _position,
+    _serialized_table_creation,
+)
 from negotiation.ballots.ballot import ballot_problems
 from negotiation.ballots.context import ElectionContext
 from negotiation.ballots.group import InvalidEncoding
@@ -77,7 +82,8 @@ class Votes(Application[UUID]):
         env = dict(env or {})
         if "postgres" in env.get("PERSISTENCE_MODULE", ""):
             env["APPLICATION_RECORDER_TOPIC"] = get_topic(BallotRecorder)
-        super().__init__(env)
+        with _serialized_table_creation(env):  # workers start together on an empty database
+            super().__init__(env)
         self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self._lock_pool: ConnectionPool[Any] | None = None
         if "postgres" in self.env.get("PERSISTENCE_MODULE", ""):
