@@ -4,19 +4,29 @@ One run, on a fresh database ``bench_<hex>`` on the embedded PostgreSQL (``var/b
 on ``DATABASE_URL``'s server, dropped at the end:
 
 HTTP side
-    The app is served by uvicorn (uvloop + httptools, one worker) in a child process of its own,
-    so the clients do not share its GIL: the server is what is measured. ``--clients`` (16)
+    The app is served by uvicorn (uvloop + httptools) in ``--server-procs`` (2) child processes
+    accepting on one listening socket bound by this process, exactly as ``negotiation serve
+    --workers 2`` runs it: each process is a node (its own hub and pools; one of them writes the
+    projections), and the kernel hands each new connection to one of them. Two is the default
+    because it is the recommended setup on this 2-core machine (bench/README.md): one process
+    cannot use both cores. The clients do not share the servers' GILs. ``--clients`` (16)
     bargaining loops share ``--negotiations`` (4) negotiations, four loops on each, so commands on
-    one negotiation queue on its in-process lock as they would at a busy table, while each loop
-    works on its own articles (no domain conflicts). The loops run as asyncio tasks spread over
-    ``--client-procs`` client processes (httpx.AsyncClient, one keep-alive connection per loop).
-    Latency is measured at the client, request sent to response read.
+    one negotiation queue on its lock as they would at a busy table (across processes, on the
+    node lock), while each loop works on its own articles (no domain conflicts). The loops run
+    as asyncio tasks spread over ``--client-procs`` client processes (httpx.AsyncClient, one
+    keep-alive connection per loop). Latency is measured at the client, request sent to
+    response read.
 
 Raw side
-    The same loops, calling ``Negotiations`` directly in this process (no HTTP, no tokens): one
-    application object, one thread per loop, the same number of loops and negotiations, fresh
-    negotiations, the same duration, the same PostgreSQL and the same eventsourcing settings as the
-    server (``DatabaseConfig.eventsourcing_env()``). The server process is stopped by then.
+    The same loops calling ``Negotiations`` directly (no HTTP, no tokens), one thread per loop,
+    the same number of loops and negotiations (fresh ones), the same duration, the same
+    PostgreSQL and eventsourcing settings as the server (``DatabaseConfig.eventsourcing_env()``),
+    with the servers stopped. Like with like: the loops are spread over as many processes as
+    the HTTP side has server processes (``--raw-procs``), each with its own application object,
+    so commands on one negotiation take the node lock across processes there too; the headline
+    ratio is HTTP over that. A second raw run with all loops in this one process follows (one
+    application object, as the earlier single-process figures were measured): it is printed
+    and in the JSON (``raw_1proc_commands_per_s``, ``ratio_to_1proc_raw``).
 
 One bargaining loop: the union opens an article, tables a proposal, the employer counters it
 (``answers``), the union signs a TA on the counter, the employer signs it (the article is agreed),
@@ -25,6 +35,7 @@ opening the article is a command too, timed and shown separately, but not in the
 The last line printed is one JSON object.
 
     .venv/bin/python bench/commands.py --seconds 15
+    .venv/bin/python bench/commands.py --server-procs 1     # one server process, as before
 """
 
 from __future__ import annotations
@@ -167,8 +178,9 @@ class CpuWatch:
 
 
 # ---------------------------------------------------------------------- the server process
-def serve(database: Any, conn: Connection) -> None:
-    """Child process: the real app on uvicorn (uvloop, httptools); reports its port, then serves."""
+def serve(database: Any, listening: Any, conn: Connection) -> None:
+    """Child process: the real app on uvicorn (uvloop, httptools), accepting on the listening
+    socket the parent bound; reports its port, then serves until SIGTERM."""
     import uvicorn
 
     from web.app import create_app
@@ -186,14 +198,15 @@ def serve(database: Any, conn: Connection) -> None:
         log_level="warning",
         access_log=False,
     )
-    serve_and_report_port(uvicorn.Server(config), conn)
+    serve_and_report_port(uvicorn.Server(config), conn, [listening])
 
 
 @contextlib.contextmanager
-def server_process(database: Any) -> Iterator[tuple[str, int]]:
+def server_process(database: Any, listening: Any, name: str) -> Iterator[tuple[int, int]]:
+    """One app server process on `listening`; yields (port, pid); SIGTERM at the end."""
     ctx = mp.get_context("spawn")
     parent_end, child_end = ctx.Pipe()
-    process = ctx.Process(target=serve, args=(database, child_end), name="bench-server")
+    process = ctx.Process(target=serve, args=(database, listening, child_end), name=name)
     process.start()
     try:
         if not parent_end.poll(120):
@@ -202,13 +215,34 @@ def server_process(database: Any) -> Iterator[tuple[str, int]]:
         if port is None:
             raise RuntimeError("the server failed to start; see its log above")
         assert process.pid is not None
-        yield f"http://127.0.0.1:{port}", process.pid
+        yield port, process.pid
     finally:
         process.terminate()  # SIGTERM: uvicorn shuts down gracefully (pools closed)
         process.join(30)
         if process.is_alive():
             process.kill()
             process.join(10)
+
+
+@contextlib.contextmanager
+def node(database: Any, procs: int, index: int) -> Iterator[tuple[str, list[int]]]:
+    """A node as `negotiation serve --workers procs` runs it: `procs` app processes accepting
+    on one listening socket bound here (the kernel hands each new connection to one of them),
+    each with its own hub and pools on the one database; yields (url, pids)."""
+    import socket
+
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listening.bind(("127.0.0.1", 0))
+    with listening, contextlib.ExitStack() as stack:
+        pids = []
+        port = 0
+        for i in range(procs):
+            port, pid = stack.enter_context(
+                server_process(database, listening, f"bench-server-{index}.{i}")
+            )
+            pids.append(pid)
+        yield f"http://127.0.0.1:{port}", pids
 
 
 # ---------------------------------------------------------------------- setup (not timed)
@@ -554,37 +588,115 @@ def raw_loop(app: Any, job: Job, start_at: float, stop_at: float, samples: Sampl
             samples.errors.append(f"{type(refused).__name__}: {refused}")
 
 
+def raw_threads(app: Any, jobs: list[Job], start_at: float, stop_at: float) -> Samples:
+    """One thread per loop on one application object, from `start_at` to `stop_at`."""
+    per_thread = [Samples() for _ in jobs]
+    threads = [
+        threading.Thread(target=raw_loop, args=(app, job, start_at, stop_at, s), daemon=True)
+        for job, s in zip(jobs, per_thread, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(stop_at - time.monotonic() + 60)
+    samples = Samples()
+    for s in per_thread:
+        samples.extend(s)
+    return samples
+
+
+def raw_process(database: Any, jobs: list[Job], conn: Connection) -> None:
+    """Child process: a `Negotiations` of its own (a node) running some loops on threads."""
+    from negotiation.application import Negotiations
+
+    app = Negotiations(env=database.eventsourcing_env())
+    try:
+        conn.send("ready")
+        start_at, stop_at = conn.recv()
+        conn.send(raw_threads(app, jobs, start_at, stop_at))
+    finally:
+        app.close()
+
+
 def run_raw(
-    database: Any, clients: int, negotiation_count: int, warmup: float, seconds: float
+    database: Any, clients: int, negotiation_count: int, warmup: float, seconds: float,
+    procs: int = 1,
 ) -> tuple[Figures, Samples, CpuWatch]:
+    """The loops on `Negotiations` called directly: in this process (procs=1), or spread over
+    `procs` processes, each with its own application object, as the HTTP side's server
+    processes are (the negotiations are shared, so the node lock is taken as there)."""
     from negotiation.application import Negotiations
 
     app = Negotiations(env=database.eventsourcing_env())
     try:
         jobs = raw_setup(app, clients, negotiation_count)
-        per_thread = [Samples() for _ in jobs]
+        if procs == 1:
+            start_at = time.monotonic() + 0.2
+            measure_from = start_at + warmup
+            stop_at = measure_from + seconds
+            watch = CpuWatch({"bench": [os.getpid()]})
+            done: list[Samples] = []
+            runner = threading.Thread(
+                target=lambda: done.append(raw_threads(app, jobs, start_at, stop_at))
+            )
+            runner.start()
+            sleep_until(measure_from)
+            watch.start()
+            sleep_until(stop_at)
+            watch.stop()
+            runner.join()
+            samples = done[0]
+        else:
+            samples, watch, (measure_from, stop_at) = _raw_processes(
+                database, jobs, procs, warmup, seconds
+            )
+        return summarize(samples, (measure_from, stop_at)), samples, watch
+    finally:
+        app.close()
+
+
+def _raw_processes(
+    database: Any, jobs: list[Job], procs: int, warmup: float, seconds: float
+) -> tuple[Samples, CpuWatch, tuple[float, float]]:
+    ctx = mp.get_context("spawn")
+    pipes, processes = [], []
+    try:
+        for i in range(procs):
+            parent_end, child_end = ctx.Pipe()
+            process = ctx.Process(
+                target=raw_process, args=(database, jobs[i::procs], child_end),
+                name=f"bench-raw-{i}",
+            )
+            process.start()
+            pipes.append(parent_end)
+            processes.append(process)
+        for pipe in pipes:
+            if not pipe.poll(120):
+                raise RuntimeError("a raw process did not start within 120 s")
+            pipe.recv()
         start_at = time.monotonic() + 0.2
         measure_from = start_at + warmup
         stop_at = measure_from + seconds
-        threads = [
-            threading.Thread(target=raw_loop, args=(app, job, start_at, stop_at, s), daemon=True)
-            for job, s in zip(jobs, per_thread, strict=True)
-        ]
-        for thread in threads:
-            thread.start()
-        watch = CpuWatch({"bench": [os.getpid()]})
+        for pipe in pipes:
+            pipe.send((start_at, stop_at))
+        watch = CpuWatch({"bench": [p.pid or 0 for p in processes]})
         sleep_until(measure_from)
         watch.start()
         sleep_until(stop_at)
         watch.stop()
-        for thread in threads:
-            thread.join(60)
         samples = Samples()
-        for s in per_thread:
-            samples.extend(s)
-        return summarize(samples, (measure_from, stop_at)), samples, watch
+        for pipe in pipes:
+            if not pipe.poll(120):
+                raise RuntimeError("a raw process did not finish within 120 s of the end")
+            samples.extend(pipe.recv())
+        for process in processes:
+            process.join(30)
     finally:
-        app.close()
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join(10)
+    return samples, watch, (measure_from, stop_at)
 
 
 # ---------------------------------------------------------------------- report
@@ -614,17 +726,30 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3, help="unmeasured seconds first")
     parser.add_argument("--clients", type=int, default=16, help="concurrent bargaining loops")
     parser.add_argument("--negotiations", type=int, default=4, help="negotiations they share")
+    parser.add_argument("--server-procs", type=int, default=2,
+                        help="app processes on one listening socket, as `negotiation serve "
+                             "--workers N` runs them (2: both cores, the recommended setup)")
     parser.add_argument("--servers", type=int, default=1,
-                        help="server processes (nodes on one database), clients spread over them")
+                        help="nodes on their own ports (each of --server-procs processes), "
+                             "clients spread over them")
+    parser.add_argument("--raw-procs", type=int, default=0,
+                        help="processes for the raw side (default: as many as the HTTP side "
+                             "has server processes; a 1-process raw run is added when > 1)")
     parser.add_argument("--client-procs", type=int, default=2,
                         help="processes the HTTP loops are spread over")
     parser.add_argument("--client", choices=("httpx", "lean"), default="httpx",
                         help="HTTP client: httpx.AsyncClient, or a minimal keep-alive one")
+    parser.add_argument("--http-only", action="store_true",
+                        help="skip the raw side (for quick before/after runs of a server change)")
     parser.add_argument("--raw-threads", default="",
                         help="extra raw runs with these loop counts, e.g. 1,4 (shown, not in JSON)")
     args = parser.parse_args()
-    if args.clients < 1 or args.negotiations < 1 or args.client_procs < 1 or args.seconds <= 0:
-        parser.error("--clients, --negotiations, --client-procs and --seconds must be positive")
+    if min(args.clients, args.negotiations, args.client_procs, args.server_procs,
+           args.servers) < 1 or args.seconds <= 0:
+        parser.error("--clients, --negotiations, --client-procs, --server-procs, --servers "
+                     "and --seconds must be positive")
+    server_procs = args.servers * args.server_procs
+    raw_procs = args.raw_procs or server_procs
     extra_raw = [int(x) for x in args.raw_threads.split(",") if x.strip()]
 
     from negotiation.database import drop_database, ensure_database_exists, locate_database
@@ -638,26 +763,38 @@ def main() -> None:
           f"{os.cpu_count()} cores", flush=True)
     try:
         with contextlib.ExitStack() as stack:
-            # Each server process is a node of its own (its own port), as several
-            # `negotiation serve` processes on one database; client processes are spread
-            # over them like a load balancer would.
-            servers = [stack.enter_context(server_process(database))
-                       for _ in range(args.servers)]
-            urls = [url for url, _ in servers]
-            pids = [pid for _, pid in servers]
+            # Each node has its own port (as several `negotiation serve` commands on one
+            # database); client processes are spread over them like a load balancer would.
+            nodes = [stack.enter_context(node(database, args.server_procs, i))
+                     for i in range(args.servers)]
+            urls = [url for url, _ in nodes]
+            pids = [pid for _, node_pids in nodes for pid in node_pids]
             print(f"server pids {pids} at {urls}", flush=True)
             jobs = asyncio.run(http_setup(urls[0], database, args.clients, args.negotiations))
             http, http_samples, http_cpu = run_http(
                 urls, pids, jobs, args.client, args.client_procs, args.warmup, args.seconds
             )
-        report(f"HTTP  (uvicorn+uvloop+httptools, {args.servers} server process(es); "
-               f"{args.client_procs} client processes, {args.client})", http, http_samples,
-               http_cpu)
+        report(f"HTTP  (uvicorn+uvloop+httptools, {server_procs} server process(es) on "
+               f"{len(urls)} port(s); {args.client_procs} client processes, {args.client})",
+               http, http_samples, http_cpu)
+        if args.http_only:
+            print(json.dumps({"http_commands_per_s": round(http.table_per_s, 1),
+                              "p50_ms": round(http.p50_ms, 2), "p99_ms": round(http.p99_ms, 2),
+                              "server_cpu_pct": round(http_cpu.usage["server"], 1),
+                              "other_cpu_pct_http": round(http_cpu.usage["other"], 1)}))
+            return
         raw, raw_samples, raw_cpu = run_raw(
-            database, args.clients, args.negotiations, args.warmup, args.seconds
+            database, args.clients, args.negotiations, args.warmup, args.seconds, raw_procs
         )
-        report(f"raw   (Negotiations in-process, {args.clients} threads)", raw, raw_samples,
-               raw_cpu)
+        report(f"raw   (Negotiations called directly, {args.clients} threads in {raw_procs} "
+               f"process(es))", raw, raw_samples, raw_cpu)
+        raw1 = raw
+        if raw_procs > 1:
+            raw1, samples, cpu = run_raw(
+                database, args.clients, args.negotiations, args.warmup, args.seconds
+            )
+            report(f"raw   (Negotiations in-process, {args.clients} threads in 1 process)",
+                   raw1, samples, cpu)
         for threads in extra_raw:
             negotiations = min(args.negotiations, threads)
             figures, samples, cpu = run_raw(
@@ -675,6 +812,11 @@ def main() -> None:
         "p99_ms": round(http.p99_ms, 2),
         "raw_commands_per_s": round(raw.table_per_s, 1),
         "ratio": round(ratio, 3),
+        "raw_procs": raw_procs,
+        "raw_1proc_commands_per_s": round(raw1.table_per_s, 1),
+        "ratio_to_1proc_raw": round(
+            http.table_per_s / raw1.table_per_s if raw1.table_per_s else math.nan, 3
+        ),
         "http_all_commands_per_s": round(http.all_per_s, 1),
         "raw_p50_ms": round(raw.p50_ms, 2),
         "raw_p99_ms": round(raw.p99_ms, 2),
@@ -689,6 +831,7 @@ def main() -> None:
         "negotiations": args.negotiations,
         "client_procs": args.client_procs,
         "servers": args.servers,
+        "server_procs": args.server_procs,
         "client": args.client,
         "seconds": args.seconds,
     }

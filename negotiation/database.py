@@ -54,6 +54,9 @@ class DatabaseConfig:
             "POSTGRES_POOL_SIZE": "2",
             "POSTGRES_MAX_OVERFLOW": "14",
             "POSTGRES_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT_SECONDS),
+            # Each save in one round trip: the events table's lock is not held while the
+            # committing thread waits for Python (negotiation/recorder.py).
+            "APPLICATION_RECORDER_TOPIC": "negotiation.recorder:OneTripRecorder",
         }
 
     def asyncpg_kwargs(self) -> dict[str, object]:
