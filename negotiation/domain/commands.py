@@ -319,5 +319,5 @@ class RecordVoteOutcome(Command, frozen=True, kw_only=True):
 
     vote_id: Id
     outcome: Annotated[str, Meta(pattern=r"^(?!.*\x00)(ratified|rejected|quorum_missed)$")]
-    counts: dict[str, int]
+    counts: dict[OptionName, int]
     record_hash: Annotated[str, Meta(pattern=r"^(?!.*\x00)[0-9a-z]{1,64}$")]
