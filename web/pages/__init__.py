@@ -9,12 +9,13 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from web.pages import i18n
+from web.pages.console import ConsolePages
 from web.pages.overlays import OverlayPages
 from web.pages.viewer import RedlineController, ViewerPages
 
 
 def page_routes() -> list[Any]:
-    return [ViewerPages, OverlayPages, RedlineController]
+    return [ViewerPages, OverlayPages, RedlineController, ConsolePages]
 
 
 def page_template_config(directory: Path) -> TemplateConfig[JinjaTemplateEngine]:
