@@ -31,6 +31,7 @@ from web.controllers.auth import AccountController, AuthController
 from web.controllers.live import BulletinController, LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
 from web.controllers.sessions import SessionController
+from web.controllers.votes import VoteController, votes_lifespan
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
 from web.errors import (
     http_error_handler,
@@ -165,6 +166,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             AccountController,
             NegotiationController,
             SessionController,
+            VoteController,
             ReadModelController,
             BulletinController,
             AuditController,
@@ -186,7 +188,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             OverflowError: out_of_range_handler,
             RecursionError: too_deep_handler,
         },
-        lifespan=[lifespan],
+        lifespan=[lifespan, votes_lifespan],
         template_config=page_template_config(WEB_DIR / "templates"),
         openapi_config=OpenAPIConfig(
             title="Negotiation session platform",

@@ -133,6 +133,10 @@ EVENT_SCOPES: dict[str, Scope] = {
     "TeamNoteRecorded": "team",
     "BulletinPublished": "session",
     "ReactionTotalsClosed": "session",  # card totals: whoever could watch that session
+    # Ratification: that a vote was called and its certified outcome are public.
+    "RatificationVoteCalled": "status",
+    "ContractRatified": "status",
+    "ContractRejected": "status",
 }
 # Acts across the table that do not name their session: they happen in the running one.
 IN_RUNNING_SESSION = frozenset(
