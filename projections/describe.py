@@ -317,6 +317,19 @@ def _bulletin(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
     return f"{actor(e, b)} published a bulletin on {_session_ref(b, e.data.get('session_id'))}"
 
 
+def _vote_called(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+    return f"{actor(e, b)} called a ratification vote on the tentative agreement"
+
+
+def _ratified(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+    return "The members ratified the contract (tally certified by the election officials)"
+
+
+def _rejected(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+    why = "the vote missed its quorum" if e.data.get("reason") == "quorum_missed" else "no"
+    return f"The contract was not ratified ({why}); the negotiation is back at the table"
+
+
 DESCRIBERS: dict[str, Describer] = {
     "Opened": _opened,
     "TeamMemberAdded": _member_added,
@@ -354,6 +367,9 @@ DESCRIBERS: dict[str, Describer] = {
     "AttendanceCounted": _attendance,
     "TeamNoteRecorded": _note,
     "BulletinPublished": _bulletin,
+    "RatificationVoteCalled": _vote_called,
+    "ContractRatified": _ratified,
+    "ContractRejected": _rejected,
 }
 
 

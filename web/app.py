@@ -27,6 +27,7 @@ from web.controllers.auth import AccountController, AuthController
 from web.controllers.live import BulletinController, LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
 from web.controllers.sessions import SessionController
+from web.controllers.votes import VoteController, votes_lifespan
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
 from web.errors import negotiation_error_handler, storage_data_error_handler
 from web.identity import Identity
@@ -138,6 +139,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             AccountController,
             NegotiationController,
             SessionController,
+            VoteController,
             ReadModelController,
             BulletinController,
             AuditController,
@@ -156,7 +158,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             NegotiationError: negotiation_error_handler,
             asyncpg.DataError: storage_data_error_handler,
         },
-        lifespan=[lifespan],
+        lifespan=[lifespan, votes_lifespan],
         template_config=page_template_config(WEB_DIR / "templates"),
         openapi_config=OpenAPIConfig(
             title="Negotiation session platform",

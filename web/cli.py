@@ -224,6 +224,13 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(run())
 
 
+def cmd_verify_vote(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-check a published election record alone (no database): every proof, the tally."""
+    from negotiation.ballots.verify import main as verify_main
+
+    return verify_main([args.record])
+
+
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     """Empty every projection and replay the whole log into it (servers must be stopped)."""
     from web.rebuild import run_rebuild
@@ -294,6 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
         "verify", help="verify the audit history's hash chain against the stored events"
     )
     verify.set_defaults(func=cmd_verify)
+
+    verify_vote = sub.add_parser(
+        "verify-vote",
+        help="re-check a ratification vote's public election record (GET …/votes/ID/record): "
+        "every proof, the tracking chain and the tally; exit 1 naming what fails",
+    )
+    verify_vote.add_argument("record", help="the election record, a JSON file")
+    verify_vote.set_defaults(func=cmd_verify_vote)
 
     rebuild = sub.add_parser(
         "rebuild",

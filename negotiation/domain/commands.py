@@ -293,3 +293,31 @@ class OpenNegotiation(Command, frozen=True, kw_only=True):
     opener_party: Party
     other_chief: Actor | None = None
     facilitator: Actor | None = None
+
+
+# ------------------------------------------------------------------ ratification
+# On the negotiation: calling the vote (union chief or administrator) and, once the tally is
+# certified, its outcome. The vote aggregate's own commands are in vote_commands.py.
+Share = Annotated[str, Meta(pattern=r"^(majority|[1-9][0-9]?/[1-9][0-9]?)$")]
+OptionName = Annotated[str, Meta(min_length=1, max_length=40, pattern=NO_NUL)]
+
+
+class CallRatificationVote(Command, frozen=True, kw_only=True):
+    question: Annotated[str, Meta(min_length=1, max_length=500, pattern=NO_NUL)]
+    options: Annotated[list[OptionName], Meta(min_length=2, max_length=3)] = msgspec.field(
+        default_factory=lambda: ["yes", "no"]
+    )
+    threshold: Share = "majority"  # on yes / (yes + no)
+    quorum: Share | None = None  # turnout ≥ that share of the roll
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+    retention_days: Annotated[int, Meta(ge=0, le=3650)] = 90
+
+
+class RecordVoteOutcome(Command, frozen=True, kw_only=True):
+    """The certified outcome of a vote, recorded on its negotiation by the voting service."""
+
+    vote_id: Id
+    outcome: Annotated[str, Meta(pattern="^(ratified|rejected|quorum_missed)$")]
+    counts: dict[str, int]
+    record_hash: str

@@ -87,3 +87,56 @@ class StaleWrite(RuleRefused):
     """Someone changed the same thing since the actor last looked; reload and retry."""
 
     rule = "stale_write"
+
+
+# --- ratification (DOMAIN.md rulings; issue 11's refusals) -----------------------------------
+class NotOnRoll(NotPermitted):
+    """A credential that names no eligible member (unknown, void, or for another vote)."""
+
+    rule = "not_on_roll"
+
+
+class NotElectionOfficial(NotPermitted):
+    rule = "not_official"
+
+
+class InvalidBallot(InvalidRequest):
+    """A ballot whose proofs do not verify; the message names which."""
+
+    rule = "invalid_ballot"
+
+
+class SecondBallot(RuleRefused):
+    rule = "second_ballot"
+
+
+class CopiedBallot(RuleRefused):
+    rule = "copied_ballot"
+
+
+class OutsideWindow(RuleRefused):
+    rule = "outside_window"
+
+
+class RollFrozen(RuleRefused):
+    rule = "roll_frozen"
+
+
+class VoteInProgress(RuleRefused):
+    """A vote is called or open: no second vote, and no article opened or reopened."""
+
+    rule = "vote_in_progress"
+
+
+class AlreadyRatified(RuleRefused):
+    rule = "contract_ratified"
+
+
+class NoWholeTA(RuleRefused):
+    rule = "no_whole_ta"
+
+
+class VoteStepRefused(RuleRefused):
+    """A step of the vote out of its order (opening before the key exists, certifying early…)."""
+
+    rule = "vote_step_refused"

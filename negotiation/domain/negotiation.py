@@ -102,6 +102,15 @@ class NegotiationState(msgspec.Struct):
     sessions: dict[str, Session] = msgspec.field(default_factory=dict)
     notes: list[TeamNote] = msgspec.field(default_factory=list)
     whole_ta: WholeTentativeAgreement | None = None
+    ratification: Ratification | None = None
+
+
+class Ratification(msgspec.Struct):
+    """The negotiation's side of its latest ratification vote (the vote is its own aggregate)."""
+
+    vote_id: str
+    document_hash: str
+    status: str = "called"  # → "ratified"; a no or a missed quorum clears it (back at the table)
 
 
 class NegotiationSnapshot(Snapshot):
@@ -541,6 +550,7 @@ class Negotiation(Aggregate):
         refused: the subject is then requested as a late article, for the other side's chief
         to consent to."""
         party = self._acting_party(actor, command.as_received)
+        self._require_no_vote("open an article")
         rules = self._require_ground_rules()
         number, title = command.number.strip(), command.title.strip()
         if not number or not title:
@@ -569,6 +579,7 @@ class Negotiation(Aggregate):
     def request_late_article(self, actor: Actor, command: c.RequestLateArticle) -> str:
         """Ask for a new subject after the cut-off; returns the request id."""
         party = self._acting_party(actor, command.as_received)
+        self._require_no_vote("open an article")
         self._require_ground_rules()
         number, title = command.number.strip(), command.title.strip()
         if not number or not title:
@@ -616,6 +627,7 @@ class Negotiation(Aggregate):
         request_id, as_received = command.request_id, command.as_received
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)  # consenting to a new subject binds the party
+        self._require_no_vote("open an article")
         request = self.state.late_requests.get(request_id)
         if request is None:
             raise errors.NotFound("No pending late-article request with that id.")
@@ -956,6 +968,7 @@ class Negotiation(Aggregate):
         article_id, as_received = command.article_id, command.as_received
         party = self._acting_party(actor, as_received)
         self._require_chief(actor)
+        self._require_no_vote("reopen an article")
         article = self._article(article_id)
         article.require_reopenable_by(party)
         _, in_writing = self._require_at_table()
@@ -1175,6 +1188,123 @@ class Negotiation(Aggregate):
             agreed_article_ids=agreed_article_ids,
             withdrawn_article_ids=withdrawn_article_ids,
         )
+
+    # ------------------------------------------------------------------ ratification
+    def _require_no_vote(self, doing: str) -> None:
+        """DOMAIN.md: while a vote is called or open, and after ratification, no article can be
+        opened or reopened."""
+        ratification = self.state.ratification
+        if ratification is None:
+            return
+        if ratification.status == "ratified":
+            raise errors.AlreadyRatified(f"The contract is ratified; no one can {doing} any more.")
+        raise errors.VoteInProgress(
+            f"A ratification vote is under way on the tentative agreement; no one can {doing} "
+            "until it is decided."
+        )
+
+    def require_ratification_caller(self, actor: Actor) -> None:
+        """The union's chief negotiator or an administrator calls the vote and appoints its
+        officials; the employer side has no role in it (DOMAIN.md rulings)."""
+        if actor.is_admin:
+            return
+        if self.party_of(actor.account_id) == "employer":
+            raise errors.NotPermitted(
+                "Ratification belongs to the union side; the employer team has no role in it."
+            )
+        self._require_chief(actor, "union")
+
+    @takes(c.CallRatificationVote)
+    def call_ratification_vote(self, actor: Actor, command: c.CallRatificationVote) -> str:
+        """The union's chief negotiator (or an administrator) calls a vote on the whole TA;
+        returns the new vote's id (its own aggregate, created by the voting service)."""
+        self.require_ratification_caller(actor)
+        self._require_no_vote("call another vote")
+        if self.state.whole_ta is None:
+            raise errors.NoWholeTA(
+                "A vote needs the whole tentative agreement: every article TA'd or withdrawn, "
+                "with at least one TA'd."
+            )
+        if command.closes_at <= command.opens_at:
+            raise errors.InvalidRequest("The voting window must close after it opens.")
+        if len(set(command.options)) != len(command.options) or command.options[:2] != [
+            "yes",
+            "no",
+        ]:
+            raise errors.InvalidRequest(
+                "The options are yes and no, and optionally abstain, in that order."
+            )
+        if command.options[2:] not in ([], ["abstain"]):
+            raise errors.InvalidRequest("The only optional option is abstain.")
+        for share in (command.threshold, command.quorum):
+            if share not in (None, "majority"):
+                num, den = share.split("/")
+                if not 0 < int(num) <= int(den):
+                    raise errors.InvalidRequest(f"{share} is not a share between 0 and 1.")
+        if command.quorum == "majority":
+            raise errors.InvalidRequest("A quorum is a share of the roll, such as 1/2.")
+        vote_id = _new_id()
+        self._ratification_vote_called(
+            vote_id=vote_id,
+            document_hash=self.state.whole_ta.document_hash,
+            question=command.question,
+            at=_now(),
+            by=stamp(actor, self.party_of(actor.account_id)),
+        )
+        return vote_id
+
+    @event("RatificationVoteCalled")
+    def _ratification_vote_called(
+        self, vote_id: str, document_hash: str, question: str, at: datetime, by: Stamp
+    ) -> None:
+        self.state.ratification = Ratification(vote_id=vote_id, document_hash=document_hash)
+
+    @takes(c.RecordVoteOutcome)
+    def record_vote_outcome(self, actor: Actor, command: c.RecordVoteOutcome) -> None:
+        """The certified outcome: ratified marks the contract ratified; a no or a missed quorum
+        sends the negotiation back to the table (TA'd articles stay agreed)."""
+        ratification = self.state.ratification
+        if ratification is None or ratification.vote_id != command.vote_id:
+            raise errors.NotFound(f"No vote {command.vote_id!r} is under way here.")
+        if ratification.status != "called":
+            raise errors.AlreadyRatified("This vote's outcome is already recorded.")
+        at, by = _now(), stamp(actor, None)
+        if command.outcome == "ratified":
+            self._contract_ratified(
+                vote_id=command.vote_id,
+                counts=dict(command.counts),
+                record_hash=command.record_hash,
+                at=at,
+                by=by,
+            )
+        else:
+            self._contract_rejected(
+                vote_id=command.vote_id,
+                reason=command.outcome,
+                counts=dict(command.counts),
+                record_hash=command.record_hash,
+                at=at,
+                by=by,
+            )
+
+    @event("ContractRatified")
+    def _contract_ratified(
+        self, vote_id: str, counts: dict[str, int], record_hash: str, at: datetime, by: Stamp
+    ) -> None:
+        if self.state.ratification is not None:
+            self.state.ratification.status = "ratified"
+
+    @event("ContractRejected")
+    def _contract_rejected(
+        self,
+        vote_id: str,
+        reason: str,
+        counts: dict[str, int],
+        record_hash: str,
+        at: datetime,
+        by: Stamp,
+    ) -> None:
+        self.state.ratification = None  # back at the table
 
     # ------------------------------------------------------------------ sessions
     @takes(c.ScheduleSession)

@@ -15,6 +15,7 @@ from tests.unit.builders import (
     Table,
     agree_ground_rules,
     an_hour_ago,
+    in_a_week,
     new_negotiation,
     open_session,
 )
@@ -95,6 +96,14 @@ def _a_full_day_at_the_table() -> Negotiation:
     n.appoint_facilitator(ADMIN, facilitator=Actor(account_id="second", name="Second Facilitator"))
     n.name_chief_negotiator(UNION_CHIEF, account_id=UNION_MEMBER.account_id)
     n.remove_team_member(UNION_MEMBER, account_id=UNION_CHIEF.account_id)
+
+    # Ratification: a no sends it back to the table, a second vote ratifies.
+    window = {"question": "Ratify?", "opens_at": an_hour_ago(), "closes_at": in_a_week()}
+    for outcome in ("rejected", "ratified"):
+        vote_id = n.call_ratification_vote(UNION_MEMBER, **window)
+        n.record_vote_outcome(
+            UNION_MEMBER, vote_id=vote_id, outcome=outcome, counts={"yes": 1}, record_hash="x"
+        )
     return negotiation
 
 

@@ -1,0 +1,77 @@
+"""Every command the vote aggregate (ratification.py) takes, declared once, as in commands.py.
+
+Frozen msgspec Structs with their bounds, each decided by the vote's method of that name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from msgspec import Meta
+
+from negotiation.ballots.record import BallotSubmission, DecryptionShareRecord, GuardianRecord
+from negotiation.domain.actors import Actor
+from negotiation.domain.commands import Command, Id, ShortText
+
+
+class AppointElectionOfficials(Command, frozen=True, kw_only=True):
+    officials: Annotated[list[Actor], Meta(min_length=1, max_length=9)]
+    quorum: Annotated[int, Meta(ge=1, le=9)]  # k of n officials decrypt
+
+
+class CertifyVoterRoll(Command, frozen=True, kw_only=True):
+    roll_hash: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
+    eligible: Annotated[int, Meta(ge=0)]
+
+
+class AnnounceGuardian(Command, frozen=True, kw_only=True):
+    record: GuardianRecord
+
+
+class SealedShare(Command, frozen=True, kw_only=True):
+    recipient: Annotated[int, Meta(ge=1, le=9)]
+    ephemeral: bytes
+    nonce: bytes
+    sealed: Annotated[bytes, Meta(max_length=200)]
+
+
+class PostGuardianShares(Command, frozen=True, kw_only=True):
+    shares: Annotated[list[SealedShare], Meta(min_length=1, max_length=9)]
+
+
+class PublishJointKey(Command, frozen=True, kw_only=True):
+    pass
+
+
+class RecordCredentialsIssued(Command, frozen=True, kw_only=True):
+    count: Annotated[int, Meta(ge=0)]
+
+
+class RecordCredentialReissued(Command, frozen=True, kw_only=True):
+    member_id: Id
+
+
+class OpenVote(Command, frozen=True, kw_only=True):
+    pass
+
+
+class CastBallot(Command, frozen=True, kw_only=True):
+    """The ballot as the voter's browser encrypted it; the credential stays at the edge."""
+
+    ballot: BallotSubmission
+
+
+class CloseVote(Command, frozen=True, kw_only=True):
+    reason: ShortText = ""
+
+
+class PostPartialDecryption(Command, frozen=True, kw_only=True):
+    share: DecryptionShareRecord
+
+
+class CertifyTally(Command, frozen=True, kw_only=True):
+    pass
+
+
+class PurgeVoterData(Command, frozen=True, kw_only=True):
+    pass

@@ -1,0 +1,399 @@
+"""The voting service: the votes' event store, and commands across vote, roll and negotiation.
+
+Each vote is its own stream in `votes_events` (the Votes application). Commands on one vote
+are serialized like the negotiation's (striped lock in-process, advisory lock across nodes), so
+ballots get their tracking codes in one order. The expensive part of casting — the ballot's
+proofs — is checked before the lock; inside it only the chain step, the running tally and the
+save (with the credential spend, voting/recorder.py) remain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import RecordConflictError, Transcoder
+from eventsourcing.utils import get_topic
+from psycopg_pool import ConnectionPool
+
+from negotiation.application import Negotiations, Recorded, _position
+from negotiation.ballots.ballot import ballot_problems
+from negotiation.ballots.context import ElectionContext
+from negotiation.ballots.group import InvalidEncoding
+from negotiation.ballots.record import (
+    BallotRecord,
+    ElectionRecord,
+    ballot_from,
+)
+from negotiation.domain import commands as nc
+from negotiation.domain import errors
+from negotiation.domain import vote_commands as c
+from negotiation.domain.actors import Actor
+from negotiation.domain.negotiation import Negotiation
+from negotiation.domain.ratification import Vote
+from negotiation.transcoder import MsgspecTranscoder
+from negotiation.voting.recorder import BallotRecorder, Spend
+from negotiation.voting.store import (
+    RollMember,
+    RollReport,
+    VotingStore,
+    credential_hash,
+    roll_hash,
+)
+
+T = TypeVar("T")
+SAVE_ATTEMPTS = 8
+LOCK_STRIPES = 64
+VOTER = Actor(account_id="voter", name="a voter")  # ballots carry no one's name
+
+
+def _project(aggregate: Vote | None, events: Iterable[Any]) -> Vote | None:
+    for domain_event in events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
+class Votes(Application[UUID]):
+    """Every ratification vote's event stream, in the `votes_events` table."""
+
+    name = "Votes"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Vote: 200}
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "50",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        env = dict(env or {})
+        if "postgres" in env.get("PERSISTENCE_MODULE", ""):
+            env["APPLICATION_RECORDER_TOPIC"] = get_topic(BallotRecorder)
+        super().__init__(env)
+        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+        self._lock_pool: ConnectionPool[Any] | None = None
+        if "postgres" in self.env.get("PERSISTENCE_MODULE", ""):
+            self._lock_pool = ConnectionPool(
+                kwargs={
+                    "host": self.env.get("POSTGRES_HOST"),
+                    "port": self.env.get("POSTGRES_PORT") or "5432",
+                    "dbname": self.env.get("POSTGRES_DBNAME"),
+                    "user": self.env.get("POSTGRES_USER"),
+                    "password": self.env.get("POSTGRES_PASSWORD") or "",
+                    "autocommit": True,
+                },
+                min_size=1,
+                max_size=8,
+                open=True,
+                name="vote-locks",
+            )
+
+    def close(self) -> None:
+        if self._lock_pool is not None:
+            self._lock_pool.close()
+        super().close()
+
+    def construct_transcoder(self) -> Transcoder:
+        return MsgspecTranscoder()
+
+    def _evict(self, vote_id: UUID) -> None:
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):
+                self.repository.cache.get(vote_id, evict=True)
+
+    @contextmanager
+    def _node_lock(self, vote_id: UUID) -> Iterator[None]:
+        if self._lock_pool is None:
+            yield
+            return
+        key = int.from_bytes(vote_id.bytes[8:], "big", signed=True)
+        with self._lock_pool.connection() as connection:
+            connection.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def load(self, vote_id: UUID) -> Vote:
+        try:
+            vote: Vote = self.repository.get(
+                vote_id, projector_func=_project, deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            raise errors.NotFound(f"No vote {vote_id}.") from None
+        return vote
+
+    def read(self, vote_id: UUID, view: Callable[[Vote], T]) -> T:
+        with self._locks[vote_id.int % LOCK_STRIPES]:
+            return view(self.load(vote_id))
+
+    def act(
+        self, vote_id: UUID, command: Callable[[Vote], T], spend: Callable[[], Spend] | None = None
+    ) -> Recorded[T]:
+        with self._locks[vote_id.int % LOCK_STRIPES], self._node_lock(vote_id):
+            for attempt in range(SAVE_ATTEMPTS):
+                vote = self.load(vote_id)
+                try:
+                    result = command(vote)
+                    extra = {"spend": spend()} if spend is not None else {}
+                    recordings = self.save(vote, **extra)
+                except RecordConflictError:
+                    self._evict(vote_id)
+                    time.sleep(random.uniform(0, 0.001 * 2**attempt))
+                    continue
+                except BaseException:
+                    # A refusal by the store inside the save (second ballot, copied ballot)
+                    # comes after the library took the pending events: the cached object holds
+                    # a ballot that was never stored, so it is always dropped.
+                    self._evict(vote_id)
+                    raise
+                return Recorded(result, _position(recordings))
+        raise errors.StaleWrite("Others are changing this vote at the same moment; try again.")
+
+    def ballot_records(self, vote_id: UUID) -> list[BallotRecord]:
+        """Every accepted ballot in chain order, from the vote's events."""
+        records = []
+        for stored in self.recorder.select_events(vote_id):
+            if stored.topic.endswith(".BallotCast"):
+                data = self.mapper.transcoder.decode(stored.state)
+                ballot = data["ballot"]
+                records.append(
+                    msgspec.convert(
+                        {"tracking_code": data["tracking_code"], **ballot}, BallotRecord
+                    )
+                )
+        return records
+
+
+def record_hash(record: ElectionRecord) -> str:
+    return hashlib.sha256(msgspec.json.encode(record)).hexdigest()
+
+
+class Voting:
+    """The commands of a ratification vote, across the negotiation, the vote and the roll."""
+
+    def __init__(self, negotiations: Negotiations, votes: Votes, store: VotingStore) -> None:
+        self.negotiations = negotiations
+        self.votes = votes
+        self.store = store
+
+    # ------------------------------------------------------------------ calling, officials
+    def call_vote(
+        self, negotiation_id: UUID, actor: Actor, command: nc.CallRatificationVote
+    ) -> Recorded[str]:
+        called = self.negotiations.execute(negotiation_id, actor, command)
+        vote_id: str = called.result
+        document_hash = self.negotiations.read(
+            negotiation_id,
+            lambda n: n.state.ratification.document_hash,  # type: ignore[union-attr]
+        )
+        vote = Vote.call(
+            vote_id=vote_id,
+            negotiation_id=str(negotiation_id),
+            document_hash=document_hash,
+            actor=actor,
+            command=command,
+        )
+        self.votes.save(vote)
+        return called
+
+    def vote(self, negotiation_id: UUID, vote_id: UUID) -> Vote:
+        vote = self.votes.read(vote_id, lambda v: v)
+        if vote.state.negotiation_id != str(negotiation_id):
+            raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
+        return vote
+
+    def vote_ids(self, negotiation_id: UUID) -> list[str]:
+        """The negotiation's votes, oldest first, from its RatificationVoteCalled events."""
+        decode = self.negotiations.mapper.transcoder.decode
+        return [
+            decode(stored.state)["vote_id"]
+            for stored in self.negotiations.recorder.select_events(negotiation_id)
+            if stored.topic.endswith(".RatificationVoteCalled")
+        ]
+
+    def execute(
+        self, negotiation_id: UUID, vote_id: UUID, actor: Actor, command: nc.Command
+    ) -> Recorded[Any]:
+        self.vote(negotiation_id, vote_id)
+        return self.votes.act(vote_id, lambda v: v.execute(actor, command))
+
+    def appoint_officials(
+        self,
+        negotiation_id: UUID,
+        vote_id: UUID,
+        actor: Actor,
+        command: c.AppointElectionOfficials,
+    ) -> Recorded[None]:
+        self.negotiations.read(negotiation_id, lambda n: n.require_ratification_caller(actor))
+        return self.execute(negotiation_id, vote_id, actor, command)
+
+    def require_official(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Vote:
+        vote = self.vote(negotiation_id, vote_id)
+        if not vote.is_official(actor.account_id):
+            raise errors.NotElectionOfficial(
+                f"{actor.name} is not an election official of this vote."
+            )
+        return vote
+
+    # ------------------------------------------------------------------ roll
+    def replace_roll(
+        self,
+        negotiation_id: UUID,
+        vote_id: UUID,
+        actor: Actor,
+        rows: Iterable[tuple[int, Mapping[str, str]]],
+        total: int,
+    ) -> RollReport:
+        self.require_official(negotiation_id, vote_id, actor)
+
+        def replace(vote: Vote) -> RollReport:
+            # Under the vote's lock: the vote cannot open (or credentials be issued) meanwhile.
+            vote.require_roll_editable()
+            return self.store.replace_roll(vote.id.hex, rows, total)
+
+        return self.votes.act(vote_id, replace).result
+
+    def certify_roll(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Recorded[Any]:
+        self.require_official(negotiation_id, vote_id, actor)
+        members = self.store.members(vote_id.hex)
+        command = c.CertifyVoterRoll(
+            roll_hash=roll_hash(members), eligible=sum(1 for m in members if m.good_standing)
+        )
+        return self.votes.act(vote_id, lambda v: v.certify_voter_roll(actor, command))
+
+    # ------------------------------------------------------------------ credentials
+    def issue_credentials(
+        self, negotiation_id: UUID, vote_id: UUID, actor: Actor
+    ) -> list[tuple[RollMember, str]]:
+        self.require_official(negotiation_id, vote_id, actor)
+
+        def issue(vote: Vote) -> list[tuple[RollMember, str]]:
+            if roll_hash(self.store.members(vote.id.hex)) != vote.state.roll_hash:
+                raise errors.VoteStepRefused(
+                    "The roll has changed since it was certified; certify it again first."
+                )
+            vote.record_credentials_issued(actor, c.RecordCredentialsIssued(count=0))
+            # After the rules passed and before the save: the codes exist only in this answer.
+            return self.store.issue_credentials(vote.id.hex)
+
+        return self.votes.act(vote_id, issue).result
+
+    def reissue_credential(
+        self, negotiation_id: UUID, vote_id: UUID, actor: Actor, member_id: str
+    ) -> str:
+        self.require_official(negotiation_id, vote_id, actor)
+        command = c.RecordCredentialReissued(member_id=member_id)
+
+        def reissue(vote: Vote) -> str:
+            vote.record_credential_reissued(actor, command)
+            return self.store.reissue_credential(vote.id.hex, member_id)
+
+        return self.votes.act(vote_id, reissue).result
+
+    # ------------------------------------------------------------------ casting
+    def cast(self, negotiation_id: UUID, vote_id: UUID, code: str, command: c.CastBallot) -> bytes:
+        """Check the credential, the window and the proofs, then append the ballot with the
+        credential spent in the same transaction. Returns the tracking code."""
+
+        def accepting(vote: Vote) -> ElectionContext:
+            if vote.state.negotiation_id != str(negotiation_id):
+                raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
+            vote.require_accepting(datetime.now(UTC))
+            return vote.context()
+
+        context = self.votes.read(vote_id, accepting)
+        _, voted = self.store.credential_holder(vote_id.hex, code)
+        if voted:
+            raise errors.SecondBallot(
+                "A ballot has already been cast with this credential; each member votes once."
+            )
+        try:
+            ballot = ballot_from(command.ballot)
+        except InvalidEncoding as bad:
+            raise errors.InvalidBallot(f"The ballot is not well formed: {bad}.") from None
+        problems = ballot_problems(context, ballot)
+        if problems:
+            raise errors.InvalidBallot("The ballot was refused: " + "; ".join(problems) + ".")
+        spend = Spend(
+            vote_id=vote_id.hex,
+            credential_hash=credential_hash(code),
+            alphas=[c.alpha for c in command.ballot.ciphertexts],
+        )
+        return self.votes.act(
+            vote_id, lambda v: v.cast_ballot(VOTER, command), lambda: spend
+        ).result
+
+    def own_status(self, negotiation_id: UUID, vote_id: UUID, code: str) -> bool:
+        self.vote(negotiation_id, vote_id)
+        return self.store.credential_holder(vote_id.hex, code)[1]
+
+    # ------------------------------------------------------------------ tally, outcome
+    def certify(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> str:
+        """Certify the tally, then record the outcome on the negotiation. Running it again after
+        a failure between the two records the outcome that is still missing."""
+        vote = self.require_official(negotiation_id, vote_id, actor)
+        if vote.state.status != "certified":
+            self.votes.act(vote_id, lambda v: v.certify_tally(actor, c.CertifyTally()))
+            vote = self.vote(negotiation_id, vote_id)
+        pending = self.negotiations.read(negotiation_id, lambda n: _outcome_pending(n, vote_id.hex))
+        if pending:
+            counts = dict(zip(vote.state.options, vote.state.result or [], strict=True))
+            self.negotiations.execute(
+                negotiation_id,
+                actor,
+                nc.RecordVoteOutcome(
+                    vote_id=vote_id.hex,
+                    outcome=vote.state.outcome or "rejected",
+                    counts=counts,
+                    record_hash=record_hash(self.record(negotiation_id, vote_id)),
+                ),
+            )
+        return vote.state.outcome or ""
+
+    def record(self, negotiation_id: UUID, vote_id: UUID) -> ElectionRecord:
+        vote = self.vote(negotiation_id, vote_id)
+        s = vote.state
+        certified = s.status == "certified"
+        return ElectionRecord(
+            election_id=vote.election_id,
+            document_hash=bytes.fromhex(s.document_hash),
+            roll_hash=bytes.fromhex(s.roll_hash) if s.roll_hash else b"",
+            options=list(s.options),
+            guardians=len(s.officials),
+            quorum=s.guardian_quorum,
+            ceremony=[s.announcements[i] for i in sorted(s.announcements)],
+            public_key=s.public_key or b"",
+            ballots=self.votes.ballot_records(vote_id),
+            tally=list(s.tally) if s.status in ("closed", "certified") else [],
+            decryption_shares=(
+                [s.decryptions[i] for i in sorted(s.decryptions)] if certified else []
+            ),
+            result=list(s.result or []) if certified else [],
+        )
+
+    def purge(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Recorded[None]:
+        self.require_official(negotiation_id, vote_id, actor)
+
+        def purge(vote: Vote) -> None:
+            vote.purge_voter_data(actor, c.PurgeVoterData())
+            self.store.purge(vote.id.hex)
+
+        return self.votes.act(vote_id, purge)
+
+
+def _outcome_pending(negotiation: Negotiation, vote_id: str) -> bool:
+    ratification = negotiation.state.ratification
+    return (
+        ratification is not None
+        and ratification.vote_id == vote_id
+        and (ratification.status == "called")
+    )

@@ -1,0 +1,464 @@
+"""A ratification vote over real HTTP with Python-side crypto: flow, refusals, race, secrecy."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import msgspec
+import psycopg
+import pytest
+
+from negotiation.application import Negotiations
+from negotiation.ballots.record import ElectionRecord
+from negotiation.ballots.verify import verify_record
+from negotiation.database import DatabaseConfig
+from negotiation.voting.client import Official, context_from, decrypt, make_submission, run_ceremony
+from tests.support import LiveServer, Person, PersonFactory, open_table_in
+
+ROLL = """member_id,name,email,phone,worksite,classification,language,good_standing
+M1,Ana Ruiz,ana@example.org,,North,Teacher,es,yes
+M2,Ben Cho,,+1 555 0100,North,Teacher,en,yes
+M3,Cy Diaz,cy@example.org,,South,Aide,en,yes
+M4,Di Eng,di@example.org,,South,Aide,en,no
+M2,Ben Again,ben@example.org,,North,Teacher,en,yes
+M6,,x@example.org,,South,Aide,en,yes
+M7,Ed Fox,,,South,Aide,en,yes
+M8,Flo Gil,not-an-email,,South,Aide,en,yes
+M9,Gus Ho,gus@example.org,,South,Teacher,en,yes
+"""
+
+
+class Election:
+    """One vote set up through the API up to (optionally) opening."""
+
+    def __init__(self, client: httpx.Client, base: str, union: Person, officials: list[Official]):
+        self.client = client
+        self.base = base
+        self.union = union
+        self.officials = officials
+        self.codes: dict[str, str] = {}
+
+    @property
+    def lead(self) -> dict[str, str]:
+        return self.officials[0].headers
+
+    def post(self, path: str, headers: dict[str, str] | None = None, **kw: Any) -> httpx.Response:
+        return self.client.post(
+            self.base + path, headers=self.lead if headers is None else headers, **kw
+        )
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        return self.client.get(self.base + path, headers=self.lead if headers is None else headers)
+
+    def context(self) -> Any:
+        return context_from(self.get("/ballot").json())
+
+    def cast(self, member: str, choice: int) -> httpx.Response:
+        body = {"credential": self.codes[member], "ballot": make_submission(self.context(), choice)}
+        return self.post("/ballots", headers={}, json=body)
+
+
+def verify_vote(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "web.cli", "verify-vote", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, (response.status_code, response.text)
+    return response.json() if "json" in response.headers.get("content-type", "") else response.text
+
+
+def refused(response: httpx.Response, status: int, rule: str) -> str:
+    assert response.status_code == status, (response.status_code, response.text)
+    body = response.json()
+    assert body["rule"] == rule, body
+    assert body["detail"].strip()
+    return str(body["detail"])
+
+
+def whole_ta(negotiations: Negotiations, union: Person, employer: Person) -> UUID:
+    negotiation_id, _ = open_table_in(negotiations, union.actor, employer.actor, "Ratify me")
+    article = negotiations.open_article(
+        negotiation_id, union.actor, number="12", title="Class size", category="non_economic"
+    )
+    proposal = negotiations.table_proposal(
+        negotiation_id, union.actor, article_id=article, text="Class size 24."
+    )
+    for chief in (union, employer):
+        negotiations.sign_ta(negotiation_id, chief.actor, article_id=article, proposal_id=proposal)
+    return negotiation_id  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def client(server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        yield c
+
+
+def new_election(
+    client: httpx.Client,
+    negotiations: Negotiations,
+    people: PersonFactory,
+    *,
+    open_it: bool = True,
+    roll_only: bool = False,
+    **call: Any,
+) -> Election:
+    union, employer = people(name="Uma Union"), people(name="Eli Employer")
+    negotiation_id = whole_ta(negotiations, union, employer)
+    base = f"/api/negotiations/{negotiation_id}/votes"
+    now = datetime.now(UTC)
+    body = {
+        "question": "Do you ratify the tentative agreement?",
+        "options": ["yes", "no", "abstain"],
+        "opens_at": (now - timedelta(minutes=5)).isoformat(),
+        "closes_at": (now + timedelta(days=2)).isoformat(),
+        **call,
+    }
+    vote_id = ok(client.post(f"{base}/", headers=union.headers, json=body), 201)["id"]
+    people_ = [people(name=f"Official {i}") for i in (1, 2, 3)]
+    officials = [Official(headers=p.headers) for p in people_]
+    election = Election(client, f"{base}/{vote_id}", union, officials)
+    ok(
+        client.put(
+            f"{election.base}/officials",
+            headers=union.headers,
+            json={
+                "officials": [
+                    {"account_id": p.account_id, "name": p.display_name} for p in people_
+                ],
+                "quorum": 2,
+            },
+        )
+    )
+    ok(
+        election.post(
+            "/roll.csv",
+            content=ROLL.encode(),
+            headers={**election.lead, "content-type": "text/csv"},
+        )
+    )
+    if roll_only:
+        return election
+    ok(election.post("/roll/certify"))
+    run_ceremony(client, election.base, officials)
+    credentials = ok(election.post("/credentials"))
+    election.codes = {
+        row["member_id"]: row["code"] for row in csv.DictReader(io.StringIO(credentials))
+    }
+    if open_it:
+        ok(election.post("/open"))
+    return election
+
+
+# ------------------------------------------------------------------ the whole flow
+def test_a_vote_from_call_to_certified_results(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory, tmp_path: Path
+):
+    election = new_election(client, negotiations, people, retention_days=0)
+    codes = []
+    for member, choice in (("M1", 0), ("M2", 0), ("M3", 1), ("M9", 2)):
+        codes.append(ok(election.cast(member, choice), 201)["tracking_code"])
+    assert ok(election.post("/my-status", headers={}, json={"credential": election.codes["M1"]}))[
+        "voted"
+    ]
+    turnout = ok(election.get("/turnout"))
+    assert (turnout["voted"], turnout["roll"]) == (4, 4)
+    assert {g["group"]: g["voted"] for g in turnout["by_worksite"]} == {"North": 2, "South": 2}
+    participation = ok(election.get("/participation"))
+    assert sorted(p["member_id"] for p in participation) == ["M1", "M2", "M3", "M9"]
+    refused(election.get("/participation", headers=election.union.headers), 403, "not_official")
+    refused(election.get("/results", headers={}), 403, "not_permitted")
+    refused(election.post("/close", json={"reason": ""}), 422, "invalid_request")
+    ok(election.post("/close", json={"reason": "every member on the roll has voted"}))
+    context = election.context()
+    for official in (election.officials[0], election.officials[2]):
+        decrypt(client, election.base, official, context)
+    early = ok(election.get("/results"))
+    assert early["counts"] == {"yes": 2, "no": 1, "abstain": 1} and not early["certified"]
+    results = ok(election.post("/certify"))
+    assert results["outcome"] == "ratified" and results["certified"]
+    public = ok(election.get("/results", headers={}))
+    assert public["counts"] == {"yes": 2, "no": 1, "abstain": 1}
+    record = msgspec.convert(ok(election.get("/record", headers={})), ElectionRecord)
+    verified = verify_record(record)
+    assert verified.ok, verified.problems
+    assert [msgspec.json.encode(b.tracking_code) for b in record.ballots] == [
+        msgspec.json.encode(msgspec.convert(c, bytes)) for c in codes
+    ]
+    # negotiation verify-vote: the published record alone verifies; a tampered ballot fails, named.
+    published = tmp_path / "record.json"
+    published.write_bytes(election.get("/record", headers={}).content)
+    assert verify_vote(published).returncode == 0
+    tampered = msgspec.json.decode(published.read_bytes())
+    second = tampered["ballots"][1]["range_proofs"][0]
+    second["c0"], second["v0"] = tampered["ballots"][0]["range_proofs"][0]["c0"], second["v0"]
+    published.write_bytes(msgspec.json.encode(tampered))
+    failed = verify_vote(published)
+    assert failed.returncode == 1
+    assert "(no. 2)" in failed.stdout and "'yes' is 0 or 1 does not verify" in failed.stdout
+    pdf = election.get("/results.pdf", headers={})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    negotiation_id = UUID(election.base.split("/")[3])
+    assert negotiations.read(negotiation_id, lambda n: n.state.ratification.status) == "ratified"
+    ok(election.post("/purge"))
+    assert ok(election.get("/participation")) == []
+
+
+def test_a_no_vote_sends_the_negotiation_back_to_the_table(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    election = new_election(client, negotiations, people)
+    ok(election.cast("M1", 1), 201)
+    ok(election.cast("M2", 0), 201)
+    ok(election.post("/close", json={"reason": "test"}))
+    context = election.context()
+    for official in election.officials[1:]:
+        decrypt(client, election.base, official, context)
+    assert ok(election.post("/certify"))["outcome"] == "rejected"  # a tie is rejected
+    negotiation_id = UUID(election.base.split("/")[3])
+    assert negotiations.read(negotiation_id, lambda n: n.state.ratification) is None
+
+
+# ------------------------------------------------------------------ the roll
+def test_the_roll_import_reports_every_rejected_row_and_why(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    election = new_election(client, negotiations, people, roll_only=True)
+    report = ok(election.post("/roll.csv", content=ROLL.encode()))  # again, same roll
+    reasons = {(r["line"], r["reason"]) for r in report["rejected"]}
+    assert reasons == {
+        (6, "duplicate member id"),
+        (7, "missing name"),
+        (8, "no email or phone"),
+        (9, "bad email"),
+    }
+    assert (report["accepted"], report["eligible"]) == (5, 4)
+    assert ok(election.get("/roll/progress")) == {"rows_done": 9, "rows_total": 9, "done": True}
+
+
+def test_the_roll_is_frozen_once_the_vote_opens(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    election = new_election(client, negotiations, people)
+    refused(election.post("/roll.csv", content=ROLL.encode()), 409, "roll_frozen")
+
+
+# ------------------------------------------------------------------ refusals at the ballot box
+def test_ballot_refusals_are_named(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    election = new_election(client, negotiations, people)
+    context = election.context()
+    ballot = make_submission(context, 0)
+    refused(
+        election.post("/ballots", headers={}, json={"credential": "AAAA-BBBB", "ballot": ballot}),
+        403,
+        "not_on_roll",
+    )
+    ok(
+        election.post(
+            "/ballots", headers={}, json={"credential": election.codes["M1"], "ballot": ballot}
+        ),
+        201,
+    )
+    refused(
+        election.post(
+            "/ballots", headers={}, json={"credential": election.codes["M2"], "ballot": ballot}
+        ),
+        409,
+        "copied_ballot",
+    )
+    refused(election.cast("M1", 1), 409, "second_ballot")
+    forged = make_submission(context, 1)
+    forged["range_proofs"][0] = ballot["range_proofs"][0]
+    detail = refused(
+        election.post(
+            "/ballots", headers={}, json={"credential": election.codes["M3"], "ballot": forged}
+        ),
+        422,
+        "invalid_ballot",
+    )
+    assert "'yes' is 0 or 1" in detail
+    ok(election.cast("M3", 0), 201)  # nothing was spent by the refusals
+
+
+def test_a_ballot_before_the_vote_opens_is_outside_the_window(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    election = new_election(client, negotiations, people, open_it=False)
+    refused(election.cast("M1", 0), 409, "outside_window")
+
+
+def test_a_reissued_credential_voids_the_old_one(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    election = new_election(client, negotiations, people)
+    old = election.codes["M1"]
+    election.codes["M1"] = ok(election.post("/credentials/M1/reissue"))["code"]
+    body = {"credential": old, "ballot": make_submission(election.context(), 0)}
+    refused(election.post("/ballots", headers={}, json=body), 403, "not_on_roll")
+    ok(election.cast("M1", 0), 201)
+    refused(election.post("/credentials/M1/reissue"), 409, "second_ballot")
+
+
+def test_a_second_vote_while_one_is_called_is_refused(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    election = new_election(client, negotiations, people, open_it=False)
+    base = election.base.rsplit("/", 1)[0]
+    now = datetime.now(UTC)
+    body = {
+        "question": "Again?",
+        "opens_at": now.isoformat(),
+        "closes_at": (now + timedelta(days=1)).isoformat(),
+    }
+    refused(
+        client.post(f"{base}/", headers=election.union.headers, json=body), 409, "vote_in_progress"
+    )
+
+
+# ------------------------------------------------------------------ the one-ballot race
+async def test_one_credential_a_hundred_times_at_once_casts_exactly_one_ballot(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory, server: LiveServer
+):
+    election = new_election(client, negotiations, people)
+    context = election.context()
+    bodies = [
+        {"credential": election.codes["M9"], "ballot": make_submission(context, i % 3)}
+        for i in range(100)
+    ]
+    async with httpx.AsyncClient(base_url=server.url, timeout=120) as http:
+        responses = await asyncio.gather(
+            *(http.post(election.base + "/ballots", json=b) for b in bodies)
+        )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 1, statuses
+    assert {r.json()["rule"] for r in responses if r.status_code != 201} == {"second_ballot"}
+    assert ok(election.get(""))["ballots"] == 1
+    assert len(ok(election.get("/participation"))) == 1
+
+
+# ------------------------------------------------------------------ secrecy
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not record.name.startswith(("httpx", "httpcore")):  # the test's own client
+            self.lines.append(record.getMessage())
+
+
+def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fewer_than_k(
+    client: httpx.Client,
+    negotiations: Negotiations,
+    people: PersonFactory,
+    database: DatabaseConfig,
+):
+    lines = _Lines()
+    logging.getLogger().addHandler(lines)
+    logging.getLogger("uvicorn.access").addHandler(lines)
+    try:
+        election = new_election(client, negotiations, people)
+        context = election.context()
+        seeds = {m: os.urandom(32) for m in ("M1", "M2", "M3")}
+        for (member, s), choice in zip(seeds.items(), (0, 1, 2), strict=True):
+            body = {
+                "credential": election.codes[member],
+                "ballot": make_submission(context, choice, s),
+            }
+            ok(election.post("/ballots", headers={}, json=body), 201)
+        ok(election.post("/close", json={"reason": "test"}))
+        decrypt(client, election.base, election.officials[0], context)
+    finally:
+        logging.getLogger().removeHandler(lines)
+        logging.getLogger("uvicorn.access").removeHandler(lines)
+    # What would decrypt or link: each guardian's secrets, each ballot's nonces, credentials.
+    from negotiation.ballots.context import derive_nonce
+
+    secrets: list[bytes] = []
+    for official in election.officials:
+        g = official.guardian
+        assert g is not None and official.secret_share is not None
+        secrets += [bytes(a) for a in g.coefficients] + [
+            bytes(g.transport_secret),
+            g.seed,
+            bytes(official.secret_share),
+        ]
+    for s in seeds.values():
+        secrets += [s] + [bytes(derive_nonce(s, "encrypt", j)) for j in range(3)]
+    needles = [x.hex() for x in secrets]
+    codes = list(election.codes.values())
+    with psycopg.connect(database.dsn()) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchall()
+        ]
+        dump = "\n".join(
+            str(row[0])
+            for t in tables
+            for row in conn.execute(f'SELECT t::text FROM "{t}" t').fetchall()
+        )
+        participation_columns = {
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = "
+                "'vote_participation'"
+            ).fetchall()
+        }
+        vote_events = [
+            msgspec.msgpack.decode(bytes(r[0]))
+            for r in conn.execute(
+                "SELECT state FROM votes_events WHERE topic LIKE '%BallotCast'"
+            ).fetchall()
+        ]
+    found = [n for n in needles if n in dump]
+    assert found == [], "key material or ballot nonces are stored"
+    assert not [c for c in codes if c in dump or c.replace("-", "") in dump]
+    assert participation_columns == {"vote_id", "member_id", "voted_on"}
+    # A ballot event holds its ballot, tracking code and running tally: no one's name or id.
+    assert len(vote_events) == 3
+    assert {frozenset(e) for e in vote_events} == {
+        frozenset({"timestamp", "tracking_code", "ballot", "tally"})
+    }
+    assert "choice" not in dump
+    logged = "\n".join(lines.lines)
+    assert "/ballots" not in logged and not [c for c in codes if c in logged]
+    # The server's access log (uvicorn's format: client, method, path, version, status) drops
+    # the ballot routes and keeps the others.
+    access = logging.getLogger("uvicorn.access")
+
+    def line(path: str) -> logging.LogRecord:
+        return logging.LogRecord(
+            "uvicorn.access",
+            logging.INFO,
+            __file__,
+            1,
+            '%s - "%s %s HTTP/%s" %d',
+            ("1.2.3.4:5", "POST", path, "1.1", 201),
+            None,
+        )
+
+    assert not access.filter(line(election.base + "/ballots"))
+    assert not access.filter(line(election.base + "/my-status"))
+    assert access.filter(line(election.base + "/close"))
