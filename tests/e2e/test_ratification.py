@@ -1,0 +1,249 @@
+"""A ratification vote in Chromium: three officials' key ceremony, a member's ballot on a phone in
+Spanish, its tracking code found in the record, two officials decrypting, results certified,
+and the published record passing the server's verifier. Set-up that is not the point goes
+through the API."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+import pytest
+
+from negotiation.ballots.record import ElectionRecord
+from negotiation.ballots.verify import verify_record
+from negotiation.voting.client import context_from, make_submission
+from tests.e2e.test_every_page import AXE, DATA_WORDS_PATTERN, VISIBLE_TEXT, english_only_words
+from tests.support import expect, open_table_in
+
+pytestmark = pytest.mark.e2e
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+CURRENT = "Class size shall not exceed 30 students."
+AGREED = "Class size shall not exceed 24 students."
+PASSPHRASE = "a long guardian passphrase"
+# The password hashing of a key file takes seconds in a browser: waits allow for it (no timing is
+# asserted, each wait is for a visible outcome).
+SLOW_MS = 120_000
+ROLL = [
+    ("M1", "Ana Ruiz", "North", "Teacher", "es"),
+    ("M2", "Ben Cho", "North", "Teacher", "en"),
+    ("M3", "Cy Diaz", "South", "Aide", "en"),
+]
+
+
+def whole_ta(negotiations, union, employer):
+    negotiation_id, _ = open_table_in(
+        negotiations, union.actor, employer.actor, "Ratify in a browser"
+    )
+    article = negotiations.open_article(
+        negotiation_id,
+        union.actor,
+        number="12",
+        title="Class size",
+        category="non_economic",
+        current_language=CURRENT,
+    )
+    proposal = negotiations.table_proposal(
+        negotiation_id, union.actor, article_id=article, text=AGREED
+    )
+    for chief in (union, employer):
+        negotiations.sign_ta(negotiation_id, chief.actor, article_id=article, proposal_id=proposal)
+    return negotiation_id
+
+
+async def call_vote(http, negotiations, people):
+    """Called, officials appointed, roll imported and certified: ready for the ceremony."""
+    union, employer = people(name="Uma Union"), people(name="Eli Employer")
+    negotiation_id = whole_ta(negotiations, union, employer)
+    base = f"/api/negotiations/{negotiation_id}/votes"
+    now = datetime.now(UTC)
+    called = await expect(
+        await http.post(
+            f"{base}/",
+            headers=union.headers,
+            json={
+                "question": "Do you ratify the tentative agreement?",
+                "options": ["yes", "no", "abstain"],
+                "opens_at": (now - timedelta(minutes=5)).isoformat(),
+                "closes_at": (now + timedelta(days=2)).isoformat(),
+            },
+        ),
+        201,
+    )
+    officials = [people(name=f"Official {i}") for i in (1, 2, 3)]
+    vote = f"{base}/{called['id']}"
+    body = {"officials": [{"account_id": o.account_id, "name": o.display_name} for o in officials]}
+    await expect(
+        await http.put(f"{vote}/officials", headers=union.headers, json={**body, "quorum": 2}), 200
+    )
+    members = [
+        {
+            "member_id": m,
+            "name": name,
+            "email": f"{m.lower()}@example.org",
+            "phone": "",
+            "worksite": site,
+            "classification": job,
+            "language": lang,
+            "good_standing": True,
+        }
+        for m, name, site, job, lang in ROLL
+    ]
+    lead = officials[0].headers
+    await expect(await http.put(f"{vote}/roll", headers=lead, json={"members": members}), 200)
+    await expect(await http.post(f"{vote}/roll/certify", headers=lead), 200)
+    page_base = f"/negotiations/{negotiation_id}/votes/{called['id']}"
+    return vote, page_base, officials
+
+
+async def signed_in(browser, server, person):
+    context = await browser.new_context(accept_downloads=True, bypass_csp=True)
+    await context.add_cookies(
+        [{"name": "negotiation_session", "value": person.token, "url": server.url}]
+    )
+    return context
+
+
+async def no_serious_violation(page):
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate("async () => await axe.run(document)")
+    serious = [
+        (v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert result["passes"]
+    assert serious == []
+
+
+async def no_english_left(page, data):
+    english = english_only_words()
+    untranslated = []
+    for text in await page.evaluate(VISIBLE_TEXT, "body"):
+        for datum in sorted(data, key=len, reverse=True):
+            text = text.replace(datum, " ")
+        words = [w for w in DATA_WORDS_PATTERN.findall(text) if w.lower() in english]
+        if words:
+            untranslated.append((text, words))
+    assert untranslated == []
+    assert await page.evaluate("document.documentElement.lang") == "es"
+
+
+async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
+    browser, server, http, negotiations, people, tmp_path
+):
+    vote, page_base, officials = await call_vote(http, negotiations, people)
+    contexts = [await signed_in(browser, server, o) for o in officials]
+    desks = [await c.new_page() for c in contexts]
+    try:
+        # --- the key ceremony: each official's browser makes its key and shares
+        for desk in desks:
+            await desk.goto(f"{server.url}{page_base}/officials?lang=en")
+        await no_serious_violation(desks[0])
+        for desk in desks:
+            await desk.get_by_role("button", name="Make my guardian key").click()
+        key_files = []
+        for i, desk in enumerate(desks, start=1):
+            await desk.get_by_label("Passphrase for your key file").wait_for(timeout=SLOW_MS)
+            await desk.get_by_label("Passphrase for your key file").fill(PASSPHRASE)
+            await desk.get_by_label("The same passphrase again").fill(PASSPHRASE)
+            await desk.get_by_role("button", name="Make my key file").click()
+            link = desk.get_by_role("link", name="Save my key file")
+            await link.wait_for(timeout=SLOW_MS)
+            async with desk.expect_download() as download:
+                await link.click()
+            path = tmp_path / f"guardian-{i}.key"
+            await (await download.value).save_as(path)
+            key_files.append(path)
+        for desk in desks:
+            await desk.locator("#ceremony-done").wait_for(timeout=SLOW_MS)
+        view = await expect(await http.get(vote, headers=officials[0].headers), 200)
+        assert view["public_key"]
+        # The server holds only public data and sealed shares: the key files hold the secrets.
+        assert all(b'"secret_share"' not in p.read_bytes() for p in key_files)
+
+        # --- credentials out, the vote opens (API: not the point here)
+        lead = officials[0].headers
+        issued = await http.post(f"{vote}/credentials", headers=lead)
+        codes = {r["member_id"]: r for r in csv.DictReader(io.StringIO(issued.text))}
+        await expect(await http.post(f"{vote}/open", headers=lead), 200)
+
+        # --- a member votes on a phone, in Spanish, with the link alone
+        member = await browser.new_context(**PHONE, locale="es-ES", bypass_csp=True)
+        phone = await member.new_page()
+        link = codes["M1"]["link"]
+        fragment = link[link.index("#") :]
+        await phone.goto(f"{server.url}{page_base}/ballot?lang=es{fragment}")
+        await phone.wait_for_load_state("networkidle")
+        assert "credential=" not in phone.url  # the code leaves the address bar
+        await no_serious_violation(phone)
+        data = [
+            "Do you ratify the tentative agreement?",
+            "Class size",
+            CURRENT,
+            AGREED,
+            "Ratify in a browser",
+        ]
+        await no_english_left(phone, data)
+        await phone.get_by_role("button", name="Revisar mi elección").click()
+        await phone.get_by_role("alert").filter(has_text="Primero elija una respuesta").wait_for()
+        await phone.get_by_label("Sí").check()
+        await phone.get_by_role("button", name="Revisar mi elección").click()
+        await phone.get_by_text("Usted eligió: Sí").wait_for()
+        await phone.get_by_role("button", name="Emitir mi voto").click()
+        await phone.get_by_role("heading", name="Su voto está emitido").wait_for(timeout=SLOW_MS)
+        code = (await phone.locator("#tracking-code").inner_text()).strip()
+        assert len(code) == 24
+        await no_english_left(phone, [*data, code])
+        # --- and finds it in the public record
+        await phone.get_by_role("link", name="Buscar mi código de seguimiento").click()
+        await phone.locator("#lookup-result").filter(has_text="Encontrado").wait_for()
+        await no_serious_violation(phone)
+        await no_english_left(phone, [*data, code])
+        # A second ballot with the same code is refused in place, in words.
+        await phone.goto(f"{server.url}{page_base}/ballot?lang=es{fragment}")
+        await phone.get_by_role("alert").filter(has_text="Ya se emitió un voto").wait_for()
+        await member.close()
+
+        # Two more members vote (through the API: the browser's part is proven above).
+        context = context_from((await http.get(f"{vote}/ballot")).json())
+        for m, choice in (("M2", 1), ("M3", 0)):
+            body = {"credential": codes[m]["code"], "ballot": make_submission(context, choice)}
+            await expect(await http.post(f"{vote}/ballots", json=body), 201)
+
+        # --- turnout live on the desk, then close
+        await desks[0].reload()
+        await desks[0].get_by_text("3 of 3 members have voted").wait_for()
+        await desks[0].get_by_label("Reason").fill("every member on the roll has voted")
+        await desks[0].get_by_role("button", name="Close the vote").click()
+        await desks[0].get_by_text("The vote is closed").wait_for()
+
+        # --- two officials decrypt their part in their browsers, one certifies
+        for desk, path in ((desks[0], key_files[0]), (desks[2], key_files[2])):
+            await desk.reload()
+            await desk.get_by_label("Your key file", exact=True).set_input_files(path)
+            await desk.get_by_label("Its passphrase").fill(PASSPHRASE)
+            await desk.get_by_role("button", name="Decrypt my part of the count").click()
+            await desk.get_by_text("Your part of the count is in").wait_for(timeout=SLOW_MS)
+        await desks[2].get_by_role("button", name="Certify the results").click()
+        await desks[2].get_by_text("Results certified: Yes: 2, No: 1, Abstain: 0").wait_for()
+        await no_serious_violation(desks[2])
+    finally:
+        for c in contexts:
+            await c.close()
+
+    # --- the public results page, and the record the verifier accepts
+    public = await browser.new_context(**PHONE, bypass_csp=True)
+    try:
+        results = await public.new_page()
+        await results.goto(f"{server.url}{page_base}/results?lang=es")
+        await results.get_by_text("Ratificado").wait_for()
+        await no_serious_violation(results)
+        assert "Sí" in await results.locator("table.totals").inner_text()
+    finally:
+        await public.close()
+    record = msgspec.convert((await http.get(f"{vote}/record")).json(), ElectionRecord)
+    checked = verify_record(record)
+    assert checked.ok, checked.problems
+    assert checked.counts == (2, 1, 0)

@@ -1,0 +1,165 @@
+"""HTML pages of a ratification vote: the member's ballot, the officials' desk, the results."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from negotiation.ballots.ballot import display_tracking_code
+from negotiation.domain.negotiation import Negotiation
+from negotiation.voting.service import Voting, record_hash
+from projections.redline import redline
+from web.identity import Account
+from web.pages.viewer import page
+
+PAGE_BASE = "/negotiations/{negotiation_id:uuid}/votes/{vote_id:uuid}"
+CODE_PATTERN = re.compile(r"[^0-9A-F]")
+
+
+class DocumentArticle(msgspec.Struct, frozen=True):
+    """One agreed article of the whole TA as the ballot shows it: against the current contract."""
+
+    number: str
+    title: str
+    redline_html: str
+    words_inserted: int
+    words_deleted: int
+    unchanged: bool
+
+
+def _document(negotiation: Negotiation) -> tuple[str, list[DocumentArticle]]:
+    """The whole TA the vote is on, and its hash now (the page shows whether it is the same)."""
+    articles = []
+    for a in sorted(negotiation.state.articles.values(), key=lambda a: a.number):
+        if a.status != "agreed":
+            continue
+        marks = redline(a.current_language or "", a.agreed_text())
+        articles.append(
+            DocumentArticle(
+                number=a.number,
+                title=a.title,
+                redline_html=marks.html(),
+                words_inserted=marks.words_inserted,
+                words_deleted=marks.words_deleted,
+                unchanged=(a.current_language or "") == a.agreed_text(),
+            )
+        )
+    return negotiation.document_hash(), articles
+
+
+def _voting(request: Request[Any, Any, Any]) -> Voting:
+    voting: Voting = request.app.state.voting
+    return voting
+
+
+def _api(negotiation_id: UUID, vote_id: UUID) -> str:
+    return f"/api/negotiations/{negotiation_id}/votes/{vote_id.hex}"
+
+
+def normal_code(text: str) -> str:
+    """A tracking code as typed (any case, spaces, dashes) → the hex digits printed on it."""
+    return CODE_PATTERN.sub("", text.upper())
+
+
+class VotePages(Controller):
+    include_in_schema = False
+
+    @get(PAGE_BASE + "/ballot", sync_to_thread=True)
+    def ballot(
+        self, request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID
+    ) -> Template:
+        """The member's ballot: only the credential (in the link's fragment, or typed) is needed."""
+        voting = _voting(request)
+        vote = voting.vote(negotiation_id, vote_id)
+        current_hash, articles = voting.negotiations.read(negotiation_id, _document)
+        title = voting.negotiations.read(negotiation_id, lambda n: n.state.title)
+        return page(
+            request,
+            "ballot.html",
+            vote=vote.state,
+            vote_id=vote_id.hex,
+            negotiation_id=str(negotiation_id),
+            negotiation_title=title,
+            articles=articles,
+            document_matches=current_hash == vote.state.document_hash,
+            api=_api(negotiation_id, vote_id),
+            results_url=f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/results",
+        )
+
+    @get(PAGE_BASE + "/officials", sync_to_thread=True)
+    def officials(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+    ) -> Template:
+        """The election officials' desk: key ceremony, turnout, close, decryption, certify."""
+        voting = _voting(request)
+        vote = voting.vote(negotiation_id, vote_id)
+        me = None
+        if viewer is not None:
+            me = next(
+                (
+                    i
+                    for i, o in enumerate(vote.state.officials, start=1)
+                    if o.account_id == viewer.account_id
+                ),
+                None,
+            )
+        return page(
+            request,
+            "vote_officials.html",
+            vote=vote.state,
+            vote_id=vote_id.hex,
+            negotiation_id=str(negotiation_id),
+            signed_in=viewer is not None,
+            guardian=me,
+            api=_api(negotiation_id, vote_id),
+            results_url=f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/results",
+        )
+
+    @get(PAGE_BASE + "/results", sync_to_thread=True)
+    def results(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        code: str | None = None,
+    ) -> Template:
+        """Public after certification; a voter finds their tracking code in the record any time."""
+        voting = _voting(request)
+        vote = voting.vote(negotiation_id, vote_id)
+        s = vote.state
+        outcome = None
+        if s.status == "certified":
+            record = voting.record(negotiation_id, vote_id)
+            counts = dict(zip(s.options, list(s.result or []), strict=True))
+            outcome = {"outcome": s.outcome, "counts": counts, "record_hash": record_hash(record)}
+        found: dict[str, Any] | None = None
+        wanted = normal_code(code or "")[:40]
+        if wanted:
+            # Chain order is the record's order: the number lets a voter point at their entry.
+            ballots = voting.votes.ballot_records(vote_id)
+            found = {"code": code, "at": None, "ballots": len(ballots)}
+            if len(wanted) >= 16:  # the printed code's 20 digits; fewer could match another's
+                for number, ballot in enumerate(ballots, start=1):
+                    printed = display_tracking_code(ballot.tracking_code).replace("-", "")
+                    if printed.startswith(wanted):
+                        found["at"] = number
+                        break
+        return page(
+            request,
+            "results.html",
+            vote=s,
+            vote_id=vote_id.hex,
+            negotiation_id=str(negotiation_id),
+            outcome=outcome,
+            found=found,
+            api=_api(negotiation_id, vote_id),
+        )
