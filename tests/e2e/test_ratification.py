@@ -3,16 +3,18 @@ Spanish, its tracking code found in the record, two officials decrypting, result
 and the published record passing the server's verifier. Set-up that is not the point goes
 through the API."""
 
+import asyncio
 import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import msgspec
 import pytest
 
 from negotiation.ballots.record import ElectionRecord
 from negotiation.ballots.verify import verify_record
-from negotiation.voting.client import context_from, make_submission
+from negotiation.voting.client import Official, context_from, make_submission, run_ceremony
 from tests.e2e.test_every_page import AXE, DATA_WORDS_PATTERN, VISIBLE_TEXT, english_only_words
 from tests.support import expect, open_table_in
 
@@ -220,6 +222,17 @@ async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
         await desks[0].get_by_text("The vote is closed").wait_for()
 
         # --- two officials decrypt their part in their browsers, one certifies
+        # A wrong passphrase is refused in place; nothing is posted.
+        await desks[0].reload()
+        await desks[0].get_by_label("Your key file", exact=True).set_input_files(key_files[0])
+        await desks[0].get_by_label("Its passphrase").fill("not the right passphrase")
+        await desks[0].get_by_role("button", name="Decrypt my part of the count").click()
+        await (
+            desks[0]
+            .get_by_role("alert")
+            .filter(has_text="The passphrase is wrong")
+            .wait_for(timeout=SLOW_MS)
+        )
         for desk, path in ((desks[0], key_files[0]), (desks[2], key_files[2])):
             await desk.reload()
             await desk.get_by_label("Your key file", exact=True).set_input_files(path)
@@ -247,3 +260,98 @@ async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
     checked = verify_record(record)
     assert checked.ok, checked.problems
     assert checked.counts == (2, 1, 0)
+
+
+async def ready_vote(http, negotiations, people, server):
+    """A vote through its ceremony (Python guardians, over HTTP) with credentials issued."""
+    vote, page_base, officials = await call_vote(http, negotiations, people)
+    guardians = [Official(headers=o.headers) for o in officials]
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        await asyncio.to_thread(run_ceremony, client, vote, guardians)
+    issued = await http.post(f"{vote}/credentials", headers=officials[0].headers)
+    codes = {r["member_id"]: r for r in csv.DictReader(io.StringIO(issued.text))}
+    return vote, page_base, officials, codes
+
+
+async def cast_on(phone, answer="Yes"):
+    await phone.get_by_label(answer, exact=True).check()
+    await phone.get_by_role("button", name="Review my choice").click()
+    await phone.get_by_role("button", name="Cast my ballot").click()
+
+
+async def test_the_ballot_page_refuses_in_place_and_stays_light(
+    browser, server, http, negotiations, people
+):
+    vote, page_base, officials, codes = await ready_vote(http, negotiations, people, server)
+    member = await browser.new_context(**PHONE, bypass_csp=True)
+    phone = await member.new_page()
+    loaded: dict[str, int] = {}
+
+    async def count(response):
+        if response.request.method == "GET" and "/api/" not in response.url:
+            loaded[response.url] = len(await response.body())
+
+    phone.on("response", count)
+    link = codes["M1"]["link"]
+    try:
+        # Before the vote opens: the ballot is made, and refused with the reason in words.
+        await phone.goto(f"{server.url}{page_base}/ballot?lang=en{link[link.index('#') :]}")
+        await phone.wait_for_load_state("networkidle")
+        total = sum(loaded.values())
+        crypto = sum(n for url, n in loaded.items() if "/static/vendor/" in url)
+        print(f"ballot page first load: {total} bytes, of which {crypto} crypto vendor files")
+        assert total - crypto < 200 * 1024
+        await cast_on(phone)
+        await (
+            phone.get_by_role("alert")
+            .filter(has_text="Voting is not open right now")
+            .wait_for(timeout=SLOW_MS)
+        )
+        assert await phone.get_by_role("button", name="Review my choice").is_visible()
+
+        await expect(await http.post(f"{vote}/open", headers=officials[0].headers), 200)
+        # A code typed wrong: not on the roll, said in place; the form stays to fix it.
+        await phone.goto(f"{server.url}{page_base}/ballot?lang=en")
+        await phone.get_by_label("Your voting code").fill("AAAA-BBBB-CCCC-DDDD")
+        await cast_on(phone, "No")
+        await (
+            phone.get_by_role("alert").filter(has_text="not on the roll").wait_for(timeout=SLOW_MS)
+        )
+        assert await phone.get_by_label("Your voting code").is_visible()
+        assert (await expect(await http.get(vote), 200))["ballots"] == 0
+
+        # A tracking code that is not in the record is said so.
+        await phone.goto(f"{server.url}{page_base}/results?lang=en&code=0000-1111-2222-3333-4444")
+        await (
+            phone.locator("#lookup-result").filter(has_text="not in the election record").wait_for()
+        )
+    finally:
+        await member.close()
+
+
+async def test_the_officials_desk_in_spanish_and_for_others(
+    browser, server, http, negotiations, people
+):
+    _vote, page_base, officials, _codes = await ready_vote(http, negotiations, people, server)
+    context = await signed_in(browser, server, officials[1])
+    try:
+        desk = await context.new_page()
+        await desk.goto(f"{server.url}{page_base}/officials?lang=es")
+        await desk.get_by_text("La ceremonia terminó").wait_for()
+        await desk.wait_for_load_state("networkidle")
+        await no_serious_violation(desk)
+        await no_english_left(
+            desk,
+            ["Do you ratify the tentative agreement?", "North", "South", "Teacher", "Aide", "CSV"],
+        )
+    finally:
+        await context.close()
+    stranger = await signed_in(browser, server, people(name="Not An Official"))
+    try:
+        desk = await stranger.new_page()
+        await desk.goto(f"{server.url}{page_base}/officials?lang=en")
+        await desk.get_by_text("You are not an election official of this vote.").wait_for()
+    finally:
+        await stranger.close()
+    missing = await http.get(f"{page_base.rsplit('/', 1)[0]}/{'0' * 32}/ballot")
+    assert missing.status_code == 404

@@ -1,6 +1,6 @@
 // The member's ballot: choose, confirm, encrypt in this browser (with proofs), cast, show the receipt.
 
-import { _, page } from "./i18n.js";
+import { _, page, number, lang } from "./i18n.js";
 import { call, unb64, sameBytes } from "./vote-api.js";
 import {
   contextHash, encryptBallot, ballotProblems, ballotToWire, pointFromBytes, randomSeed,
@@ -29,9 +29,24 @@ function refuse(message) {
   refusal.hidden = false;
 }
 
+const percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
+
+/** Members see the turnout too (never a choice), with their credential in place of an account. */
+async function showTurnout(credential) {
+  try {
+    const t = await call(`${page.api}/turnout`, { headers: { "x-credential": credential } });
+    document.getElementById("turnout").textContent = _("%(voted)s of %(roll)s members have voted (%(share)s).", {
+      voted: number(t.voted), roll: number(t.roll), share: percent.format(t.share),
+    });
+  } catch {
+    // Turnout is a courtesy here: the ballot works without it.
+  }
+}
+
 async function checkStatus() {
   const credential = credentialInput.value.trim();
   if (!credential) return;
+  showTurnout(credential);
   try {
     const status = await call(`${page.api}/my-status`, { method: "POST", body: { credential } });
     if (status.voted) {
@@ -106,6 +121,7 @@ document.getElementById("cast").addEventListener("click", async () => {
     link.href = `${page.results}?code=${encodeURIComponent(done.display_code)}`;
     receipt.hidden = false;
     document.getElementById("receipt-h").focus();
+    showTurnout(credentialInput.value.trim());
   } catch (error) {
     cast.disabled = false;
     confirmBox.hidden = true;
