@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import Template
 
 from negotiation.ballots.ballot import display_tracking_code
@@ -59,6 +62,11 @@ def _voting(request: Request[Any, Any, Any]) -> Voting:
 
 def _api(negotiation_id: UUID, vote_id: UUID) -> str:
     return f"/api/negotiations/{negotiation_id}/votes/{vote_id.hex}"
+
+
+@dataclass
+class LookupForm:
+    code: str = ""
 
 
 def normal_code(text: str) -> str:
@@ -126,40 +134,55 @@ class VotePages(Controller):
 
     @get(PAGE_BASE + "/results", sync_to_thread=True)
     def results(
+        self, request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID
+    ) -> Template:
+        """Public after certification; a voter can look up their tracking code any time."""
+        return _results_page(request, negotiation_id, vote_id, None)
+
+    # A POST, not a query string: a tracking code in an address would sit in access logs beside
+    # the voter's address, a link the ballot routes keep out of the log.
+    @post(PAGE_BASE + "/results", status_code=200, sync_to_thread=True)
+    def lookup(
         self,
         request: Request[Any, Any, Any],
         negotiation_id: UUID,
         vote_id: UUID,
-        code: str | None = None,
+        data: Annotated[LookupForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Template:
-        """Public after certification; a voter finds their tracking code in the record any time."""
-        voting = _voting(request)
-        vote = voting.vote(negotiation_id, vote_id)
-        s = vote.state
-        outcome = None
-        if s.status == "certified":
-            record = voting.record(negotiation_id, vote_id)
-            counts = dict(zip(s.options, list(s.result or []), strict=True))
-            outcome = {"outcome": s.outcome, "counts": counts, "record_hash": record_hash(record)}
-        found: dict[str, Any] | None = None
-        wanted = normal_code(code or "")[:40]
-        if wanted:
-            # Chain order is the record's order: the number lets a voter point at their entry.
-            ballots = voting.votes.ballot_records(vote_id)
-            found = {"code": code, "at": None, "ballots": len(ballots)}
-            if len(wanted) >= 16:  # the printed code's 20 digits; fewer could match another's
-                for number, ballot in enumerate(ballots, start=1):
-                    printed = display_tracking_code(ballot.tracking_code).replace("-", "")
-                    if printed.startswith(wanted):
-                        found["at"] = number
-                        break
-        return page(
-            request,
-            "results.html",
-            vote=s,
-            vote_id=vote_id.hex,
-            negotiation_id=str(negotiation_id),
-            outcome=outcome,
-            found=found,
-            api=_api(negotiation_id, vote_id),
-        )
+        """The voter's tracking code, found (or not) among the record's ballots."""
+        return _results_page(request, negotiation_id, vote_id, data.code[:200])
+
+
+def _results_page(
+    request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID, code: str | None
+) -> Template:
+    voting = _voting(request)
+    vote = voting.vote(negotiation_id, vote_id)
+    s = vote.state
+    outcome = None
+    if s.status == "certified":
+        record = voting.record(negotiation_id, vote_id)
+        counts = dict(zip(s.options, list(s.result or []), strict=True))
+        outcome = {"outcome": s.outcome, "counts": counts, "record_hash": record_hash(record)}
+    found: dict[str, Any] | None = None
+    wanted = normal_code(code or "")[:40]
+    if code is not None:
+        # Chain order is the record's order: the number lets a voter point at their entry.
+        ballots = voting.votes.ballot_records(vote_id)
+        found = {"code": code, "at": None, "ballots": len(ballots)}
+        if len(wanted) >= 16:  # the printed code's 20 digits; fewer could match another's
+            for number, ballot in enumerate(ballots, start=1):
+                printed = display_tracking_code(ballot.tracking_code).replace("-", "")
+                if printed.startswith(wanted):
+                    found["at"] = number
+                    break
+    return page(
+        request,
+        "results.html",
+        vote=s,
+        vote_id=vote_id.hex,
+        negotiation_id=str(negotiation_id),
+        outcome=outcome,
+        found=found,
+        api=_api(negotiation_id, vote_id),
+    )

@@ -117,8 +117,7 @@ document.getElementById("cast").addEventListener("click", async () => {
     working.textContent = "";
     confirmBox.hidden = true;
     document.getElementById("tracking-code").textContent = done.display_code;
-    const link = document.getElementById("record-link");
-    link.href = `${page.results}?code=${encodeURIComponent(done.display_code)}`;
+    document.getElementById("record-code").value = done.display_code;
     receipt.hidden = false;
     document.getElementById("receipt-h").focus();
     showTurnout(credentialInput.value.trim());

@@ -30,13 +30,23 @@ function fail(message) {
   problem.hidden = false;
 }
 
+// The seed of this guardian's secrets stays in this tab (sessionStorage) from the announcement
+// until the key file is made, so a reload mid-ceremony does not strand the ceremony; it is
+// removed as soon as the key file holds the share. It never leaves the browser.
+const SEED_KEY = `ceremony-seed:${page.voteId}:${page.me}`;
+
+function fromSeed(seed, quorum) {
+  const coefficients = [];
+  for (let j = 0; j < quorum; j++) coefficients.push(deriveNonce(seed, "coefficient", j));
+  return { seed, coefficients, transport: deriveNonce(seed, "transport") };
+}
+
 function announce(view) {
   const seed = randomSeed();
   const ceremony = unb64(view.ceremony_hash);
-  const coefficients = [];
-  for (let j = 0; j < view.quorum; j++) coefficients.push(deriveNonce(seed, "coefficient", j));
-  const transport = deriveNonce(seed, "transport");
-  secrets = { coefficients, transport };
+  secrets = fromSeed(seed, view.quorum);
+  sessionStorage.setItem(SEED_KEY, b64(seed));
+  const { coefficients, transport } = secrets;
   return {
     index: view.me,
     commitments: coefficients.map((a) => b64(Point.BASE.multiply(a).toBytes())),
@@ -101,6 +111,8 @@ function finished() {
 async function step() {
   const view = await call(`${page.api}/ceremony`);
   const mine = view.announcements.some((a) => a.index === view.me);
+  const kept = sessionStorage.getItem(SEED_KEY);
+  if (mine && secrets === null && secretShare === null && kept) secrets = fromSeed(unb64(kept), view.quorum);
   if (!mine && secrets === null) {
     if (view.public_key) return finished();
     state.textContent = _("Make your guardian key to begin.");
@@ -178,6 +190,7 @@ keyForm.addEventListener("submit", (event) => {
     link.href = URL.createObjectURL(new Blob([bytes], { type: "application/json" }));
     link.download = `guardian-${page.me}-${page.voteId.slice(0, 8)}.key`;
     keyForm.hidden = true;
+    sessionStorage.removeItem(SEED_KEY);
     document.getElementById("keyfile-ready").hidden = false;
     state.textContent = _("Your key file is ready. Save it somewhere safe: without it and its passphrase you cannot help count the votes.");
   }, 50);
