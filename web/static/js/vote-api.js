@@ -1,6 +1,6 @@
 // The vote pages' calls to the ratification API: JSON in, JSON out, refusals as sentences.
 
-import { _ } from "./i18n.js";
+import { _, lang } from "./i18n.js";
 
 // Refusal rules (docs/RATIFICATION-API.md) in the reader's language; else the server's sentence.
 const REFUSALS = {
@@ -39,7 +39,11 @@ export async function call(url, { method = "GET", body, headers = {} } = {}) {
   if (response.ok) return data;
   const rule = (data && data.rule) || "error";
   const words = REFUSALS[rule];
-  throw new Refusal(rule, words ? words() : (data && data.detail) || _("Something went wrong. Try again."));
+  if (words) throw new Refusal(rule, words());
+  // The server's own sentence is English: other languages get ours, less precise but readable.
+  const detail = lang === "en" && data && data.detail;
+  throw new Refusal(rule, detail || (response.status < 500
+    ? _("This step cannot be taken at this stage of the vote.") : _("Something went wrong. Try again.")));
 }
 
 export const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
