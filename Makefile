@@ -1,4 +1,5 @@
-# Developer entry points. `make run` and `make test` work on a fresh clone with only python3.
+# Developer entry points. `make run` and `make test` work on a fresh clone with only python3
+# (the system packages they need are installed by scripts/system-packages.sh, as root or via sudo -n).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +10,7 @@ PORT   ?= 8000
 TYPED_PACKAGES = $(wildcard negotiation projections realtime web)
 
 .DEFAULT_GOAL := help
-.PHONY: help .venv run test lint bench clean distclean
+.PHONY: help .venv run-packages test-packages run test lint bench clean distclean
 
 help:
 	@echo "make run    start the app on http://$(HOST):$(PORT) (demo negotiation loaded on first start)"
@@ -22,20 +23,28 @@ help:
 # dependencies reinstalls and nothing else does.
 .venv: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Checked on every run (a tenth of a second when everything is there). `make run` (and a
+# server's `make .venv`) needs no browser or nginx; `make test` does.
+run-packages:
+	@scripts/system-packages.sh run
+
+test-packages:
+	@scripts/system-packages.sh test
+
+$(VENV)/.installed: pyproject.toml | run-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: .venv
+run: run-packages .venv
 	$(BIN)/negotiation serve --demo --host $(HOST) --port $(PORT)
 
 lint: .venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(TYPED_PACKAGES)
 
-test: lint
+test: test-packages lint
 	$(BIN)/pytest -q
 
 bench: .venv

@@ -63,6 +63,7 @@ class LiveServer:
             log_level="warning",
             lifespan="on",
             ws="websockets-sansio",
+            proxy_headers=False,  # as `negotiation serve`: TRUSTED_PROXIES decides
         )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ import asyncpg
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from negotiation.application import Negotiations
@@ -29,10 +32,19 @@ from web.controllers.negotiations import NegotiationController
 from web.controllers.sessions import SessionController
 from web.controllers.votes import VoteController, votes_lifespan
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
-from web.errors import negotiation_error_handler, storage_data_error_handler
+from web.errors import (
+    http_error_handler,
+    negotiation_error_handler,
+    out_of_range_handler,
+    storage_data_error_handler,
+    too_deep_handler,
+)
 from web.identity import Identity
+from web.openapi import CompleteJsonRenderPlugin
 from web.pages import page_routes, page_template_config
+from web.security import SecurityGuard
 from web.settings import Settings
+from web.strict_json import StrictJsonRequest
 
 WEB_DIR = Path(__file__).resolve().parent
 APP_DBNAME = "negotiation"
@@ -50,12 +62,24 @@ async def _keep_connection_as_is(connection: asyncpg.Connection) -> None:
 
 
 class PlatformApp(Litestar):
+    guard: SecurityGuard | None = None  # every request passes it first (web/security.py)
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "websocket":
             # The server's own send, before any wrapping: live feeds write pre-built frames
             # through it to many connections at once (realtime/transport.py).
             scope["raw_send"] = send
-        await super().__call__(scope, receive, send)
+        if self.guard is None:
+            await super().__call__(scope, receive, send)
+        else:
+            await self.guard(scope, receive, send)
+
+
+def guarded(app: PlatformApp, settings: Settings) -> PlatformApp:
+    app.guard = SecurityGuard(
+        partial(Litestar.__call__, app), settings, routes=lambda: app.routes
+    )
+    return app
 
 
 def app_from_environment() -> Litestar:
@@ -98,6 +122,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             pool,
             failures_allowed=settings.login_failures_allowed,
             window_seconds=settings.login_window_seconds,
+            delay_seconds=settings.login_delay_seconds,
             session_days=settings.session_days,
         )
         await identity.create_schema()
@@ -132,7 +157,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
         hub: Hub = state.hub
         return hub
 
-    return PlatformApp(
+    app = PlatformApp(
         route_handlers=[
             *page_routes(),
             AuthController,
@@ -155,8 +180,11 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             "account": Provide(provide_account),
         },
         exception_handlers={
+            HTTPException: http_error_handler,
             NegotiationError: negotiation_error_handler,
             asyncpg.DataError: storage_data_error_handler,
+            OverflowError: out_of_range_handler,
+            RecursionError: too_deep_handler,
         },
         lifespan=[lifespan, votes_lifespan],
         template_config=page_template_config(WEB_DIR / "templates"),
@@ -164,6 +192,14 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             title="Negotiation session platform",
             version="0.1.0",
             description="Event-sourced bargaining: proposals, TAs, sessions.",
+            # The JSON completed by web/openapi.py; Redoc at /schema, Swagger UI as before.
+            render_plugins=[
+                CompleteJsonRenderPlugin(),
+                RedocRenderPlugin(path=["/", "/redoc"]),
+                SwaggerRenderPlugin(),
+            ],
         ),
         request_max_body_size=2 * 1024 * 1024,
+        request_class=StrictJsonRequest,
     )
+    return guarded(app, settings)

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -89,7 +90,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 1:
         raise SystemExit("--workers must be at least 1.")
 
-    settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
+    port = settings.port if args.port is None else args.port  # 0: any free port
+    settings = replace(settings, host=args.host or settings.host, port=port)
     config = _database(settings)
     if args.demo:
         loaded = load_demo_data(config, only_if_empty=True)
@@ -104,6 +106,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     os.environ.update(DATABASE_URL=config.dsn(), HOST=settings.host, PORT=str(settings.port))
     if args.workers > 1:
         os.environ[WORKER_OF] = str(os.getpid())
+    _exit_cleanly_on_sigterm()
     uvicorn.run(
         "web.app:app_from_environment",
         factory=True,
@@ -113,8 +116,22 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level=args.log_level,
         backlog=4096,
         ws="websockets-sansio",
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 (anyone on the machine, or any
+        # client of a local proxy that passes the header through): TRUSTED_PROXIES decides.
+        proxy_headers=False,
     )
     return 0
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """After its graceful shutdown, uvicorn raises the SIGTERM it caught again; by default that
+    kills the process before atexit stops the embedded PostgreSQL, which would outlive us.
+    Turning it into SystemExit lets the exit handlers run (a service manager's stop is clean)."""
+
+    def leave(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

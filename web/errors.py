@@ -1,4 +1,4 @@
-"""One mapping from domain refusals to HTTP: 404, 403, 422, 409 — always with the human message."""
+"""One mapping from refusals to HTTP: 404, 403, 422, 409, 400 — always with the human message."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, Response
+from litestar.exceptions import HTTPException
 
 from negotiation.domain import errors
 from web.schemas import ErrorView
@@ -46,3 +47,57 @@ def storage_data_error_handler(
         ),
         status_code=400,
     )
+
+
+def out_of_range_handler(_: Request[Any, Any, Any], exc: OverflowError) -> Response[ErrorView]:
+    """A date such as 0001-01-01T00:00:00+14:00 decodes, then overflows once made UTC."""
+    return Response(
+        ErrorView(
+            status_code=400,
+            rule="invalid_request",
+            detail="A date or number in the request is outside the range this platform handles.",
+        ),
+        status_code=400,
+    )
+
+
+def too_deep_handler(_: Request[Any, Any, Any], exc: RecursionError) -> Response[ErrorView]:
+    return Response(
+        ErrorView(
+            status_code=400,
+            rule="invalid_request",
+            detail="The request body is nested too deeply to be read.",
+        ),
+        status_code=400,
+    )
+
+
+# Refusals raised by the framework or a handler as plain HTTP errors, named like the domain's.
+HTTP_RULES = {
+    400: "invalid_request",
+    401: "not_signed_in",
+    403: "not_permitted",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "too_many_attempts",
+    503: "not_caught_up",  # a read waited for a position this server has not reached yet
+}
+
+
+def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Every error body has the same shape, {"status_code", "rule", "detail"} (plus "extra"
+    where the framework says which field was wrong): the one the API schema documents."""
+    status = exc.status_code
+    body: dict[str, Any] = {
+        "status_code": status,
+        "rule": HTTP_RULES.get(status, "invalid_request" if status < 500 else "server_error"),
+        # Raised on purpose, so the sentence is meant for people (a crash is not an
+        # HTTPException and never reaches here with its details).
+        "detail": exc.detail,
+    }
+    if exc.extra and status < 500:
+        body["extra"] = exc.extra
+    return Response(body, status_code=status, headers=exc.headers)

@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS login_failures (
 );
 CREATE INDEX IF NOT EXISTS login_failures_username ON login_failures (username, failed_at);
 CREATE INDEX IF NOT EXISTS login_failures_remote ON login_failures (remote, failed_at);
+CREATE INDEX IF NOT EXISTS login_failures_failed_at ON login_failures (failed_at);
 """
 
 TOKEN_CACHE_SECONDS = 5.0
@@ -116,11 +117,13 @@ class Identity:
         *,
         failures_allowed: int = 5,
         window_seconds: int = 900,
+        delay_seconds: int = 30,
         session_days: int = 14,
     ) -> None:
         self.pool = pool
         self.failures_allowed = failures_allowed
         self.window = timedelta(seconds=window_seconds)
+        self.delay = timedelta(seconds=delay_seconds)
         self.session_lifetime = timedelta(days=session_days)
         self._token_cache: dict[bytes, tuple[float, tuple[Account, str] | None]] = {}
         self._revocations = 0  # bumped on every revocation heard: in-flight lookups go stale
@@ -198,26 +201,33 @@ class Identity:
         return result.endswith(" 1")
 
     async def login(self, username: str, password: str, *, remote: str) -> Account:
-        """Check a password, refusing early while too many recent attempts have failed."""
+        """Check a password, refusing early while this address is throttled for this username
+        (a growing delay), or for every username (too many failures from it in the window).
+
+        Failures from one address never delay the same username from another: a stranger
+        guessing cannot lock the owner out before a session."""
         username = username.strip().lower()
         since = datetime.now(UTC) - self.window
         counts = await self.pool.fetchrow(
             """SELECT
-                 count(*) FILTER (WHERE username = $1) AS by_user,
-                 count(*) FILTER (WHERE remote = $2) AS by_remote,
-                 min(failed_at) FILTER (WHERE username = $1) AS first_user,
-                 min(failed_at) FILTER (WHERE remote = $2) AS first_remote
+                 count(*) FILTER (WHERE username = $1) AS by_pair,
+                 max(failed_at) FILTER (WHERE username = $1) AS last_pair,
+                 count(*) AS by_remote,
+                 min(failed_at) AS first_remote
                FROM login_failures
-               WHERE failed_at > $3 AND (username = $1 OR remote = $2)""",
+               WHERE failed_at > $3 AND remote = $2""",
             username,
             remote,
             since,
         )
         assert counts is not None  # an aggregate query always returns one row
-        if counts["by_user"] >= self.failures_allowed:
-            raise LoginThrottled(self._retry_after(counts["first_user"]))
+        delay = self.delay_after(counts["by_pair"])
+        if delay is not None:
+            wait = self._seconds_until(counts["last_pair"] + delay)
+            if wait > 0:
+                raise LoginThrottled(wait)
         if counts["by_remote"] >= 4 * self.failures_allowed:
-            raise LoginThrottled(self._retry_after(counts["first_remote"]))
+            raise LoginThrottled(self._seconds_until(counts["first_remote"] + self.window))
         row = await self.pool.fetchrow("SELECT * FROM accounts WHERE username = $1", username)
         stored = row["password_hash"] if row else _DUMMY_HASH
         try:
@@ -226,15 +236,33 @@ class Identity:
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok or row is None:
+            # Failures older than the window count for nothing: trimmed as new ones come, so
+            # a flood of guesses cannot grow the table without end.
             await self.pool.execute(
-                "INSERT INTO login_failures (username, remote) VALUES ($1, $2)", username, remote
+                """WITH expired AS (DELETE FROM login_failures WHERE failed_at <= $3)
+                   INSERT INTO login_failures (username, remote) VALUES ($1, $2)""",
+                username,
+                remote,
+                since,
             )
             raise LoginFailed()
-        await self.pool.execute("DELETE FROM login_failures WHERE username = $1", username)
+        await self.pool.execute(
+            "DELETE FROM login_failures WHERE username = $1 AND remote = $2", username, remote
+        )
         return _account(row)
 
-    def _retry_after(self, first: datetime) -> int:
-        return max(1, int((first + self.window - datetime.now(UTC)).total_seconds()) + 1)
+    def delay_after(self, failures: int) -> timedelta | None:
+        """How long one address waits after this many failures for one username: none before
+        failures_allowed, then the base delay, doubling with each failure, at most the window."""
+        if failures < self.failures_allowed:
+            return None
+        doublings = min(failures - self.failures_allowed, 20)
+        delay: timedelta = self.delay * (1 << doublings)
+        return min(delay, self.window)
+
+    @staticmethod
+    def _seconds_until(moment: datetime) -> int:
+        return max(0, int((moment - datetime.now(UTC)).total_seconds()) + 1)
 
     async def issue_token(self, account: Account, *, kind: str, label: str = "") -> IssuedToken:
         token = secrets.token_urlsafe(32)

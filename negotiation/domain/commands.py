@@ -102,7 +102,7 @@ class AgreeGroundRules(AsReceived, frozen=True, kw_only=True):
 
 # ------------------------------------------------------------------ articles
 class OpenArticle(Command, frozen=True, kw_only=True):
-    number: Annotated[str, Meta(min_length=1, max_length=20)]
+    number: Annotated[str, Meta(min_length=1, max_length=20, pattern=NO_NUL)]
     title: Name
     category: Category
     current_language: LongText = ""

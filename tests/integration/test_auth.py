@@ -27,7 +27,8 @@ async def test_wrong_password_is_refused_with_401(http, people):
     assert response.json()["detail"] == "Wrong username or password."
 
 
-async def test_repeated_failures_throttle_even_the_right_password(http, people):
+async def test_repeated_failures_throttle_even_the_right_password_from_that_address(http, people):
+    """From the same address only, now (tests/integration/test_security.py: not the owner's)."""
     person = people()
     for _ in range(5):
         response = await http.post(
@@ -110,3 +111,23 @@ async def test_passwords_are_stored_as_argon2_hashes(server, people):
     )
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+async def test_failures_older_than_the_window_are_trimmed_as_new_ones_come(http, people, server):
+    person = people()
+    pool = server.identity.pool
+    server.run(
+        pool.execute(
+            "INSERT INTO login_failures (username, remote, failed_at) "
+            "VALUES ($1, 'old', now() - interval '1 day')",
+            person.username,
+        )
+    )
+    response = await http.post(
+        "/api/auth/login", json={"username": person.username, "password": "not it at all"}
+    )
+    assert response.status_code == 401
+    remotes = server.run(
+        pool.fetch("SELECT remote FROM login_failures WHERE username = $1", person.username)
+    )
+    assert [r["remote"] for r in remotes] == ["127.0.0.1"]

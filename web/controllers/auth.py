@@ -48,7 +48,8 @@ class AuthController(Controller):
         except LoginFailed:
             raise HTTPException(status_code=401, detail="Wrong username or password.") from None
         issued = await identity.issue_token(account, kind="session", label="sign-in")
-        secure = bool(request.app.state.settings.secure_cookies)
+        # Secure on HTTPS, also behind a trusted proxy (the guard set the scheme it reported).
+        secure = bool(request.app.state.settings.secure_cookies) or request.url.scheme == "https"
         return Response(
             s.TokenView(
                 token_id=issued.token_id,
