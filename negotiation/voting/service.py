@@ -184,6 +184,9 @@ class Voting:
         self.negotiations = negotiations
         self.votes = votes
         self.store = store
+        # An open vote's election context never changes (key and roll are fixed when it
+        # opens): ballots are checked against it without taking the vote's lock each time.
+        self._open_contexts: dict[UUID, tuple[str, ElectionContext]] = {}
 
     # ------------------------------------------------------------------ calling, officials
     def call_vote(
@@ -304,13 +307,16 @@ class Voting:
         """Check the credential, the window and the proofs, then append the ballot with the
         credential spent in the same transaction. Returns the tracking code."""
 
-        def accepting(vote: Vote) -> ElectionContext:
-            if vote.state.negotiation_id != str(negotiation_id):
-                raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
+        def accepting(vote: Vote) -> tuple[str, ElectionContext]:
             vote.require_accepting(datetime.now(UTC))
-            return vote.context()
+            return vote.state.negotiation_id, vote.context()
 
-        context = self.votes.read(vote_id, accepting)
+        known = self._open_contexts.get(vote_id)
+        if known is None:
+            known = self._open_contexts[vote_id] = self.votes.read(vote_id, accepting)
+        if known[0] != str(negotiation_id):
+            raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
+        context = known[1]
         _, voted = self.store.credential_holder(vote_id.hex, code)
         if voted:
             raise errors.SecondBallot(

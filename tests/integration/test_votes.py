@@ -182,6 +182,13 @@ def test_a_vote_from_call_to_certified_results(
     turnout = ok(election.get("/turnout"))
     assert (turnout["voted"], turnout["roll"]) == (4, 4)
     assert {g["group"]: g["voted"] for g in turnout["by_worksite"]} == {"North": 2, "South": 2}
+    member_view = election.client.get(
+        election.base + "/turnout", headers={"X-Credential": election.codes["M3"]}
+    )
+    assert ok(member_view)["voted"] == 4
+    refused(election.get("/turnout", headers={}), 403, "not_permitted")
+    qr = election.post("/credentials/qr", headers={}, json={"link": "https://example.org/b#c=X"})
+    assert qr.status_code == 200 and b"<svg" in qr.content
     participation = ok(election.get("/participation"))
     assert sorted(p["member_id"] for p in participation) == ["M1", "M2", "M3", "M9"]
     refused(election.get("/participation", headers=election.union.headers), 403, "not_official")
@@ -407,7 +414,7 @@ def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fe
         secrets += [s] + [bytes(derive_nonce(s, "encrypt", j)) for j in range(3)]
     needles = [x.hex() for x in secrets]
     codes = list(election.codes.values())
-    with psycopg.connect(database.dsn()) as conn:
+    with psycopg.connect(database.dsn(), autocommit=True) as conn:
         tables = [
             r[0]
             for r in conn.execute(

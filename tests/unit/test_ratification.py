@@ -405,3 +405,14 @@ def test_a_guardian_cannot_announce_for_another():
             OFFICIALS[0], c.AnnounceGuardian(record=guardian_record(ceremony.announcements[1]))
         )
     assert seal_share and hashlib  # imported for the browser-like helpers above
+
+
+def test_a_snapshot_of_a_vote_restores_the_same_typed_state():
+    from negotiation.domain.ratification import VoteSnapshot
+
+    _, vote, _ = ready_vote()
+    vote.open_vote(OFFICIALS[0], c.OpenVote())
+    cast(vote, 1, "snap")
+    restored = VoteSnapshot.take(vote).mutate(None)
+    assert restored.state == vote.state
+    assert restored.context().hash == vote.context().hash
