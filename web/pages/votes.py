@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Template
 
 from negotiation.ballots.ballot import display_tracking_code
@@ -64,9 +61,14 @@ def _api(negotiation_id: UUID, vote_id: UUID) -> str:
     return f"/api/negotiations/{negotiation_id}/votes/{vote_id.hex}"
 
 
-@dataclass
-class LookupForm:
-    code: str = ""
+class Lookup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class LookupView(msgspec.Struct, frozen=True):
+    found: bool
+    number: int | None
+    ballots: int
 
 
 def normal_code(text: str) -> str:
@@ -136,26 +138,28 @@ class VotePages(Controller):
     def results(
         self, request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID
     ) -> Template:
-        """Public after certification; a voter can look up their tracking code any time."""
-        return _results_page(request, negotiation_id, vote_id, None)
+        """Public after certification; a voter can look up their tracking code any time (JS)."""
+        return _results_page(request, negotiation_id, vote_id)
 
-    # A POST, not a query string: a tracking code in an address would sit in access logs beside
-    # the voter's address, a link the ballot routes keep out of the log.
-    @post(PAGE_BASE + "/results", status_code=200, sync_to_thread=True)
+    # JSON in a POST body, not a query string: a tracking code in an address would sit in access
+    # logs beside the voter's address, a link the ballot routes keep out of the log.
+    @post(PAGE_BASE + "/lookup", status_code=200, sync_to_thread=True)
     def lookup(
-        self,
-        request: Request[Any, Any, Any],
-        negotiation_id: UUID,
-        vote_id: UUID,
-        data: Annotated[LookupForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-    ) -> Template:
+        self, request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID, data: Lookup
+    ) -> LookupView:
         """The voter's tracking code, found (or not) among the record's ballots."""
-        return _results_page(request, negotiation_id, vote_id, data.code[:200])
+        voting = _voting(request)
+        voting.vote(negotiation_id, vote_id)  # 404 for a vote of another negotiation
+        ballots = voting.votes.ballot_records(vote_id)
+        wanted = normal_code(data.code)[:40]
+        if len(wanted) >= 16:  # the printed code's 20 digits; fewer could match another's
+            for number, ballot in enumerate(ballots, start=1):
+                if display_tracking_code(ballot.tracking_code).replace("-", "").startswith(wanted):
+                    return LookupView(found=True, number=number, ballots=len(ballots))
+        return LookupView(found=False, number=None, ballots=len(ballots))
 
 
-def _results_page(
-    request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID, code: str | None
-) -> Template:
+def _results_page(request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID) -> Template:
     voting = _voting(request)
     vote = voting.vote(negotiation_id, vote_id)
     s = vote.state
@@ -164,18 +168,6 @@ def _results_page(
         record = voting.record(negotiation_id, vote_id)
         counts = dict(zip(s.options, list(s.result or []), strict=True))
         outcome = {"outcome": s.outcome, "counts": counts, "record_hash": record_hash(record)}
-    found: dict[str, Any] | None = None
-    wanted = normal_code(code or "")[:40]
-    if code is not None:
-        # Chain order is the record's order: the number lets a voter point at their entry.
-        ballots = voting.votes.ballot_records(vote_id)
-        found = {"code": code, "at": None, "ballots": len(ballots)}
-        if len(wanted) >= 16:  # the printed code's 20 digits; fewer could match another's
-            for number, ballot in enumerate(ballots, start=1):
-                printed = display_tracking_code(ballot.tracking_code).replace("-", "")
-                if printed.startswith(wanted):
-                    found["at"] = number
-                    break
     return page(
         request,
         "results.html",
@@ -183,6 +175,6 @@ def _results_page(
         vote_id=vote_id.hex,
         negotiation_id=str(negotiation_id),
         outcome=outcome,
-        found=found,
+        lookup_url=f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/lookup",
         api=_api(negotiation_id, vote_id),
     )

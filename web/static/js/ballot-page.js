@@ -117,7 +117,8 @@ document.getElementById("cast").addEventListener("click", async () => {
     working.textContent = "";
     confirmBox.hidden = true;
     document.getElementById("tracking-code").textContent = done.display_code;
-    document.getElementById("record-code").value = done.display_code;
+    // In the fragment: the results page looks it up by POST, so no address carries it.
+    document.getElementById("record-link").hash = `code=${done.display_code}`;
     receipt.hidden = false;
     document.getElementById("receipt-h").focus();
     showTurnout(credentialInput.value.trim());
