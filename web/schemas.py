@@ -29,13 +29,13 @@ class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 # ------------------------------------------------------------------ identity
 class Login(Frozen, frozen=True):
     username: Name
-    password: Annotated[str, Meta(max_length=1_000)]
+    password: Annotated[str, Meta(max_length=1_000, pattern=NO_NUL)]
 
 
 class CreateAccount(Frozen, frozen=True):
     username: Annotated[str, Meta(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
     display_name: Name
-    password: Annotated[str, Meta(min_length=10, max_length=1_000)]
+    password: Annotated[str, Meta(min_length=10, max_length=1_000, pattern=NO_NUL)]
     is_admin: bool = False
     bargaining_units: Annotated[list[Name], Meta(max_length=50)] = []
 

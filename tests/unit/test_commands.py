@@ -90,23 +90,3 @@ def test_a_method_given_another_command_is_a_programming_error():
     with pytest.raises(TypeError):
         table.negotiation.sign_ta(UNION_CHIEF, c.CallCaucus(session_id=table.session_id))
 
-
-def _text_fields(command_type):
-    info = msgspec.inspect.type_info(command_type)
-    for field in info.fields:
-        union = isinstance(field.type, msgspec.inspect.UnionType)
-        kinds = field.type.types if union else [field.type]
-        for kind in kinds:
-            if isinstance(kind, msgspec.inspect.StrType):
-                yield field.name, kind
-
-
-@pytest.mark.parametrize("command_type", COMMANDS, ids=lambda t: t.__name__)
-def test_no_text_field_of_a_command_takes_a_nul(command_type):
-    # given: PostgreSQL cannot store NUL in text, so an event carrying one could never be
-    # projected (the audit log would stall behind it); every text field refuses it at the door
-    # when / then
-    for name, kind in _text_fields(command_type):
-        assert kind.pattern is not None and "\\x00" in kind.pattern, (
-            f"{command_type.__name__}.{name} accepts NUL"
-        )
