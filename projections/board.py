@@ -754,6 +754,10 @@ HANDLERS: dict[str, Handler] = {
     "PackageAccepted": _package_accepted,
     "PackageWithdrawn": _package_withdrawn,
     "TentativeAgreementReached": _whole_ta,
+    # Ratification is the vote's own read model (its aggregate, the votes API): nothing here.
+    "RatificationVoteCalled": _nothing,
+    "ContractRatified": _nothing,
+    "ContractRejected": _nothing,
     "SessionScheduled": _session_scheduled,
     "SessionVisibilityChanged": _visibility_changed,
     "SessionOpened": _session_opened,

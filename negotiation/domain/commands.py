@@ -298,7 +298,7 @@ class OpenNegotiation(Command, frozen=True, kw_only=True):
 # ------------------------------------------------------------------ ratification
 # On the negotiation: calling the vote (union chief or administrator) and, once the tally is
 # certified, its outcome. The vote aggregate's own commands are in vote_commands.py.
-Share = Annotated[str, Meta(pattern=r"^(majority|[1-9][0-9]?/[1-9][0-9]?)$")]
+Share = Annotated[str, Meta(pattern=r"^(?!.*\x00)(majority|[1-9][0-9]?/[1-9][0-9]?)$")]
 OptionName = Annotated[str, Meta(min_length=1, max_length=40, pattern=NO_NUL)]
 
 
@@ -318,6 +318,6 @@ class RecordVoteOutcome(Command, frozen=True, kw_only=True):
     """The certified outcome of a vote, recorded on its negotiation by the voting service."""
 
     vote_id: Id
-    outcome: Annotated[str, Meta(pattern="^(ratified|rejected|quorum_missed)$")]
+    outcome: Annotated[str, Meta(pattern=r"^(?!.*\x00)(ratified|rejected|quorum_missed)$")]
     counts: dict[str, int]
-    record_hash: str
+    record_hash: Annotated[str, Meta(pattern=r"^(?!.*\x00)[0-9a-z]{1,64}$")]

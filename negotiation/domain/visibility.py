@@ -132,6 +132,10 @@ EVENT_SCOPES: dict[str, Scope] = {
     "AttendanceCounted": "session",
     "TeamNoteRecorded": "team",
     "BulletinPublished": "session",
+    # Ratification: that a vote was called and its certified outcome are public.
+    "RatificationVoteCalled": "status",
+    "ContractRatified": "status",
+    "ContractRejected": "status",
 }
 # Acts across the table that do not name their session: they happen in the running one.
 IN_RUNNING_SESSION = frozenset(

@@ -148,13 +148,7 @@ def new_election(
             },
         )
     )
-    ok(
-        election.post(
-            "/roll.csv",
-            content=ROLL.encode(),
-            headers={**election.lead, "content-type": "text/csv"},
-        )
-    )
+    ok(election.post("/roll.csv", json={"csv": ROLL}))
     if roll_only:
         return election
     ok(election.post("/roll/certify"))
@@ -249,7 +243,7 @@ def test_the_roll_import_reports_every_rejected_row_and_why(
     client: httpx.Client, negotiations: Negotiations, people: PersonFactory
 ):
     election = new_election(client, negotiations, people, roll_only=True)
-    report = ok(election.post("/roll.csv", content=ROLL.encode()))  # again, same roll
+    report = ok(election.post("/roll.csv", json={"csv": ROLL}))  # again, same roll
     reasons = {(r["line"], r["reason"]) for r in report["rejected"]}
     assert reasons == {
         (6, "duplicate member id"),
@@ -265,7 +259,7 @@ def test_the_roll_is_frozen_once_the_vote_opens(
     client: httpx.Client, negotiations: Negotiations, people: PersonFactory
 ):
     election = new_election(client, negotiations, people)
-    refused(election.post("/roll.csv", content=ROLL.encode()), 409, "roll_frozen")
+    refused(election.post("/roll.csv", json={"csv": ROLL}), 409, "roll_frozen")
 
 
 # ------------------------------------------------------------------ refusals at the ballot box

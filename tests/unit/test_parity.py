@@ -546,6 +546,22 @@ class Driver:
             article_id=a.article_id if a is not None and self.rng.random() < 0.5 else None,
         )
 
+    def ratify(self) -> None:
+        """Call a vote on the whole TA, or record a called vote's outcome (rarely ratified:
+        that ends the bargaining)."""
+        ratification = self.n.state.ratification
+        union = self.chief("union")
+        if ratification is None:
+            now = datetime.now(UTC)
+            self.n.call_ratification_vote(
+                union, question="Ratify?", opens_at=now, closes_at=now + timedelta(days=1)
+            )
+        elif ratification.status == "called":
+            outcome = self.rng.choice(["rejected", "rejected", "quorum_missed", "ratified"])
+            self.n.record_vote_outcome(
+                union, vote_id=ratification.vote_id, outcome=outcome, counts={}, record_hash="x"
+            )
+
     def step(self) -> None:
         act = self.rng.choices(
             [
@@ -560,8 +576,9 @@ class Driver:
                 self.package,
                 self.sessions,
                 self.note,
+                self.ratify,
             ],
-            weights=[3, 3, 6, 4, 14, 4, 10, 3, 5, 14, 2],
+            weights=[3, 3, 6, 4, 14, 4, 10, 3, 5, 14, 2, 2],
         )[0]
         with contextlib.suppress(NegotiationError):  # refused: nothing recorded
             act()

@@ -67,6 +67,10 @@ class SyncRoll(Frozen, frozen=True):
     members: Annotated[list[RollMember], Meta(max_length=500_000)]
 
 
+class ImportRollCsv(Frozen, frozen=True):
+    csv: Annotated[str, Meta(max_length=ROLL_MAX_BYTES, pattern=r"^[^\x00]*$")]
+
+
 class QRRequest(Frozen, frozen=True):
     link: Annotated[str, Meta(min_length=1, max_length=500)]
 
@@ -295,26 +299,26 @@ class VoteController(Controller):
         return _done(done.position)
 
     # -------------------------------------------------------------- roll
-    @post(VID + "/roll.csv", status_code=HTTP_200_OK, request_max_body_size=ROLL_MAX_BYTES)
-    async def import_roll(
+    @post(
+        VID + "/roll.csv",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        request_max_body_size=ROLL_MAX_BYTES,
+    )
+    def import_roll(
         self,
         negotiation_id: UUID,
         vote_id: UUID,
-        request: Request[Any, Any, Any],
+        data: ImportRollCsv,
         account: Account,
         voting: Voting,
     ) -> Any:
-        """The roll as CSV (header: member_id,name,email,phone,worksite,classification,
-        language,good_standing); every rejected row comes back with its line and reason."""
-        try:
-            text = (await request.body()).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise errors.InvalidRequest("The CSV must be UTF-8 text.") from None
+        """The roll as CSV text inside JSON ({"csv": …}: request bodies are JSON, web/security.py),
+        header member_id,name,email,phone,worksite,classification,language,good_standing;
+        every rejected row comes back with its line and reason."""
+        text = data.csv.lstrip("\ufeff")
         total = max(text.count("\n") - 1, 0)
-        report = await asyncio.to_thread(
-            voting.replace_roll, negotiation_id, vote_id, account.actor, csv_rows(text), total
-        )
-        return report
+        return voting.replace_roll(negotiation_id, vote_id, account.actor, csv_rows(text), total)
 
     @put(
         VID + "/roll",
