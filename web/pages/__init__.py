@@ -1,4 +1,4 @@
-"""The member-facing HTML pages (viewer, overlays, bulletins): their routes and templates."""
+"""The member-facing HTML pages (viewer, overlays, bulletins, votes): their routes and templates."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from web.pages import i18n
 from web.pages.console import ConsolePages
 from web.pages.overlays import OverlayPages
 from web.pages.viewer import RedlineController, ViewerPages
+from web.pages.votes import VotePages
 
 
 def page_routes() -> list[Any]:
-    return [ViewerPages, OverlayPages, RedlineController, ConsolePages]
+    return [ViewerPages, OverlayPages, RedlineController, ConsolePages, VotePages]
 
 
 def page_template_config(directory: Path) -> TemplateConfig[JinjaTemplateEngine]:

@@ -1,0 +1,180 @@
+"""HTML pages of a ratification vote: the member's ballot, the officials' desk, the results."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.response import Template
+
+from negotiation.ballots.ballot import display_tracking_code
+from negotiation.domain.negotiation import Negotiation
+from negotiation.voting.service import Voting, record_hash
+from projections.redline import redline
+from web.identity import Account
+from web.pages.viewer import page
+
+PAGE_BASE = "/negotiations/{negotiation_id:uuid}/votes/{vote_id:uuid}"
+CODE_PATTERN = re.compile(r"[^0-9A-F]")
+
+
+class DocumentArticle(msgspec.Struct, frozen=True):
+    """One agreed article of the whole TA as the ballot shows it: against the current contract."""
+
+    number: str
+    title: str
+    redline_html: str
+    words_inserted: int
+    words_deleted: int
+    unchanged: bool
+
+
+def _document(negotiation: Negotiation) -> tuple[str, list[DocumentArticle]]:
+    """The whole TA the vote is on, and its hash now (the page shows whether it is the same)."""
+    articles = []
+    for a in sorted(negotiation.state.articles.values(), key=lambda a: a.number):
+        if a.status != "agreed":
+            continue
+        marks = redline(a.current_language or "", a.agreed_text())
+        articles.append(
+            DocumentArticle(
+                number=a.number,
+                title=a.title,
+                redline_html=marks.html(),
+                words_inserted=marks.words_inserted,
+                words_deleted=marks.words_deleted,
+                unchanged=(a.current_language or "") == a.agreed_text(),
+            )
+        )
+    return negotiation.document_hash(), articles
+
+
+def _voting(request: Request[Any, Any, Any]) -> Voting:
+    voting: Voting = request.app.state.voting
+    return voting
+
+
+def _api(negotiation_id: UUID, vote_id: UUID) -> str:
+    return f"/api/negotiations/{negotiation_id}/votes/{vote_id.hex}"
+
+
+class Lookup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class LookupView(msgspec.Struct, frozen=True):
+    found: bool
+    number: int | None
+    ballots: int
+
+
+def normal_code(text: str) -> str:
+    """A tracking code as typed (any case, spaces, dashes) → the hex digits printed on it."""
+    return CODE_PATTERN.sub("", text.upper())
+
+
+class VotePages(Controller):
+    include_in_schema = False
+
+    @get(PAGE_BASE + "/ballot", sync_to_thread=True)
+    def ballot(
+        self, request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID
+    ) -> Template:
+        """The member's ballot: only the credential (in the link's fragment, or typed) is needed."""
+        voting = _voting(request)
+        vote = voting.vote(negotiation_id, vote_id)
+        current_hash, articles = voting.negotiations.read(negotiation_id, _document)
+        title = voting.negotiations.read(negotiation_id, lambda n: n.state.title)
+        return page(
+            request,
+            "ballot.html",
+            vote=vote.state,
+            vote_id=vote_id.hex,
+            negotiation_id=str(negotiation_id),
+            negotiation_title=title,
+            articles=articles,
+            document_matches=current_hash == vote.state.document_hash,
+            api=_api(negotiation_id, vote_id),
+            results_url=f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/results",
+        )
+
+    @get(PAGE_BASE + "/officials", sync_to_thread=True)
+    def officials(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+    ) -> Template:
+        """The election officials' desk: key ceremony, turnout, close, decryption, certify."""
+        voting = _voting(request)
+        vote = voting.vote(negotiation_id, vote_id)
+        me = None
+        if viewer is not None:
+            me = next(
+                (
+                    i
+                    for i, o in enumerate(vote.state.officials, start=1)
+                    if o.account_id == viewer.account_id
+                ),
+                None,
+            )
+        return page(
+            request,
+            "vote_officials.html",
+            vote=vote.state,
+            vote_id=vote_id.hex,
+            negotiation_id=str(negotiation_id),
+            signed_in=viewer is not None,
+            guardian=me,
+            api=_api(negotiation_id, vote_id),
+            results_url=f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/results",
+        )
+
+    @get(PAGE_BASE + "/results", sync_to_thread=True)
+    def results(
+        self, request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID
+    ) -> Template:
+        """Public after certification; a voter can look up their tracking code any time (JS)."""
+        return _results_page(request, negotiation_id, vote_id)
+
+    # JSON in a POST body, not a query string: a tracking code in an address would sit in access
+    # logs beside the voter's address, a link the ballot routes keep out of the log.
+    @post(PAGE_BASE + "/lookup", status_code=200, sync_to_thread=True)
+    def lookup(
+        self, request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID, data: Lookup
+    ) -> LookupView:
+        """The voter's tracking code, found (or not) among the record's ballots."""
+        voting = _voting(request)
+        voting.vote(negotiation_id, vote_id)  # 404 for a vote of another negotiation
+        ballots = voting.votes.ballot_records(vote_id)
+        wanted = normal_code(data.code)[:40]
+        if len(wanted) >= 16:  # the printed code's 20 digits; fewer could match another's
+            for number, ballot in enumerate(ballots, start=1):
+                if display_tracking_code(ballot.tracking_code).replace("-", "").startswith(wanted):
+                    return LookupView(found=True, number=number, ballots=len(ballots))
+        return LookupView(found=False, number=None, ballots=len(ballots))
+
+
+def _results_page(request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID) -> Template:
+    voting = _voting(request)
+    vote = voting.vote(negotiation_id, vote_id)
+    s = vote.state
+    outcome = None
+    if s.status == "certified":
+        record = voting.record(negotiation_id, vote_id)
+        counts = dict(zip(s.options, list(s.result or []), strict=True))
+        outcome = {"outcome": s.outcome, "counts": counts, "record_hash": record_hash(record)}
+    return page(
+        request,
+        "results.html",
+        vote=s,
+        vote_id=vote_id.hex,
+        negotiation_id=str(negotiation_id),
+        outcome=outcome,
+        lookup_url=f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/lookup",
+        api=_api(negotiation_id, vote_id),
+    )
