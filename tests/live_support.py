@@ -90,3 +90,9 @@ def has_article(number: str) -> Any:
         )
 
     return predicate
+
+
+def log_parts(parts: dict[str, Any]) -> dict[str, Any]:
+    """A feed's parts that follow from the event log: the card meter (`reactions`) is live
+    counting, sent with no position, so a read route of the projection does not carry it."""
+    return {name: part for name, part in parts.items() if name != "reactions"}

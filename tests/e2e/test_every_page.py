@@ -148,7 +148,8 @@ def english_only_words() -> set[str]:
         for w in DATA_WORDS_PATTERN.findall(re.sub(r"%\(\w+\)s", "", m.id))
     }
     spanish = {w.lower() for m in catalog for w in DATA_WORDS_PATTERN.findall(m.string)}
-    return english - spanish
+    # A lone letter is no sign of English (the console lists its shortcut keys: t, c, j, k).
+    return {w for w in english - spanish if len(w) > 1}
 
 
 VISIBLE_TEXT = """(roots) => {

@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 
 from negotiation.database import DatabaseConfig
 from projections.events import EVENTS_TABLE
-from tests.live_support import FeedClient
+from tests.live_support import FeedClient, log_parts
 from tests.reliability.nodes import Bargaining
 from tests.support import LiveServer, board_position, expect, open_table, wait_for_position
 
@@ -159,7 +159,7 @@ async def test_viewers_reconnecting_at_random_end_with_the_projection_and_no_dup
         assert len(set(seen)) == len(seen), (number, viewer.audience, "a duplicate position")
         assert seen == sorted(seen), (number, viewer.audience, "positions out of order")
         expected = projections[viewer.audience, viewer.feed]["parts"]
-        assert viewer.client.parts == expected, (number, viewer.audience, viewer.feed)
+        assert log_parts(viewer.client.parts) == expected, (number, viewer.audience, viewer.feed)
 
     print(
         f"\n{bargaining.sent} commands {dict(bargaining.kinds)}; "
