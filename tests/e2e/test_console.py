@@ -113,7 +113,7 @@ async def test_two_union_members_and_the_employer_run_a_short_negotiation(
         # The bulletin: the generated draft, edited, published for the public.
         await chief.click("#bulletin-generate")
         # the generated text arrives after the click: wait for it, not for the box
-        await chief.wait_for_function("document.querySelector('#bulletin-text').value !== ''")
+        await chief.wait_for_function("() => document.querySelector('#bulletin-text').value")
         generated = await chief.input_value("#bulletin-text")
         assert generated
         await chief.fill("#bulletin-text", generated + "\nA good day at the table.")

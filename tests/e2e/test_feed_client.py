@@ -49,7 +49,8 @@ async def test_the_feed_resumes_after_a_server_side_drop_missing_and_repeating_n
     try:
         await page.goto(server.url + "/")
         await page.evaluate(START_FEED, f"/ws/negotiations/{table.negotiation_id}/?feed=board")
-        await page.wait_for_function("window.feed.state === 'live' && window.applied.length > 0")
+        # A function, not an expression: an expression is eval'd in the page, which its CSP forbids.
+        await page.wait_for_function("() => window.feed.state === 'live' && window.applied.length")
         await open_article(http, table, number="1", title="Recognition")
         await wait_for_articles(page, 1)
         seen = await page.evaluate("window.feed.position")
