@@ -79,3 +79,15 @@ def test_the_catalogs_hold_every_message_the_pages_and_scripts_use():
         known = {m.id for m in read_po(po) if m.id}
     assert {"reconnecting…", "Negotiations", "Sign in"} <= used  # scripts, templates, both
     assert used - known == set()
+
+
+def test_an_interpretation_language_given_by_name_is_shown_as_typed():
+    # given: the demo's sessions name their languages ("Spanish"), others give codes ("es")
+    from jinja2 import Environment
+
+    from web.pages.i18n import _language_name
+
+    context = Environment().from_string("").new_context({"lang": "es"})
+    # when / then: a name Babel does not know is shown as it was typed, never a 500
+    assert _language_name(context, "Spanish") == "Spanish"
+    assert _language_name(context, "es") == "español"

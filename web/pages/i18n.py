@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -113,9 +113,10 @@ def _number(context: Context, value: float | int | None) -> str:
 
 
 def _language_name(context: Context, code: str) -> str:
+    # Sessions name their interpretation languages as typed: a code ("es") or a name ("Spanish").
     try:
         return str(Locale.parse(code).get_display_name(_lang(context)) or code)
-    except (ValueError, TypeError, LookupError):
+    except (ValueError, TypeError, LookupError, UnknownLocaleError):
         return code
 
 
