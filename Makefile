@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # Only the packages that exist yet are type-checked.
-TYPED_PACKAGES = $(wildcard negotiation projections realtime web)
+TYPED_PACKAGES = $(wildcard negotiation projections realtime web demo)
 
 .DEFAULT_GOAL := help
 .PHONY: help .venv run-packages test-packages run test lint bench clean distclean
