@@ -55,18 +55,20 @@ class LiveServer:
         self.port = 0
 
     @classmethod
-    def start(cls, app: Litestar) -> LiveServer:
+    def start(cls, app: Litestar, port: int = 0) -> LiveServer:
+        """Serve `app` on `port` (0: a free one; a given port: a node restarting where its
+        clients left it) and wait until it accepts."""
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
-            port=0,
+            port=port,
             log_level="warning",
             lifespan="on",
             ws="websockets-sansio",
             proxy_headers=False,  # as `negotiation serve`: TRUSTED_PROXIES decides
         )
         server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+        thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
         live = cls(app, server, thread)
 
         async def remember_loop() -> None:
