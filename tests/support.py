@@ -191,6 +191,18 @@ async def open_article(
     )
 
 
+async def bring_to_table(http: Any, table: Table, article_id: str) -> None:
+    """The union brings the article to the table in the table's session."""
+    await expect(
+        await http.post(
+            f"{table.base}/sessions/{table.session_id}/table",
+            headers=table.union.headers,
+            json={"article_id": article_id},
+        ),
+        200,
+    )
+
+
 async def add_to_team(http: Any, table: Table, person: Person, party: str = "union") -> Any:
     """That party's chief adds the person to its team."""
     chief = table.union if party == "union" else table.employer
