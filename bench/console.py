@@ -54,6 +54,8 @@ SEEN_VERSION = """(version) => new Promise((resolve) => {
   observer.observe(document.getElementById("rows"), { childList: true, subtree: true });
 })"""
 
+# Functions, not expressions: Playwright evals an expression in the page, which its CSP refuses.
+CONSOLE_LIVE = "() => window.consoleFeed && window.consoleFeed.state === 'live'"
 MARK_KEYDOWN = """() => { window.pressedAt = null;
   document.getElementById("editor-text").addEventListener("keydown", (e) => {
     if (e.ctrlKey && e.key === "Enter")
@@ -135,9 +137,7 @@ async def moves(
     try:
         for page in (union, employer):
             await page.goto(f"{url}/console/{n}")
-            await page.wait_for_function(
-                "window.consoleFeed && window.consoleFeed.state === 'live'"
-            )
+            await page.wait_for_function(CONSOLE_LIVE)
         await union.evaluate(MARK_KEYDOWN)
         row = union.locator(f"tr[data-article='{article}']")
         times: list[float] = []
@@ -150,7 +150,7 @@ async def moves(
             await union.focus("#editor-text")
             await union.keyboard.press("Control+Enter")
             shown_at = await seen
-            pressed_at = await union.evaluate("window.pressedAt")
+            pressed_at = await union.evaluate("() => window.pressedAt")
             times.append(shown_at - pressed_at)
             await union.locator("#editor").wait_for(state="hidden")
         return times
@@ -173,9 +173,7 @@ async def first_load(browser: Any, url: str, n: str, username: str) -> dict[str,
     )
     try:
         await page.goto(f"{url}/console/{n}", wait_until="load")
-        await page.wait_for_function(
-            "window.consoleFeed && window.consoleFeed.state === 'live'", timeout=60000
-        )
+        await page.wait_for_function(CONSOLE_LIVE, timeout=60000)
         await page.wait_for_load_state("networkidle")
         paint = await page.evaluate(
             "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"

@@ -218,8 +218,8 @@ async def load(browser: Any, url: str, viewport: dict[str, int]) -> dict[str, fl
     )
     try:
         await page.goto(url, wait_until="load")
-        await page.wait_for_function(
-            "(window.viewerFeeds && window.viewerFeeds.session.state === 'live')"
+        await page.wait_for_function(  # a function: an expression is eval'd, which CSP refuses
+            "() => (window.viewerFeeds && window.viewerFeeds.session.state === 'live')"
             " || document.body.dataset.feed === 'live'",
             timeout=60000,
         )
