@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import uvicorn
@@ -21,6 +24,7 @@ from web.identity import Identity
 
 T = TypeVar("T")
 PASSWORD = "correct horse battery staple"
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -271,6 +275,23 @@ async def open_table(
             await http.post(f"{base}/sessions/{session['id']}/open", headers=employer.headers), 200
         )
     return Table(created["id"], union, employer, session["id"])
+
+
+async def run_cli(database_url: str, *args: str) -> tuple[int, str]:
+    """`python -m web.cli ARGS` against that database, from the repository root; returns its
+    exit status and what it printed (stdout and stderr together)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "web.cli",
+        *args,
+        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    return process.returncode or 0, out.decode()
 
 
 # ---------------------------------------------------------------------- waiting on positions
