@@ -50,7 +50,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -59,11 +59,14 @@ from typing import Any
 
 from _measure import (  # bench/_measure.py
     machine_busy_seconds,
+    make_people,
+    open_table,
     percentile,
     postgres_cpu_seconds,
     process_cpu_seconds,
     serve_and_report_port,
     sleep_until,
+    workers,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +74,6 @@ DATA_DIR = REPO_ROOT / "var" / "bench-pgdata"
 
 TABLE_KINDS = ("table_proposal", "counter", "sign_ta")
 ALL_KINDS = ("open_article", *TABLE_KINDS)
-PASSWORD = "bench horse battery staple"
 PROPOSAL = (
     "Section {n}. The parties agree that no class shall exceed {size} students. Where a class "
     "exceeds this limit for more than ten school days, the District shall pay the teacher an "
@@ -201,50 +203,6 @@ def serve(database: Any, listening: Any, conn: Connection) -> None:
     serve_and_report_port(uvicorn.Server(config), conn, [listening])
 
 
-@contextlib.contextmanager
-def server_process(database: Any, listening: Any, name: str) -> Iterator[tuple[int, int]]:
-    """One app server process on `listening`; yields (port, pid); SIGTERM at the end."""
-    ctx = mp.get_context("spawn")
-    parent_end, child_end = ctx.Pipe()
-    process = ctx.Process(target=serve, args=(database, listening, child_end), name=name)
-    process.start()
-    try:
-        if not parent_end.poll(120):
-            raise RuntimeError("the server did not start within 120 s")
-        port = parent_end.recv()
-        if port is None:
-            raise RuntimeError("the server failed to start; see its log above")
-        assert process.pid is not None
-        yield port, process.pid
-    finally:
-        process.terminate()  # SIGTERM: uvicorn shuts down gracefully (pools closed)
-        process.join(30)
-        if process.is_alive():
-            process.kill()
-            process.join(10)
-
-
-@contextlib.contextmanager
-def node(database: Any, procs: int, index: int) -> Iterator[tuple[str, list[int]]]:
-    """A node as `negotiation serve --workers procs` runs it: `procs` app processes accepting
-    on one listening socket bound here (the kernel hands each new connection to one of them),
-    each with its own hub and pools on the one database; yields (url, pids)."""
-    import socket
-
-    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listening.bind(("127.0.0.1", 0))
-    with listening, contextlib.ExitStack() as stack:
-        pids = []
-        port = 0
-        for i in range(procs):
-            port, pid = stack.enter_context(
-                server_process(database, listening, f"bench-server-{index}.{i}")
-            )
-            pids.append(pid)
-        yield f"http://127.0.0.1:{port}", pids
-
-
 # ---------------------------------------------------------------------- setup (not timed)
 @dataclass(frozen=True)
 class Job:
@@ -256,68 +214,18 @@ class Job:
     employer: str
 
 
-async def make_people(database: Any, count: int) -> list[tuple[str, str]]:
-    """(username, token) for ``count`` new accounts, via Identity (the server made the schema)."""
-    import asyncpg
-
-    from web.identity import Identity
-
-    pool = await asyncpg.create_pool(**database.asyncpg_kwargs(), min_size=1, max_size=4)
-    try:
-        identity = Identity(pool)
-        people = []
-        for i in range(count):
-            username = f"bench_{i}_{uuid.uuid4().hex[:8]}"
-            account = await identity.create_account(
-                username=username, display_name=f"Bench person {i}", password=PASSWORD
-            )
-            issued = await identity.issue_token(account, kind="api", label="bench")
-            people.append((username, issued.token))
-        return people
-    finally:
-        await pool.close()
-
-
-async def expect(response: Any, status: int) -> Any:
-    if response.status_code != status:
-        raise RuntimeError(
-            f"setup: {response.request.url} → {response.status_code} {response.text}"
-        )
-    return response.json() if response.content else None
-
-
 async def http_setup(url: str, database: Any, clients: int, negotiation_count: int) -> list[Job]:
     """Negotiations with both chiefs, ground rules agreed and a session open, through the API."""
     import httpx
 
     people = await make_people(database, 2 * negotiation_count)
-    jobs = []
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         negotiations = []
         for n in range(negotiation_count):
-            (_, union), (employer_name, employer) = people[2 * n], people[2 * n + 1]
-            u = {"Authorization": f"Bearer {union}"}
-            e = {"Authorization": f"Bearer {employer}"}
-            created = await expect(await http.post("/api/negotiations", headers=u, json={
-                "title": f"Bench contract {n}", "kind": "collective_bargaining",
-                "bargaining_unit": "Educators", "union_name": "Educators Association",
-                "employer_name": "Unified School District", "my_party": "union",
-                "other_chief_username": employer_name,
-            }), 201)
-            base = f"/api/negotiations/{created['id']}"
-            offer = await expect(await http.post(f"{base}/ground-rules", headers=u, json={}), 201)
-            await expect(await http.post(
-                f"{base}/ground-rules/{offer['id']}/agree", headers=e, json={}), 200)
-            session = await expect(await http.post(f"{base}/sessions", headers=u, json={
-                "visibility": "open", "location": "District office, room 4",
-                "starts_at": "2026-11-24T16:00:00+00:00", "capacity": 120,
-            }), 201)
-            await expect(await http.post(f"{base}/sessions/{session['id']}/open", headers=e), 200)
-            negotiations.append((created["id"], union, employer))
-    for client in range(clients):
-        negotiation_id, union, employer = negotiations[client % negotiation_count]
-        jobs.append(Job(client, negotiation_id, union, employer))
-    return jobs
+            union, employer = people[2 * n], people[2 * n + 1]
+            negotiation_id, _ = await open_table(http, union, employer, title=f"Bench contract {n}")
+            negotiations.append((negotiation_id, union[1], employer[1]))
+    return [Job(client, *negotiations[client % negotiation_count]) for client in range(clients)]
 
 
 # ---------------------------------------------------------------------- HTTP clients
@@ -765,9 +673,10 @@ def main() -> None:
         with contextlib.ExitStack() as stack:
             # Each node has its own port (as several `negotiation serve` commands on one
             # database); client processes are spread over them like a load balancer would.
-            nodes = [stack.enter_context(node(database, args.server_procs, i))
+            nodes = [stack.enter_context(workers(serve, (database,), args.server_procs,
+                                                 f"bench-server-{i}"))
                      for i in range(args.servers)]
-            urls = [url for url, _ in nodes]
+            urls = [f"http://127.0.0.1:{port}" for port, _ in nodes]
             pids = [pid for _, node_pids in nodes for pid in node_pids]
             print(f"server pids {pids} at {urls}", flush=True)
             jobs = asyncio.run(http_setup(urls[0], database, args.clients, args.negotiations))

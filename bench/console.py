@@ -37,8 +37,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from _measure import percentile  # bench/_measure.py
-from pages import CHROMIUM, DATA_DIR, FAST_3G, PASSWORD, make_people, server_process
+from _measure import (  # bench/_measure.py
+    PASSWORD,
+    bearer,
+    expect,
+    make_people,
+    open_table,
+    percentile,
+)
+from pages import DATA_DIR, launch, on_fast_3g, server_process
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,6 +61,8 @@ SEEN_VERSION = """(version) => new Promise((resolve) => {
   observer.observe(document.getElementById("rows"), { childList: true, subtree: true });
 })"""
 
+# Functions, not expressions: Playwright evals an expression in the page, which its CSP refuses.
+CONSOLE_LIVE = "() => window.consoleFeed && window.consoleFeed.state === 'live'"
 MARK_KEYDOWN = """() => { window.pressedAt = null;
   document.getElementById("editor-text").addEventListener("keydown", (e) => {
     if (e.ctrlKey && e.key === "Enter")
@@ -62,58 +71,38 @@ MARK_KEYDOWN = """() => { window.pressedAt = null;
 
 
 async def setup(url: str, database: Any) -> tuple[str, str, list[tuple[str, str]]]:
+    """One negotiation with an open session and twelve articles; returns (negotiation id, the
+    first article's id, the two chiefs)."""
     import httpx
 
-    people = await make_people(database)
-    (_, union), (employer_name, employer) = people
-    u, e = {"Authorization": f"Bearer {union}"}, {"Authorization": f"Bearer {employer}"}
+    people = await make_people(database, 2)
+    union, employer = people
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-
-        async def post(path: str, headers: dict[str, str], body: Any = None) -> Any:
-            response = await http.post(path, headers=headers, json=body or {})
-            if response.status_code >= 300:
-                raise RuntimeError(f"setup: {path} → {response.status_code} {response.text}")
-            return response.json()
-
-        n = (
-            await post(
-                "/api/negotiations",
-                u,
-                {
-                    "title": "Teachers contract 2027",
-                    "kind": "collective_bargaining",
-                    "bargaining_unit": "Educators",
-                    "union_name": "Educators Association",
-                    "employer_name": "Unified School District",
-                    "my_party": "union",
-                    "other_chief_username": employer_name,
-                },
-            )
-        )["id"]
-        base = f"/api/negotiations/{n}"
-        offer = await post(f"{base}/ground-rules", u)
-        await post(f"{base}/ground-rules/{offer['id']}/agree", e)
-        s = await post(
-            f"{base}/sessions",
-            u,
-            {"visibility": "open", "location": "Hall", "starts_at": "2027-01-12T16:00:00+00:00"},
+        session = {
+            "visibility": "open",
+            "location": "Hall",
+            "starts_at": "2027-01-12T16:00:00+00:00",
+        }
+        n, _ = await open_table(
+            http, union, employer, title="Teachers contract 2027", session=session
         )
-        await post(f"{base}/sessions/{s['id']}/open", e)
-        first = None
-        for i in range(12):
-            made = await post(
-                f"{base}/articles",
-                u,
-                {
-                    "number": str(12 + i),
-                    "title": f"Subject {i}",
-                    "category": "non_economic",
-                    "current_language": CURRENT,
-                },
+        articles = [
+            await expect(
+                await http.post(
+                    f"/api/negotiations/{n}/articles",
+                    headers=bearer(union[1]),
+                    json={
+                        "number": str(12 + i),
+                        "title": f"Subject {i}",
+                        "category": "non_economic",
+                        "current_language": CURRENT,
+                    },
+                ),
+                201,
             )
-            first = first or made["id"]
-        assert first is not None
-        return n, first, people
+            for i in range(12)
+        ]
+        return n, articles[0]["id"], people
 
 
 async def sign_in(browser: Any, url: str, username: str) -> Any:
@@ -135,9 +124,7 @@ async def moves(
     try:
         for page in (union, employer):
             await page.goto(f"{url}/console/{n}")
-            await page.wait_for_function(
-                "window.consoleFeed && window.consoleFeed.state === 'live'"
-            )
+            await page.wait_for_function(CONSOLE_LIVE)
         await union.evaluate(MARK_KEYDOWN)
         row = union.locator(f"tr[data-article='{article}']")
         times: list[float] = []
@@ -150,7 +137,7 @@ async def moves(
             await union.focus("#editor-text")
             await union.keyboard.press("Control+Enter")
             shown_at = await seen
-            pressed_at = await union.evaluate("window.pressedAt")
+            pressed_at = await union.evaluate("() => window.pressedAt")
             times.append(shown_at - pressed_at)
             await union.locator("#editor").wait_for(state="hidden")
         return times
@@ -162,20 +149,10 @@ async def moves(
 async def first_load(browser: Any, url: str, n: str, username: str) -> dict[str, float]:
     context = await sign_in(browser, url, username)
     page = await context.new_page()
-    cdp = await context.new_cdp_session(page)
-    await cdp.send("Network.enable")
-    await cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    await cdp.send("Network.emulateNetworkConditions", FAST_3G)
-    transferred: dict[str, float] = {}
-    cdp.on(
-        "Network.loadingFinished",
-        lambda e: transferred.__setitem__(e["requestId"], e["encodedDataLength"]),
-    )
+    transferred = await on_fast_3g(context, page)
     try:
         await page.goto(f"{url}/console/{n}", wait_until="load")
-        await page.wait_for_function(
-            "window.consoleFeed && window.consoleFeed.state === 'live'", timeout=60000
-        )
+        await page.wait_for_function(CONSOLE_LIVE, timeout=60000)
         await page.wait_for_load_state("networkidle")
         paint = await page.evaluate(
             "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime"
@@ -192,17 +169,7 @@ async def measure(
 
     n, article, people = await setup(url, database)
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
+        browser = await launch(playwright)
         try:
             times = await moves(browser, url, n, article, people, count)
             loaded = [await first_load(browser, url, n, people[1][0]) for _ in range(loads)]

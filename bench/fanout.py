@@ -75,10 +75,16 @@ from pathlib import Path
 from typing import Any
 
 from _measure import (  # bench/_measure.py
+    bearer,
+    child,
+    expect,
     machine_busy_seconds,
+    make_people,
+    open_table,
     percentile,
     process_cpu_seconds,
     serve_and_report_port,
+    workers,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -242,46 +248,12 @@ def serve_baseline(conn: Connection) -> None:
 
 
 @contextlib.contextmanager
-def child(target: Any, args: tuple[Any, ...], name: str) -> Iterator[tuple[int, int, Connection]]:
-    """Start a server child process; yields (port, pid, pipe); terminates it at the end."""
-    ctx = mp.get_context("spawn")
-    parent_end, child_end = ctx.Pipe()
-    process = ctx.Process(target=target, args=(*args, child_end), name=name)
-    process.start()
-    try:
-        if not parent_end.poll(120):
-            raise RuntimeError(f"{name} did not start within 120 s")
-        port = parent_end.recv()
-        if port is None:
-            raise RuntimeError(f"{name} failed to start; see its log above")
-        assert process.pid is not None
-        yield port, process.pid, parent_end
-    finally:
-        process.terminate()
-        process.join(30)
-        if process.is_alive():
-            process.kill()
-            process.join(10)
-
-
-@contextlib.contextmanager
 def app_servers(database: Any, args: argparse.Namespace) -> Iterator[tuple[int, list[int]]]:
     """``--server-procs`` app server processes on one listening socket and one database, as
-    ``negotiation serve --workers`` runs them (uvicorn binds in the parent and hands the
-    socket to each worker); yields (port, pids)."""
-    import socket
-
-    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listening.bind(("127.0.0.1", 0))
-    with listening, contextlib.ExitStack() as stack:
-        pids = []
-        for i in range(args.server_procs):
-            port, pid, _ = stack.enter_context(child(
-                serve_app, (database, args.ws, args.server_times, listening),
-                "bench-app-server" + (f"-{i}" if i else "")))
-            pids.append(pid)
-        yield port, pids
+    ``negotiation serve --workers`` runs them; yields (port, pids)."""
+    with workers(serve_app, (database, args.ws, args.server_times), args.server_procs,
+                 "bench-app-server") as served:
+        yield served
 
 
 def rss_kib(pids: list[int]) -> int:
@@ -661,35 +633,19 @@ class Table:
 async def set_up_table(url: str, database: Any, n: int, articles: int) -> Table:
     """A negotiation with both chiefs, ground rules agreed, an open session and articles."""
     import httpx
-    from commands import expect, make_people
 
-    (_, union), (employer_name, employer) = await make_people(database, 2)
-    u = {"Authorization": f"Bearer {union}"}
-    e = {"Authorization": f"Bearer {employer}"}
+    union, employer = await make_people(database, 2)
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        created = await expect(await http.post("/api/negotiations", headers=u, json={
-            "title": f"Fan-out contract {n}", "kind": "collective_bargaining",
-            "bargaining_unit": "Educators", "union_name": "Educators Association",
-            "employer_name": "Unified School District", "my_party": "union",
-            "other_chief_username": employer_name,
-        }), 201)
-        base = f"/api/negotiations/{created['id']}"
-        offer = await expect(await http.post(f"{base}/ground-rules", headers=u, json={}), 201)
-        await expect(await http.post(f"{base}/ground-rules/{offer['id']}/agree", headers=e,
-                                     json={}), 200)
-        session = await expect(await http.post(f"{base}/sessions", headers=u, json={
-            "visibility": "open", "location": "District office, room 4",
-            "starts_at": "2026-11-24T16:00:00+00:00", "capacity": 120,
-        }), 201)
-        await expect(await http.post(f"{base}/sessions/{session['id']}/open", headers=e), 200)
+        negotiation_id, _ = await open_table(http, union, employer, title=f"Fan-out contract {n}")
         article_ids = []
         for number in range(1, articles + 1):
-            article = await expect(await http.post(f"{base}/articles", headers=u, json={
-                "number": str(number), "title": f"Class size {number}",
-                "category": "non_economic", "current_language": "No class shall exceed 32.",
-            }), 201)
+            article = await expect(await http.post(
+                f"/api/negotiations/{negotiation_id}/articles", headers=bearer(union[1]), json={
+                    "number": str(number), "title": f"Class size {number}",
+                    "category": "non_economic", "current_language": "No class shall exceed 32.",
+                }), 201)
             article_ids.append(article["id"])
-    return Table(created["id"], union, employer, article_ids)
+    return Table(negotiation_id, union[1], employer[1], article_ids)
 
 
 @dataclass

@@ -33,7 +33,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import multiprocessing as mp
 import os
 import statistics
 import sys
@@ -43,19 +42,32 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from _measure import serve_and_report_port  # bench/_measure.py
+from _measure import (  # bench/_measure.py
+    bearer,
+    child,
+    expect,
+    make_people,
+    open_table,
+    serve_and_report_port,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA_DIR = ROOT / "var" / "bench-pgdata"
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 FAST_3G = {
     "offline": False,
     "latency": 562.5,
     "downloadThroughput": 1.6 * 1024 * 1024 / 8 * 0.9,
     "uploadThroughput": 750 * 1024 / 8 * 0.9,
 }
-PASSWORD = "correct horse battery staple"
 
 
 def serve(database: Any, conn: Connection) -> None:
@@ -81,93 +93,33 @@ def serve(database: Any, conn: Connection) -> None:
 
 @contextlib.contextmanager
 def server_process(database: Any) -> Iterator[str]:
-    ctx = mp.get_context("spawn")
-    parent_end, child_end = ctx.Pipe()
-    process = ctx.Process(target=serve, args=(database, child_end), name="bench-pages-server")
-    process.start()
-    try:
-        if not parent_end.poll(120):
-            raise RuntimeError("the server did not start within 120 s")
-        port = parent_end.recv()
-        if port is None:
-            raise RuntimeError("the server failed to start; see its log above")
+    """The app in a child process; yields its URL."""
+    with child(serve, (database,), "bench-pages-server") as (port, _, _):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.join(30)
-        if process.is_alive():
-            process.kill()
-            process.join(10)
-
-
-async def make_people(database: Any) -> list[tuple[str, str]]:
-    import asyncpg
-
-    from web.identity import Identity
-
-    pool = await asyncpg.create_pool(**database.asyncpg_kwargs(), min_size=1, max_size=2)
-    try:
-        identity = Identity(pool)
-        people = []
-        for name in ("Uma Union", "Eli Employer"):
-            username = f"bench_{uuid.uuid4().hex[:10]}"
-            account = await identity.create_account(
-                username=username, display_name=name, password=PASSWORD
-            )
-            issued = await identity.issue_token(account, kind="api", label="bench")
-            people.append((username, issued.token))
-        return people
-    finally:
-        await pool.close()
 
 
 async def setup(url: str, database: Any) -> tuple[str, str]:
     """A session in swing; returns (negotiation id, session id)."""
     import httpx
 
-    (_, union), (employer_name, employer) = await make_people(database)
-    u, e = {"Authorization": f"Bearer {union}"}, {"Authorization": f"Bearer {employer}"}
+    union, employer = await make_people(database, 2)
+    u, e = bearer(union[1]), bearer(employer[1])
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
 
-        async def post(path: str, headers: dict[str, str], body: Any = None) -> Any:
-            response = await http.post(path, headers=headers, json=body or {})
-            if response.status_code >= 300:
-                raise RuntimeError(f"setup: {path} → {response.status_code} {response.text}")
-            return response.json()
+        async def post(path: str, headers: dict[str, str], body: Any, status: int = 201) -> Any:
+            return await expect(await http.post(path, headers=headers, json=body), status)
 
-        n = (
-            await post(
-                "/api/negotiations",
-                u,
-                {
-                    "title": "Teachers contract 2027",
-                    "kind": "collective_bargaining",
-                    "bargaining_unit": "Educators",
-                    "union_name": "Educators Association",
-                    "employer_name": "Unified School District",
-                    "my_party": "union",
-                    "other_chief_username": employer_name,
-                },
-            )
-        )["id"]
+        session = {
+            "visibility": "open",
+            "location": "Union hall",
+            "capacity": 300,
+            "starts_at": "2027-01-12T16:00:00+00:00",
+            "languages": ["es"],
+            "livestream_url": "https://stream.example.org/live",
+        }
+        title = "Teachers contract 2027"
+        n, s = await open_table(http, union, employer, title=title, session=session)
         base = f"/api/negotiations/{n}"
-        offer = await post(f"{base}/ground-rules", u)
-        await post(f"{base}/ground-rules/{offer['id']}/agree", e)
-        s = (
-            await post(
-                f"{base}/sessions",
-                u,
-                {
-                    "visibility": "open",
-                    "location": "Union hall",
-                    "capacity": 300,
-                    "starts_at": "2027-01-12T16:00:00+00:00",
-                    "languages": ["es"],
-                    "livestream_url": "https://stream.example.org/live",
-                },
-            )
-        )["id"]
-        await post(f"{base}/sessions/{s}/open", e)
         current = " ".join(["Class size shall not exceed 30 students in any classroom."] * 6)
         article = (
             await post(
@@ -185,13 +137,9 @@ async def setup(url: str, database: Any) -> tuple[str, str]:
             await post(
                 f"{base}/articles",
                 u,
-                {
-                    "number": str(20 + i),
-                    "title": f"Subject {i}",
-                    "category": "economic",
-                },
+                {"number": str(20 + i), "title": f"Subject {i}", "category": "economic"},
             )
-        await post(f"{base}/sessions/{s}/table", u, {"article_id": article})
+        await post(f"{base}/sessions/{s}/table", u, {"article_id": article}, 200)
         first = await post(
             f"{base}/articles/{article}/proposals", u, {"text": current.replace("30", "25")}
         )
@@ -200,13 +148,20 @@ async def setup(url: str, database: Any) -> tuple[str, str]:
             e,
             {"text": current.replace("30", "28"), "answers": first["id"]},
         )
-        await post(f"{base}/sessions/{s}/attendance", u, {"count": 212})
+        await post(f"{base}/sessions/{s}/attendance", u, {"count": 212}, 200)
         return n, s
 
 
-async def load(browser: Any, url: str, viewport: dict[str, int]) -> dict[str, float]:
-    context = await browser.new_context(viewport=viewport)
-    page = await context.new_page()
+async def launch(playwright: Any) -> Any:
+    """Debian's Chromium, headless (never a downloaded browser)."""
+    return await playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+    )
+
+
+async def on_fast_3g(context: Any, page: Any) -> dict[str, float]:
+    """Throttle `page` to Fast 3G with its cache disabled, through CDP; returns a dict that
+    fills with each response's bytes on the wire (headers included), by request."""
     cdp = await context.new_cdp_session(page)
     await cdp.send("Network.enable")
     await cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
@@ -216,10 +171,17 @@ async def load(browser: Any, url: str, viewport: dict[str, int]) -> dict[str, fl
         "Network.loadingFinished",
         lambda e: transferred.__setitem__(e["requestId"], e["encodedDataLength"]),
     )
+    return transferred
+
+
+async def load(browser: Any, url: str, viewport: dict[str, int]) -> dict[str, float]:
+    context = await browser.new_context(viewport=viewport)
+    page = await context.new_page()
+    transferred = await on_fast_3g(context, page)
     try:
         await page.goto(url, wait_until="load")
-        await page.wait_for_function(
-            "(window.viewerFeeds && window.viewerFeeds.session.state === 'live')"
+        await page.wait_for_function(  # a function: an expression is eval'd, which CSP refuses
+            "() => (window.viewerFeeds && window.viewerFeeds.session.state === 'live')"
             " || document.body.dataset.feed === 'live'",
             timeout=60000,
         )
@@ -240,17 +202,7 @@ async def measure(url: str, n: str, s: str, runs: int) -> dict[str, list[dict[st
 
     results: dict[str, list[dict[str, float]]] = {"viewer": [], "overlay": []}
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
+        browser = await launch(playwright)
         try:
             for _ in range(runs):
                 results["viewer"].append(

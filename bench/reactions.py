@@ -56,15 +56,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import percentile, process_cpu_seconds
-from fanout import (
-    DATA_DIR,
-    app_servers,
-    child,
-    raise_open_files_limit,
-    rss_kib,
-    serve_baseline,
-)
+from _measure import bearer, child, expect, make_people, open_table, percentile, process_cpu_seconds
+from fanout import DATA_DIR, app_servers, raise_open_files_limit, rss_kib, serve_baseline
 
 SETTLE = 5.0  # seconds after the last round before the final readings are taken
 ACTIVE = 0.5  # the part of each round in which viewers change (the rest lets the count settle)
@@ -183,29 +176,18 @@ async def _baseline_side(connect: Any, url: str, count: int, messages: int) -> l
 async def set_up(url: str, database: Any) -> tuple[str, str]:
     """An open session with an article on the table; returns (negotiation id, session id)."""
     import httpx
-    from commands import expect, make_people
 
-    (_, union), (employer_name, employer) = await make_people(database, 2)
-    u = {"Authorization": f"Bearer {union}"}
-    e = {"Authorization": f"Bearer {employer}"}
+    union, employer = await make_people(database, 2)
+    u = bearer(union[1])
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        created = await expect(await http.post("/api/negotiations", headers=u, json={
-            "title": "Cards", "kind": "collective_bargaining", "bargaining_unit": "Educators",
-            "union_name": "Educators Association", "employer_name": "Unified School District",
-            "my_party": "union", "other_chief_username": employer_name}), 201)
-        base = f"/api/negotiations/{created['id']}"
-        offer = await expect(await http.post(f"{base}/ground-rules", headers=u, json={}), 201)
-        await expect(await http.post(f"{base}/ground-rules/{offer['id']}/agree", headers=e,
-                                     json={}), 200)
-        session = await expect(await http.post(f"{base}/sessions", headers=u, json={
-            "visibility": "open", "location": "Hall", "starts_at": "2026-11-24T16:00:00+00:00"}),
-            201)
-        await expect(await http.post(f"{base}/sessions/{session['id']}/open", headers=e), 200)
+        nid, sid = await open_table(http, union, employer, title="Cards", session={
+            "visibility": "open", "location": "Hall", "starts_at": "2026-11-24T16:00:00+00:00"})
+        base = f"/api/negotiations/{nid}"
         article = await expect(await http.post(f"{base}/articles", headers=u, json={
             "number": "12", "title": "Class size", "category": "non_economic"}), 201)
-        await expect(await http.post(f"{base}/sessions/{session['id']}/table", headers=u,
+        await expect(await http.post(f"{base}/sessions/{sid}/table", headers=u,
                                      json={"article_id": article["id"]}), 200)
-    return created["id"], session["id"]
+    return nid, sid
 
 
 def latencies(

@@ -1,9 +1,11 @@
-"""Session fixtures: the repository root and a fresh PostgreSQL database for this test run."""
+"""Session fixtures: the repository root, a fresh PostgreSQL database for this test run, the app
+served on it, signed-in people, and Debian's headless Chromium for the browser tests."""
 
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +20,17 @@ from negotiation.database import (
 from tests.support import LiveServer, Person, PersonFactory
 from web.app import create_app
 from web.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, never a downloaded browser
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +96,17 @@ async def http_module(server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="module")
 def people_module(server: LiveServer) -> PersonFactory:
     return server.person
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    """Headless Chromium driven by Playwright, one for the whole run (imported only when a
+    test asks for it)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield launched
+        await launched.close()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import uvicorn
@@ -21,6 +24,7 @@ from web.identity import Identity
 
 T = TypeVar("T")
 PASSWORD = "correct horse battery staple"
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -55,18 +59,20 @@ class LiveServer:
         self.port = 0
 
     @classmethod
-    def start(cls, app: Litestar) -> LiveServer:
+    def start(cls, app: Litestar, port: int = 0) -> LiveServer:
+        """Serve `app` on `port` (0: a free one; a given port: a node restarting where its
+        clients left it) and wait until it accepts."""
         config = uvicorn.Config(
             app,
             host="127.0.0.1",
-            port=0,
+            port=port,
             log_level="warning",
             lifespan="on",
             ws="websockets-sansio",
             proxy_headers=False,  # as `negotiation serve`: TRUSTED_PROXIES decides
         )
         server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+        thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
         live = cls(app, server, thread)
 
         async def remember_loop() -> None:
@@ -189,6 +195,18 @@ async def open_article(
     )
 
 
+async def bring_to_table(http: Any, table: Table, article_id: str) -> None:
+    """The union brings the article to the table in the table's session."""
+    await expect(
+        await http.post(
+            f"{table.base}/sessions/{table.session_id}/table",
+            headers=table.union.headers,
+            json={"article_id": article_id},
+        ),
+        200,
+    )
+
+
 async def add_to_team(http: Any, table: Table, person: Person, party: str = "union") -> Any:
     """That party's chief adds the person to its team."""
     chief = table.union if party == "union" else table.employer
@@ -257,6 +275,23 @@ async def open_table(
             await http.post(f"{base}/sessions/{session['id']}/open", headers=employer.headers), 200
         )
     return Table(created["id"], union, employer, session["id"])
+
+
+async def run_cli(database_url: str, *args: str) -> tuple[int, str]:
+    """`python -m web.cli ARGS` against that database, from the repository root; returns its
+    exit status and what it printed (stdout and stderr together)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "web.cli",
+        *args,
+        env={**os.environ, "DATABASE_URL": database_url},
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await process.communicate()
+    return process.returncode or 0, out.decode()
 
 
 # ---------------------------------------------------------------------- waiting on positions

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
-import uvicorn
 from litestar import Litestar
 
 from realtime.feeds import CLOSED
@@ -35,17 +31,4 @@ def drop_feeds(server: LiveServer, negotiation_id: str, *, resync: bool = False)
 
 def serve_on_port(app: Litestar, port: int) -> LiveServer:
     """The app on a given loopback port (a node restarting where its clients left it)."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="websockets-sansio"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-    live = LiveServer(app, server, thread)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the restarted server did not start; see the log above")
-        time.sleep(0.02)
-    live.port = port
-    return live
+    return LiveServer.start(app, port)

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from tests.cards_support import CardViewer, meter_reads, viewer_cookie
-from tests.support import expect, open_article, open_table, wait_for_position
+from tests.support import bring_to_table, expect, open_article, open_table, wait_for_position
 
 pytestmark = pytest.mark.e2e
 
@@ -17,17 +17,6 @@ VIEWERS = 50
 SEED = 9_091
 PHONE = {"viewport": {"width": 390, "height": 844}}
 FULL_HD = {"viewport": {"width": 1920, "height": 1080}}
-
-
-async def bring_to_table(http, table, article_id):
-    await expect(
-        await http.post(
-            f"{table.base}/sessions/{table.session_id}/table",
-            headers=table.union.headers,
-            json={"article_id": article_id},
-        ),
-        200,
-    )
 
 
 async def test_the_meter_shows_exactly_the_cards_fifty_viewers_hold(browser, server, http, people):

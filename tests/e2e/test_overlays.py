@@ -8,7 +8,7 @@ import zlib
 import pytest
 
 from tests.e2e.feeds import drop_feeds
-from tests.support import expect, open_article, open_table
+from tests.support import bring_to_table, expect, open_article, open_table
 
 pytestmark = pytest.mark.e2e
 
@@ -107,14 +107,7 @@ def alpha_channel(png: bytes) -> tuple[int, int, list[bytes]]:
 async def test_an_overlay_is_transparent_outside_its_graphic(browser, server, http, people):
     table = await open_table(http, people)
     article = await open_article(http, table)
-    await expect(
-        await http.post(
-            f"{table.base}/sessions/{table.session_id}/table",
-            headers=table.union.headers,
-            json={"article_id": article["id"]},
-        ),
-        200,
-    )
+    await bring_to_table(http, table, article["id"])
     context = await browser.new_context(**FULL_HD)
     page = await context.new_page()
     try:
@@ -163,14 +156,7 @@ async def test_the_lower_third_shows_the_article_on_the_table_and_its_latest_mov
 ):
     table = await open_table(http, people)
     article = await open_article(http, table, number="12", title="Class size")
-    await expect(
-        await http.post(
-            f"{table.base}/sessions/{table.session_id}/table",
-            headers=table.union.headers,
-            json={"article_id": article["id"]},
-        ),
-        200,
-    )
+    await bring_to_table(http, table, article["id"])
     context = await browser.new_context(**FULL_HD)
     page = await context.new_page()
     try:

@@ -3,7 +3,7 @@ without a reload, with their redlines; a members-only session stays invisible to
 
 import pytest
 
-from tests.support import expect, open_article, open_table
+from tests.support import bring_to_table, expect, open_article, open_table
 
 pytestmark = pytest.mark.e2e
 
@@ -19,17 +19,6 @@ async def table_proposal(http, table, article_id, who, text, answers=None, revis
             f"{table.base}/articles/{article_id}/proposals", headers=who.headers, json=body
         ),
         201,
-    )
-
-
-async def bring_to_table(http, table, article_id):
-    await expect(
-        await http.post(
-            f"{table.base}/sessions/{table.session_id}/table",
-            headers=table.union.headers,
-            json={"article_id": article_id},
-        ),
-        200,
     )
 
 

@@ -8,14 +8,11 @@ import csv
 import hashlib
 import io
 import json
-import os
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -28,7 +25,7 @@ from projections import audit
 from projections.audit import chain_head, verify_chain
 from projections.audit import projection as audit_projection
 from projections.runner import Projector, default_projections
-from tests.support import LiveServer, Person, expect
+from tests.support import LiveServer, Person, expect, run_cli
 
 UNIT = "Audit Unit"
 SECRET = "Settle at 26 if they move on prep time"
@@ -513,24 +510,7 @@ async def test_a_removed_audit_entry_is_reported(tamper_db: TamperDb):
 
 
 async def test_the_verify_command_exits_1_when_tampering_is_found(tamper_db: TamperDb):
-    env = {**os.environ, "DATABASE_URL": tamper_db.config.dsn()}
-    root = Path(__file__).resolve().parents[2]
-
-    async def run_cli() -> tuple[int, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "web.cli",
-            "verify",
-            env=env,
-            cwd=root,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        out, _ = await process.communicate()
-        return process.returncode or 0, out.decode()
-
-    code, out = await run_cli()
+    code, out = await run_cli(tamper_db.config.dsn(), "verify")
     assert code == 0, out
     assert "Chain head" in out
     position = tamper_db.positions[4]
@@ -543,7 +523,7 @@ async def test_the_verify_command_exits_1_when_tampering_is_found(tamper_db: Tam
         original + b"\x00",
     )
     try:
-        code, out = await run_cli()
+        code, out = await run_cli(tamper_db.config.dsn(), "verify")
     finally:
         await tamper_db.pool.execute(
             "UPDATE negotiations_events SET state = $2 WHERE notification_id = $1",

@@ -1,12 +1,9 @@
 """The demo negotiation, loaded through the commands, shows a table in mid-bargaining."""
 
 import asyncio
-import os
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from uuid import UUID, uuid4
 
 import msgspec
@@ -19,6 +16,7 @@ from negotiation.domain import errors
 from negotiation.domain.actors import Actor
 from negotiation.domain.articles import Article
 from negotiation.domain.negotiation import Negotiation, NegotiationState
+from tests.support import run_cli
 
 
 @dataclass(frozen=True)
@@ -192,27 +190,10 @@ async def test_the_demo_command_loads_the_story_from_the_demo_package_once(datab
     # given: a database of its own, as a new install has
     config = database.with_dbname(f"demo_cli_{uuid4().hex[:10]}")
     await asyncio.to_thread(ensure_database_exists, config)
-    env = {**os.environ, "DATABASE_URL": config.dsn()}
-    root = Path(__file__).resolve().parents[2]
-
-    async def negotiation_demo() -> tuple[int, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "web.cli",
-            "demo",
-            env=env,
-            cwd=root,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        out, _ = await process.communicate()
-        return process.returncode or 0, out.decode()
-
     try:
         # when
-        first = await negotiation_demo()
-        second = await negotiation_demo()
+        first = await run_cli(config.dsn(), "demo")
+        second = await run_cli(config.dsn(), "demo")
     finally:
         await asyncio.to_thread(drop_database, config)
     # then

@@ -3,7 +3,14 @@
 import pytest
 
 from tests.live_support import FeedClient
-from tests.support import add_to_team, expect, open_article, open_table, wait_for_position
+from tests.support import (
+    add_to_team,
+    bring_to_table,
+    expect,
+    open_article,
+    open_table,
+    wait_for_position,
+)
 
 
 def ws_url(server, negotiation_id, query="feed=board"):
@@ -104,14 +111,7 @@ async def test_going_into_closed_session_hides_the_session_from_public_viewers(
 ):
     table = await open_table(http, people)
     article = await open_article(http, table)
-    await expect(
-        await http.post(
-            f"{table.base}/sessions/{table.session_id}/table",
-            headers=table.union.headers,
-            json={"article_id": article["id"]},
-        ),
-        200,
-    )
+    await bring_to_table(http, table, article["id"])
     url = ws_url(server, table.negotiation_id, f"feed=session&session_id={table.session_id}")
     public = FeedClient(url)
     await public.open()

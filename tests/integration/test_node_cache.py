@@ -2,15 +2,14 @@
 to date with the other node's events before a command decides on it."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig
 from negotiation.domain.actors import Actor
-from negotiation.domain.ground_rules import GroundRules
+from tests.support import open_table_in
 
 
 @pytest.fixture
@@ -20,29 +19,13 @@ def second_node(database: DatabaseConfig) -> Iterator[Negotiations]:
     app.close()
 
 
-def _open_table(app: Negotiations, union: Actor, employer: Actor) -> UUID:
-    negotiation_id = app.open_negotiation(
-        union, title="Two nodes", kind="collective_bargaining", bargaining_unit="Educators",
-        union_name="Educators Association", employer_name="Unified School District",
-        opener_party="union", other_chief=employer,
-    )
-    offer = app.propose_ground_rules(negotiation_id, union, rules=GroundRules())
-    app.agree_ground_rules(negotiation_id, employer, offer_id=offer)
-    session = app.schedule_session(
-        negotiation_id, union, title="", visibility="open", location="Room 4",
-        starts_at=datetime(2026, 11, 24, 16, tzinfo=UTC), capacity=20,
-    )
-    app.open_session(negotiation_id, employer, session_id=session)
-    return negotiation_id
-
-
 def test_a_counter_through_one_node_answers_a_proposal_tabled_through_the_other(
     negotiations: Negotiations, second_node: Negotiations
 ) -> None:
     # Given a table both nodes have loaded (and cached) before
     union = Actor(account_id=uuid4().hex, name="Union chief")
     employer = Actor(account_id=uuid4().hex, name="Employer chief")
-    negotiation_id = _open_table(negotiations, union, employer)
+    negotiation_id, _ = open_table_in(negotiations, union, employer, "Two nodes")
     article = negotiations.open_article(
         negotiation_id, union, number="7", title="Class size", category="non_economic",
         current_language="No class shall exceed 32.",

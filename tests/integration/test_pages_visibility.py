@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support import add_to_team, expect, open_article, open_table
+from tests.support import add_to_team, bring_to_table, expect, open_article, open_table
 
 SECRET = "Language moved behind closed doors."
 
@@ -10,14 +10,7 @@ SECRET = "Language moved behind closed doors."
 async def closed_session_with_a_proposal(http, people):
     table = await open_table(http, people, visibility="closed")
     article = await open_article(http, table)
-    await expect(
-        await http.post(
-            f"{table.base}/sessions/{table.session_id}/table",
-            headers=table.union.headers,
-            json={"article_id": article["id"]},
-        ),
-        200,
-    )
+    await bring_to_table(http, table, article["id"])
     await expect(
         await http.post(
             f"{table.base}/articles/{article['id']}/proposals",

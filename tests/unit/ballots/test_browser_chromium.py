@@ -21,7 +21,7 @@ ORIGIN = "http://ballots.test"
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-async def test_chromium_reproduces_every_vector() -> None:
+async def test_chromium_reproduces_every_vector(browser) -> None:  # type: ignore[no-untyped-def]
     async def serve(route) -> None:  # type: ignore[no-untyped-def]
         path = route.request.url.removeprefix(ORIGIN + "/")
         file = (ROOT / path).resolve()
@@ -32,23 +32,19 @@ async def test_chromium_reproduces_every_vector() -> None:
         await route.fulfill(status=200, content_type=kind or "application/octet-stream",
                             body=file.read_bytes())
 
-    async with playwright.async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+    page = await browser.new_page()
+    try:
+        await page.route(f"{ORIGIN}/**", serve)
+        await page.goto(f"{ORIGIN}/")
+        report = await page.evaluate(
+            """async () => {
+                const bc = await import('/web/static/js/ballot-crypto.js');
+                const { check } = await import('/tests/unit/ballots/vector_checks.mjs');
+                const V = await (await fetch('/tests/vectors/ballots.json')).json();
+                return check(V, bc);
+            }"""
         )
-        try:
-            page = await browser.new_page()
-            await page.route(f"{ORIGIN}/**", serve)
-            await page.goto(f"{ORIGIN}/")
-            report = await page.evaluate(
-                """async () => {
-                    const bc = await import('/web/static/js/ballot-crypto.js');
-                    const { check } = await import('/tests/unit/ballots/vector_checks.mjs');
-                    const V = await (await fetch('/tests/vectors/ballots.json')).json();
-                    return check(V, bc);
-                }"""
-            )
-        finally:
-            await browser.close()
+    finally:
+        await page.close()
     assert report["failures"] == [], json.dumps(report["failures"][:3])
     assert report["checked"] >= 90
