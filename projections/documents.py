@@ -97,7 +97,8 @@ class SessionView(msgspec.Struct, frozen=True):
     visibility: str
     status: str
     starts_at: datetime
-    # The fields below are None for viewers who may see only a session's status.
+    # The fields below are None for viewers who may see only a session's status (but its
+    # bulletins: each by the visibility it was published at).
     location: str | None = None
     capacity: int | None = None
     livestream_url: str | None = None
@@ -219,7 +220,12 @@ def _rules(rules: GroundRulesEntry) -> GroundRulesView:
 
 def session_view(session: SessionEntry, aud: Audience) -> SessionView:
     """A session's status for anyone; its details for those who may see it now; bulletins by
-    the visibility each was published at."""
+    the visibility each was published at (a session closed later keeps its public ones)."""
+    bulletins = [
+        BulletinView(party=b.party, text=b.text, published_at=b.at, published_by=b.by)
+        for b in session.bulletins
+        if aud.sees_session(b.visibility)
+    ]
     if not aud.sees_session(session.visibility):
         return SessionView(
             session_id=session.session_id,
@@ -228,6 +234,7 @@ def session_view(session: SessionEntry, aud: Audience) -> SessionView:
             visibility=session.visibility,
             status=session.status,
             starts_at=session.starts_at,
+            bulletins=bulletins,
         )
     return SessionView(
         session_id=session.session_id,
@@ -246,11 +253,7 @@ def session_view(session: SessionEntry, aud: Audience) -> SessionView:
         article_on_table=session.article_on_table,
         caucus_party=session.caucus_party,
         attendance=session.attendance,
-        bulletins=[
-            BulletinView(party=b.party, text=b.text, published_at=b.at, published_by=b.by)
-            for b in session.bulletins
-            if aud.sees_session(b.visibility)
-        ],
+        bulletins=bulletins,
         details_visible=True,
     )
 

@@ -324,6 +324,11 @@ def session_parts(board: Board, session_id: str, aud: Audience) -> dict[str, Any
     if session is None:
         return {}
     parts: dict[str, Any] = {"summary": _session_summary(board, session, aud)}
+    for index, bulletin in enumerate(session.bulletins):
+        # By the visibility it was published at: a session closed later keeps its public
+        # bulletins public (DOMAIN.md, Visibility).
+        if aud.sees_session(bulletin.visibility):
+            parts[f"bulletin:{index}"] = bulletin
     if not aud.sees_session(session.visibility):
         return parts
     parts["detail"] = SessionDetailPart(
@@ -370,9 +375,6 @@ def session_parts(board: Board, session_id: str, aud: Audience) -> dict[str, Any
             article_id=entry.article_id,
             detail=entry.detail,
         )
-    for index, bulletin in enumerate(session.bulletins):
-        if aud.sees_session(bulletin.visibility):
-            parts[f"bulletin:{index}"] = bulletin
     return parts
 
 

@@ -244,3 +244,30 @@ def test_the_index_lists_sessions_as_upcoming_live_and_past():
     assert [s.session_id for s in entry.past] == [past]
     assert [s.session_id for s in entry.live] == [live]
     assert [s.session_id for s in entry.upcoming] == [upcoming]
+
+
+def test_closing_an_open_session_later_keeps_its_bulletins_public():
+    """DOMAIN.md, Visibility: a bulletin keeps the visibility its session had when it was
+    published; what was already public stays public when the session is closed."""
+    t = Table()
+    session_id = t.session("open")
+    article = t.article("9")
+    t.n.bring_to_table(UNION_CHIEF, session_id=session_id, article_id=article)
+    t.n.publish_bulletin(UNION_CHIEF, session_id=session_id, text="Bulletin in the open")
+    t.n.change_session_visibility(UNION_CHIEF, session_id=session_id, visibility="closed")
+    t.n.publish_bulletin(UNION_CHIEF, session_id=session_id, text="Bulletin once closed")
+    board = t.board
+    for aud in (PUBLIC, MEMBER, OFFICIAL):
+        parts = session_parts(board, session_id, aud)
+        view = session_view(board.sessions[session_id], aud)
+        assert "detail" not in parts and view.details_visible is False  # details: as now
+        assert [p.text for n, p in parts.items() if n.startswith("bulletin:")] == [
+            "Bulletin in the open"
+        ]
+        assert [b.text for b in view.bulletins or []] == ["Bulletin in the open"]
+        assert "Bulletin once closed" not in _texts(parts) + _texts(view)
+    team = session_parts(board, session_id, EMPLOYER)
+    assert [p.text for n, p in team.items() if n.startswith("bulletin:")] == [
+        "Bulletin in the open",
+        "Bulletin once closed",
+    ]
