@@ -11,8 +11,8 @@ from datetime import datetime
 import msgspec
 
 from negotiation.domain.visibility import Audience
-from projections.board import ArticleEntry, Board, GroundRulesEntry, ProposalEntry, SessionEntry
-from projections.views import article_status, visible_proposals
+from projections.board import ArticleEntry, Board, GroundRulesEntry, SessionEntry
+from projections.views import ProposalPart, article_history, article_status, visible_proposals
 
 
 class TeamMemberView(msgspec.Struct, frozen=True):
@@ -190,7 +190,7 @@ class NegotiationView(msgspec.Struct, frozen=True):
 
 
 # ---------------------------------------------------------------------- builders
-def _proposal(p: ProposalEntry) -> ProposalView:
+def _proposal(p: ProposalPart) -> ProposalView:
     return ProposalView(
         proposal_id=p.proposal_id,
         version=p.version,
@@ -277,30 +277,28 @@ def _article_summary(board: Board, article: ArticleEntry, aud: Audience) -> Arti
 
 
 def article_view(board: Board, article_id: str, aud: Audience) -> ArticleView | None:
-    """An article's whole visible history; None when there is no such article."""
-    article = board.articles.get(article_id)
-    if article is None:
+    """An article's whole visible history; None when there is no such article. Built from the
+    history the pages and feeds show (`views.article_history`), so they read the same
+    proposals, status and agreed version; the API adds what commands name (revision, consents)."""
+    history = article_history(board, article_id, aud)
+    if history is None:
         return None
-    visible = visible_proposals(board, article, aud)
+    article = board.articles[article_id]
     return ArticleView(
-        article_id=article.article_id,
-        number=article.number,
-        title=article.title,
-        category=article.category,
-        status=article_status(board, article, aud)[0],
+        article_id=history.article_id,
+        number=history.number,
+        title=history.title,
+        category=history.category,
+        status=history.status,
         revision=article.revision,
         opened_by=article.opened_by,
         late=article.late,
-        current_language=article.current_language,
-        proposals=[_proposal(p) for p in visible],
-        ta_signed_by=sorted(article.ta_signed_by) if visible else [],
-        agreed_proposal_id=(
-            article.agreed_proposal_id
-            if any(p.proposal_id == article.agreed_proposal_id for p in visible)
-            else None
-        ),
+        current_language=history.current_language,
+        proposals=[_proposal(p) for p in history.proposals],
+        ta_signed_by=sorted(article.ta_signed_by) if history.proposals else [],
+        agreed_proposal_id=history.agreed_proposal_id,
         reopen_consents=list(article.reopen_consents),
-        hidden_proposals=len(article.proposals) - len(visible),
+        hidden_proposals=history.hidden_proposals,
     )
 
 
