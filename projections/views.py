@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 
-from negotiation.domain.visibility import Audience, recorded_visibility
+from negotiation.domain.visibility import Audience
 from projections.board import ArticleEntry, Board, ProposalEntry, SessionEntry
 
 FeedKind = Literal["board", "session", "overlay"]
@@ -62,13 +62,6 @@ def audience_class(audience: Audience) -> AudienceClass:
     if audience.unit_member or audience.official:
         return "member"
     return "public"
-
-
-def sees(board: Board, audience: Audience, session_id: str | None) -> bool:
-    """A session's own details (agenda, clock, what is on the table) as it is now; no
-    session (in writing) is members-only."""
-    session = board.sessions.get(session_id or "")
-    return audience.sees_session(recorded_visibility(session.visibility if session else None))
 
 
 def visible_proposals(board: Board, article: ArticleEntry, aud: Audience) -> list[ProposalEntry]:

@@ -15,7 +15,7 @@ from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.visibility import EVENT_SCOPES
 from negotiation.transcoder import MsgspecTranscoder
 from projections import board as boards
-from projections.audit import AuditProjection, chain_hash, session_visibility, visible_labels
+from projections.audit import AuditProjection, chain_hash
 from projections.board import Board
 from projections.describe import DESCRIBERS, describe
 from projections.events import RecordedEvent, decode_row
@@ -481,13 +481,13 @@ def test_acts_in_writing_are_for_members():
 
 
 def test_who_reads_which_labels():
-    from negotiation.domain.visibility import Audience
+    from negotiation.domain.visibility import Audience, label_of, labels_seen_by
 
-    assert visible_labels(Audience()) == ["public"]
-    assert visible_labels(Audience(unit_member=True)) == ["public", "members"]
-    assert visible_labels(Audience(official=True)) == ["public", "members"]
-    assert visible_labels(Audience(party="union")) == ["public", "members", "teams", "union"]
-    assert session_visibility(None) == "members"
+    assert labels_seen_by(Audience()) == ["public"]
+    assert labels_seen_by(Audience(unit_member=True)) == ["public", "members"]
+    assert labels_seen_by(Audience(official=True)) == ["public", "members"]
+    assert labels_seen_by(Audience(party="union")) == ["public", "members", "teams", "union"]
+    assert label_of(None) == "members"
 
 
 def test_the_chain_links_each_entry_to_the_one_before():

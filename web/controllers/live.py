@@ -44,10 +44,6 @@ class FeedView(msgspec.Struct, frozen=True):
     parts: dict[str, Any]
 
 
-class BoardPositionView(msgspec.Struct, frozen=True):
-    position: int
-
-
 class ReadModelController(Controller):
     """The board projection, as the viewer may see it (read your writes: see
     web.controllers.reads)."""
