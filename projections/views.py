@@ -137,13 +137,21 @@ class PrivatePart(msgspec.Struct, frozen=True):
     tabled_as: str | None = None
 
 
+def _status_move(article: ArticleEntry, kind: str) -> bool:
+    """Whether a move is what gives the article its status now, which is public (DOMAIN.md,
+    Visibility): opened, agreed, reopened, or the whole subject withdrawn; a withdrawn
+    proposal (its kind too) leaves the article open, and stays where it was recorded."""
+    if kind == "withdrawn":
+        return article.status == "withdrawn"
+    return kind in ("agreed", "opened", "reopened")
+
+
 def _article_summary(board: Board, article: ArticleEntry, aud: Audience) -> ArticleSummaryPart:
     visible = visible_proposals(board, article, aud)
     status, proposed_by = article_status(board, article, aud)
     move = article.last_move
     move_visible = move is not None and (
-        move.kind in ("agreed", "withdrawn", "opened", "reopened")  # status: public
-        or aud.sees_session(move.visibility)
+        _status_move(article, move.kind) or aud.sees_session(move.visibility)
     )
     return ArticleSummaryPart(
         article_id=article.article_id,

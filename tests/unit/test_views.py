@@ -271,3 +271,24 @@ def test_closing_an_open_session_later_keeps_its_bulletins_public():
         "Bulletin in the open",
         "Bulletin once closed",
     ]
+
+
+def test_a_proposal_withdrawn_in_a_closed_session_is_no_public_move():
+    """Only what gives an article its public status is a public move: a proposal withdrawn
+    in a closed session leaves the article open, and the act stays with the teams."""
+    t = Table()
+    t.session("closed")
+    article = t.article("9")
+    proposal = t.n.table_proposal(UNION_CHIEF, article_id=article, text="Closed language")
+    t.n.withdraw_proposal(UNION_CHIEF, article_id=article, proposal_id=proposal)
+    board = t.board
+    for aud in (PUBLIC, MEMBER, OFFICIAL):
+        summary = board_parts(board, aud)[f"article:{article}"]
+        assert summary.status == "open"
+        assert summary.last_move is None and summary.last_move_by is None
+        assert summary.last_move_party is None and summary.last_move_at is None
+    assert board_parts(board, EMPLOYER)[f"article:{article}"].last_move == "withdrawn"
+    withdrawn = t.article("10")
+    t.n.withdraw_article(UNION_CHIEF, article_id=withdrawn)
+    summary = board_parts(t.board, PUBLIC)[f"article:{withdrawn}"]
+    assert summary.status == "withdrawn" and summary.last_move == "withdrawn"  # status: public
