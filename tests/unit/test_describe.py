@@ -4,21 +4,19 @@ private text; and the visibility label each audit entry gets."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
 import pytest
-from eventsourcing.persistence import Mapper
 
 from negotiation.domain.actors import Actor
 from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.visibility import EVENT_SCOPES
-from negotiation.transcoder import MsgspecTranscoder
 from projections import board as boards
 from projections.audit import AuditProjection, chain_hash
 from projections.board import Board
 from projections.describe import DESCRIBERS, describe
-from projections.events import RecordedEvent, decode_row
+from projections.events import RecordedEvent
+from tests.unit.recorded import EventLog
 
 MARIA = Actor(account_id="maria", name="Maria Lopez")  # union chief
 JOE = Actor(account_id="joe", name="Joe Kim")  # union member
@@ -36,25 +34,14 @@ class Recorder:
 
     def __init__(self, negotiation: Negotiation) -> None:
         self.negotiation = negotiation
-        self.mapper = Mapper(transcoder=MsgspecTranscoder())
-        self.positions = count(1)
+        self.log = EventLog()
         self.board: Board | None = None
         self.events: list[tuple[RecordedEvent, Board, str]] = []
 
     def take(self) -> list[str]:
         """Descriptions of the events recorded since the last call."""
         sentences = []
-        for domain_event in self.negotiation.collect_events():
-            stored = self.mapper.to_stored_event(domain_event)
-            event = decode_row(
-                (
-                    next(self.positions),
-                    stored.originator_id,
-                    stored.originator_version,
-                    stored.topic,
-                    stored.state,
-                )
-            )
+        for event in self.log.take(self.negotiation):
             self.board = boards.apply(self.board, event)
             sentence = describe(event, self.board)
             self.events.append((event, self.board, sentence))

@@ -5,24 +5,21 @@ notes; and that visibility stays as it was when a thing was recorded."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from itertools import count
 
 import msgspec
 import pytest
-from eventsourcing.persistence import Mapper
 
 from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.visibility import Audience
-from negotiation.transcoder import MsgspecTranscoder
 from projections import board as boards
 from projections.board import Board
 from projections.bulletin import bulletin_draft
 from projections.documents import article_view, negotiation_view, session_view
-from projections.events import decode_row
 from projections.index import index_entry
 from projections.views import article_history, board_parts, overlay_parts, session_parts
 from tests.unit.builders import EMPLOYER_CHIEF, FACILITATOR, UNION_CHIEF, UNION_MEMBER
+from tests.unit.recorded import EventLog
 
 PUBLIC = Audience()
 MEMBER = Audience(unit_member=True)
@@ -59,22 +56,13 @@ class Table:
             UNION_CHIEF, rules=GroundRules(written_exchange_allowed=written)
         )
         self.n.agree_ground_rules(EMPLOYER_CHIEF, offer_id=offer)
-        self._mapper = Mapper(transcoder=MsgspecTranscoder())
-        self._positions = count(1)
+        self._log = EventLog()
         self._board: Board | None = None
 
     @property
     def board(self) -> Board:
-        for domain_event in self.n.collect_events():
-            stored = self._mapper.to_stored_event(domain_event)
-            row = (
-                next(self._positions),
-                stored.originator_id,
-                stored.originator_version,
-                stored.topic,
-                stored.state,
-            )
-            self._board = boards.apply(self._board, decode_row(row))
+        for event in self._log.take(self.n):
+            self._board = boards.apply(self._board, event)
         assert self._board is not None
         return self._board
 
