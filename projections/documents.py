@@ -12,7 +12,13 @@ import msgspec
 
 from negotiation.domain.visibility import Audience
 from projections.board import ArticleEntry, Board, GroundRulesEntry, SessionEntry
-from projections.views import ProposalPart, article_history, article_status, visible_proposals
+from projections.views import (
+    ProposalPart,
+    article_history,
+    article_status,
+    ta_signers,
+    visible_proposals,
+)
 
 
 class TeamMemberView(msgspec.Struct, frozen=True):
@@ -272,7 +278,7 @@ def _article_summary(board: Board, article: ArticleEntry, aud: Audience) -> Arti
         late=article.late,
         latest_version=latest.version if latest else 0,
         latest_party=latest.party if latest else None,
-        ta_signed_by=sorted(article.ta_signed_by) if latest else [],
+        ta_signed_by=sorted(ta_signers(board, article, aud)),
     )
 
 
@@ -295,7 +301,7 @@ def article_view(board: Board, article_id: str, aud: Audience) -> ArticleView | 
         late=article.late,
         current_language=history.current_language,
         proposals=[_proposal(p) for p in history.proposals],
-        ta_signed_by=sorted(article.ta_signed_by) if history.proposals else [],
+        ta_signed_by=sorted(ta_signers(board, article, aud)),
         agreed_proposal_id=history.agreed_proposal_id,
         reopen_consents=list(article.reopen_consents),
         hidden_proposals=history.hidden_proposals,

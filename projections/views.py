@@ -80,6 +80,20 @@ def article_status(board: Board, article: ArticleEntry, aud: Audience) -> tuple[
     return ("countered" if len({p.party for p in live}) == 2 else "proposed"), live[-1].party
 
 
+def ta_signers(board: Board, article: ArticleEntry, aud: Audience) -> list[str]:
+    """Who has signed a TA on the article, as this audience may know it: both parties once it
+    is agreed (its status); before that, one party's signature by the session it was made in.
+    A pending signature is always the article's last move (every other move clears it)."""
+    if not article.ta_signed_by or not visible_proposals(board, article, aud):
+        return []
+    move = article.last_move
+    if article.status == "agreed" or (
+        move is not None and move.kind == "signed" and aud.sees_session(move.visibility)
+    ):
+        return list(article.ta_signed_by)
+    return []
+
+
 # ---------------------------------------------------------------------- parts
 class NegotiationPart(msgspec.Struct, frozen=True):
     negotiation_id: str
@@ -165,7 +179,7 @@ def _article_summary(board: Board, article: ArticleEntry, aud: Audience) -> Arti
         last_move_party=move.party if move and move_visible else None,
         last_move_by=move.by if move and move_visible else None,
         last_move_at=move.at if move and move_visible else None,
-        ta_signed_by=list(article.ta_signed_by) if visible else [],
+        ta_signed_by=ta_signers(board, article, aud),
     )
 
 

@@ -280,3 +280,28 @@ def test_a_proposal_withdrawn_in_a_closed_session_is_no_public_move():
     t.n.withdraw_article(UNION_CHIEF, article_id=withdrawn)
     summary = board_parts(t.board, PUBLIC)[f"article:{withdrawn}"]
     assert summary.status == "withdrawn" and summary.last_move == "withdrawn"  # status: public
+
+
+def test_a_ta_signed_in_a_closed_session_stays_with_the_teams_until_the_article_is_agreed():
+    """One party's signature is an act in the session it was made in (the audit labels it so);
+    only the article's status, agreed once both have signed, is public whatever the session."""
+    t = Table()
+    opened = t.session("open")
+    article = t.article("9")
+    proposal = t.n.table_proposal(UNION_CHIEF, article_id=article, text="Open language")
+    t.n.close_session(UNION_CHIEF, session_id=opened)
+    t.session("closed")
+    t.n.sign_ta(EMPLOYER_CHIEF, article_id=article, proposal_id=proposal)
+    board = t.board
+    for aud in (PUBLIC, MEMBER, OFFICIAL):
+        view = article_view(board, article, aud)
+        summary = board_parts(board, aud)[f"article:{article}"]
+        whole = negotiation_view(board, aud).articles[0]
+        assert view is not None and "Open language" in _texts(view)  # tabled in the open
+        assert view.ta_signed_by == summary.ta_signed_by == whole.ta_signed_by == []
+    for team in (UNION, EMPLOYER):
+        assert board_parts(board, team)[f"article:{article}"].ta_signed_by == ["employer"]
+        assert negotiation_view(board, team).articles[0].ta_signed_by == ["employer"]
+    t.n.sign_ta(UNION_CHIEF, article_id=article, proposal_id=proposal)
+    agreed = board_parts(t.board, PUBLIC)[f"article:{article}"]
+    assert agreed.status == "agreed" and sorted(agreed.ta_signed_by) == ["employer", "union"]
