@@ -8,7 +8,6 @@ import msgspec
 
 from negotiation.domain.visibility import Audience
 from projections.board import Board
-from projections.views import sees
 
 MOVES = {
     "tabled": "tabled",
@@ -60,7 +59,7 @@ def _names(items: list[BulletinItem]) -> str:
 
 def bulletin_draft(board: Board, session_id: str, aud: Audience) -> BulletinDraft | None:
     session = board.sessions.get(session_id)
-    if session is None or not sees(board, aud, session_id):
+    if session is None or not aud.sees_session(session.visibility):  # as it is now
         return None
     groups: dict[str, list[BulletinItem]] = {
         k: [] for k in ("tabled", "countered", "agreed", "withdrawn")

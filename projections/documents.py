@@ -11,8 +11,14 @@ from datetime import datetime
 import msgspec
 
 from negotiation.domain.visibility import Audience
-from projections.board import ArticleEntry, Board, GroundRulesEntry, ProposalEntry, SessionEntry
-from projections.views import article_status, visible_proposals
+from projections.board import ArticleEntry, Board, GroundRulesEntry, SessionEntry
+from projections.views import (
+    ProposalPart,
+    article_history,
+    article_status,
+    ta_signers,
+    visible_proposals,
+)
 
 
 class TeamMemberView(msgspec.Struct, frozen=True):
@@ -97,7 +103,8 @@ class SessionView(msgspec.Struct, frozen=True):
     visibility: str
     status: str
     starts_at: datetime
-    # The fields below are None for viewers who may see only a session's status.
+    # The fields below are None for viewers who may see only a session's status (but its
+    # bulletins: each by the visibility it was published at).
     location: str | None = None
     capacity: int | None = None
     livestream_url: str | None = None
@@ -189,7 +196,7 @@ class NegotiationView(msgspec.Struct, frozen=True):
 
 
 # ---------------------------------------------------------------------- builders
-def _proposal(p: ProposalEntry) -> ProposalView:
+def _proposal(p: ProposalPart) -> ProposalView:
     return ProposalView(
         proposal_id=p.proposal_id,
         version=p.version,
@@ -219,7 +226,12 @@ def _rules(rules: GroundRulesEntry) -> GroundRulesView:
 
 def session_view(session: SessionEntry, aud: Audience) -> SessionView:
     """A session's status for anyone; its details for those who may see it now; bulletins by
-    the visibility each was published at."""
+    the visibility each was published at (a session closed later keeps its public ones)."""
+    bulletins = [
+        BulletinView(party=b.party, text=b.text, published_at=b.at, published_by=b.by)
+        for b in session.bulletins
+        if aud.sees_session(b.visibility)
+    ]
     if not aud.sees_session(session.visibility):
         return SessionView(
             session_id=session.session_id,
@@ -228,6 +240,7 @@ def session_view(session: SessionEntry, aud: Audience) -> SessionView:
             visibility=session.visibility,
             status=session.status,
             starts_at=session.starts_at,
+            bulletins=bulletins,
         )
     return SessionView(
         session_id=session.session_id,
@@ -246,11 +259,7 @@ def session_view(session: SessionEntry, aud: Audience) -> SessionView:
         article_on_table=session.article_on_table,
         caucus_party=session.caucus_party,
         attendance=session.attendance,
-        bulletins=[
-            BulletinView(party=b.party, text=b.text, published_at=b.at, published_by=b.by)
-            for b in session.bulletins
-            if aud.sees_session(b.visibility)
-        ],
+        bulletins=bulletins,
         details_visible=True,
     )
 
@@ -269,35 +278,33 @@ def _article_summary(board: Board, article: ArticleEntry, aud: Audience) -> Arti
         late=article.late,
         latest_version=latest.version if latest else 0,
         latest_party=latest.party if latest else None,
-        ta_signed_by=sorted(article.ta_signed_by) if latest else [],
+        ta_signed_by=sorted(ta_signers(board, article, aud)),
     )
 
 
 def article_view(board: Board, article_id: str, aud: Audience) -> ArticleView | None:
-    """An article's whole visible history; None when there is no such article."""
-    article = board.articles.get(article_id)
-    if article is None:
+    """An article's whole visible history; None when there is no such article. Built from the
+    history the pages and feeds show (`views.article_history`), so they read the same
+    proposals, status and agreed version; the API adds what commands name (revision, consents)."""
+    history = article_history(board, article_id, aud)
+    if history is None:
         return None
-    visible = visible_proposals(board, article, aud)
+    article = board.articles[article_id]
     return ArticleView(
-        article_id=article.article_id,
-        number=article.number,
-        title=article.title,
-        category=article.category,
-        status=article_status(board, article, aud)[0],
+        article_id=history.article_id,
+        number=history.number,
+        title=history.title,
+        category=history.category,
+        status=history.status,
         revision=article.revision,
         opened_by=article.opened_by,
         late=article.late,
-        current_language=article.current_language,
-        proposals=[_proposal(p) for p in visible],
-        ta_signed_by=sorted(article.ta_signed_by) if visible else [],
-        agreed_proposal_id=(
-            article.agreed_proposal_id
-            if any(p.proposal_id == article.agreed_proposal_id for p in visible)
-            else None
-        ),
+        current_language=history.current_language,
+        proposals=[_proposal(p) for p in history.proposals],
+        ta_signed_by=sorted(ta_signers(board, article, aud)),
+        agreed_proposal_id=history.agreed_proposal_id,
         reopen_consents=list(article.reopen_consents),
-        hidden_proposals=len(article.proposals) - len(visible),
+        hidden_proposals=history.hidden_proposals,
     )
 
 

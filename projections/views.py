@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 import msgspec
 
-from negotiation.domain.visibility import Audience, recorded_visibility
+from negotiation.domain.visibility import Audience
 from projections.board import ArticleEntry, Board, ProposalEntry, SessionEntry
 
 FeedKind = Literal["board", "session", "overlay"]
@@ -64,13 +64,6 @@ def audience_class(audience: Audience) -> AudienceClass:
     return "public"
 
 
-def sees(board: Board, audience: Audience, session_id: str | None) -> bool:
-    """A session's own details (agenda, clock, what is on the table) as it is now; no
-    session (in writing) is members-only."""
-    session = board.sessions.get(session_id or "")
-    return audience.sees_session(recorded_visibility(session.visibility if session else None))
-
-
 def visible_proposals(board: Board, article: ArticleEntry, aud: Audience) -> list[ProposalEntry]:
     """The proposals this audience may read, each by the visibility it was tabled at."""
     return [p for p in article.proposals if aud.sees_session(p.visibility)]
@@ -85,6 +78,20 @@ def article_status(board: Board, article: ArticleEntry, aud: Audience) -> tuple[
     if not live:
         return "open", None
     return ("countered" if len({p.party for p in live}) == 2 else "proposed"), live[-1].party
+
+
+def ta_signers(board: Board, article: ArticleEntry, aud: Audience) -> list[str]:
+    """Who has signed a TA on the article, as this audience may know it: both parties once it
+    is agreed (its status); before that, one party's signature by the session it was made in.
+    A pending signature is always the article's last move (every other move clears it)."""
+    if not article.ta_signed_by or not visible_proposals(board, article, aud):
+        return []
+    move = article.last_move
+    if article.status == "agreed" or (
+        move is not None and move.kind == "signed" and aud.sees_session(move.visibility)
+    ):
+        return list(article.ta_signed_by)
+    return []
 
 
 # ---------------------------------------------------------------------- parts
@@ -144,13 +151,21 @@ class PrivatePart(msgspec.Struct, frozen=True):
     tabled_as: str | None = None
 
 
+def _status_move(article: ArticleEntry, kind: str) -> bool:
+    """Whether a move is what gives the article its status now, which is public (DOMAIN.md,
+    Visibility): opened, agreed, reopened, or the whole subject withdrawn; a withdrawn
+    proposal (its kind too) leaves the article open, and stays where it was recorded."""
+    if kind == "withdrawn":
+        return article.status == "withdrawn"
+    return kind in ("agreed", "opened", "reopened")
+
+
 def _article_summary(board: Board, article: ArticleEntry, aud: Audience) -> ArticleSummaryPart:
     visible = visible_proposals(board, article, aud)
     status, proposed_by = article_status(board, article, aud)
     move = article.last_move
     move_visible = move is not None and (
-        move.kind in ("agreed", "withdrawn", "opened", "reopened")  # status: public
-        or aud.sees_session(move.visibility)
+        _status_move(article, move.kind) or aud.sees_session(move.visibility)
     )
     return ArticleSummaryPart(
         article_id=article.article_id,
@@ -164,7 +179,7 @@ def _article_summary(board: Board, article: ArticleEntry, aud: Audience) -> Arti
         last_move_party=move.party if move and move_visible else None,
         last_move_by=move.by if move and move_visible else None,
         last_move_at=move.at if move and move_visible else None,
-        ta_signed_by=list(article.ta_signed_by) if visible else [],
+        ta_signed_by=ta_signers(board, article, aud),
     )
 
 
@@ -324,6 +339,11 @@ def session_parts(board: Board, session_id: str, aud: Audience) -> dict[str, Any
     if session is None:
         return {}
     parts: dict[str, Any] = {"summary": _session_summary(board, session, aud)}
+    for index, bulletin in enumerate(session.bulletins):
+        # By the visibility it was published at: a session closed later keeps its public
+        # bulletins public (DOMAIN.md, Visibility).
+        if aud.sees_session(bulletin.visibility):
+            parts[f"bulletin:{index}"] = bulletin
     if not aud.sees_session(session.visibility):
         return parts
     parts["detail"] = SessionDetailPart(
@@ -370,9 +390,6 @@ def session_parts(board: Board, session_id: str, aud: Audience) -> dict[str, Any
             article_id=entry.article_id,
             detail=entry.detail,
         )
-    for index, bulletin in enumerate(session.bulletins):
-        if aud.sees_session(bulletin.visibility):
-            parts[f"bulletin:{index}"] = bulletin
     return parts
 
 

@@ -14,7 +14,8 @@ log; the current head (position + hash) is published so copies of it live outsid
 (a log truncated or rewritten from some point on no longer ends in a head anyone has seen).
 
 Each row's `visibility` label is decided by `negotiation.domain.visibility` (DOMAIN.md "Who sees
-what") and fixed when the event is recorded:
+what"; `labels_seen_by` there says which labels an audience reads) and fixed when the event is
+recorded:
     public   status anyone may see (negotiation, teams, ground rules, articles opened, session
              schedule and status, the whole TA)
     members  unit members, both teams and officials (late-article requests; acts exchanged in
@@ -26,7 +27,6 @@ later change of the session's visibility labels only what is recorded after it.
 """
 
 from projections.audit.chain import ZERO_HASH, chain_hash
-from projections.audit.labels import AuditVisibility, session_visibility, visible_labels
 from projections.audit.projection import AuditProjection
 from projections.audit.queries import (
     MAX_LIMIT,
@@ -45,14 +45,11 @@ __all__ = [
     "AuditEntry",
     "AuditFilters",
     "AuditProjection",
-    "AuditVisibility",
     "VerifyResult",
     "chain_hash",
     "chain_head",
     "list_entries",
     "partition_starts",
-    "session_visibility",
     "stream_entries",
     "verify_chain",
-    "visible_labels",
 ]

@@ -6,31 +6,16 @@ from __future__ import annotations
 from negotiation.domain.visibility import (
     EVENT_SCOPES,
     IN_RUNNING_SESSION,
-    Audience,
     AuditLabel,
     event_label,
-    label_of,
-    labels_seen_by,
 )
 from projections.board import Board
 from projections.events import RecordedEvent
 
-AuditVisibility = AuditLabel
-
-
-def session_visibility(visibility: str | None) -> AuditVisibility:
-    """An audit label for content of a session with this visibility (None: in writing)."""
-    return label_of(visibility)
-
-
-def visible_labels(audience: Audience) -> list[str]:
-    """The visibility labels one audience may read (DOMAIN.md "Who sees what")."""
-    return labels_seen_by(audience)
-
 
 def placement(
     event: RecordedEvent, board: Board
-) -> tuple[str | None, str | None, AuditVisibility, bool]:
+) -> tuple[str | None, str | None, AuditLabel, bool]:
     """(article id, session id, visibility label, follows its session) for one event."""
     data = event.data
     kind = event.type

@@ -156,3 +156,41 @@ async def test_what_was_tabled_while_closed_stays_with_the_teams_when_the_sessio
         200,
     )
     assert [p["proposal_id"] for p in article["proposals"]] == [proposal_id, counter["id"]]
+
+
+async def test_a_bulletin_published_in_the_open_stays_public_when_the_session_is_closed(
+    http, people
+):
+    """DOMAIN.md: what was already public stays public when a session is closed — its
+    bulletins on every route; the session's own details follow its visibility now."""
+    table = await open_table(http, people, visibility="open")
+    sessions = f"{table.base}/sessions/{table.session_id}"
+    for text, visibility in (("Public summary.", "closed"), ("Team-only summary.", None)):
+        await expect(
+            await http.post(
+                f"{sessions}/bulletins", headers=table.union.headers, json={"text": text}
+            ),
+            201,
+        )
+        if visibility:
+            await expect(
+                await http.put(
+                    f"{sessions}/visibility",
+                    headers=table.union.headers,
+                    json={"visibility": visibility},
+                ),
+                200,
+            )
+    published = await expect(await http.get(f"{sessions}/bulletins"), 200)
+    assert [b["text"] for b in published] == ["Public summary."]
+    session = await expect(await http.get(sessions), 200)
+    assert not session["details_visible"]
+    assert [b["text"] for b in session["bulletins"]] == ["Public summary."]
+    display = await expect(await http.get(f"{sessions}/display"), 200)
+    assert "detail" not in display["parts"]
+    bulletins = [p["text"] for n, p in display["parts"].items() if n.startswith("bulletin:")]
+    assert bulletins == ["Public summary."]
+    team = await expect(
+        await http.get(f"{sessions}/bulletins", headers=table.employer.headers), 200
+    )
+    assert [b["text"] for b in team] == ["Public summary.", "Team-only summary."]

@@ -4,21 +4,19 @@ private text; and the visibility label each audit entry gets."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
 import pytest
-from eventsourcing.persistence import Mapper
 
 from negotiation.domain.actors import Actor
 from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.visibility import EVENT_SCOPES
-from negotiation.transcoder import MsgspecTranscoder
 from projections import board as boards
-from projections.audit import AuditProjection, chain_hash, session_visibility, visible_labels
+from projections.audit import AuditProjection, chain_hash
 from projections.board import Board
 from projections.describe import DESCRIBERS, describe
-from projections.events import RecordedEvent, decode_row
+from projections.events import RecordedEvent
+from tests.unit.recorded import EventLog
 
 MARIA = Actor(account_id="maria", name="Maria Lopez")  # union chief
 JOE = Actor(account_id="joe", name="Joe Kim")  # union member
@@ -36,25 +34,14 @@ class Recorder:
 
     def __init__(self, negotiation: Negotiation) -> None:
         self.negotiation = negotiation
-        self.mapper = Mapper(transcoder=MsgspecTranscoder())
-        self.positions = count(1)
+        self.log = EventLog()
         self.board: Board | None = None
         self.events: list[tuple[RecordedEvent, Board, str]] = []
 
     def take(self) -> list[str]:
         """Descriptions of the events recorded since the last call."""
         sentences = []
-        for domain_event in self.negotiation.collect_events():
-            stored = self.mapper.to_stored_event(domain_event)
-            event = decode_row(
-                (
-                    next(self.positions),
-                    stored.originator_id,
-                    stored.originator_version,
-                    stored.topic,
-                    stored.state,
-                )
-            )
+        for event in self.log.take(self.negotiation):
             self.board = boards.apply(self.board, event)
             sentence = describe(event, self.board)
             self.events.append((event, self.board, sentence))
@@ -481,13 +468,13 @@ def test_acts_in_writing_are_for_members():
 
 
 def test_who_reads_which_labels():
-    from negotiation.domain.visibility import Audience
+    from negotiation.domain.visibility import Audience, label_of, labels_seen_by
 
-    assert visible_labels(Audience()) == ["public"]
-    assert visible_labels(Audience(unit_member=True)) == ["public", "members"]
-    assert visible_labels(Audience(official=True)) == ["public", "members"]
-    assert visible_labels(Audience(party="union")) == ["public", "members", "teams", "union"]
-    assert session_visibility(None) == "members"
+    assert labels_seen_by(Audience()) == ["public"]
+    assert labels_seen_by(Audience(unit_member=True)) == ["public", "members"]
+    assert labels_seen_by(Audience(official=True)) == ["public", "members"]
+    assert labels_seen_by(Audience(party="union")) == ["public", "members", "teams", "union"]
+    assert label_of(None) == "members"
 
 
 def test_the_chain_links_each_entry_to_the_one_before():

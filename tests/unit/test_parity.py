@@ -10,17 +10,15 @@ from itertools import count
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import Mapper
 
 from negotiation.domain.actors import PLATFORM_ACTOR, Actor
 from negotiation.domain.errors import NegotiationError
 from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
-from negotiation.transcoder import MsgspecTranscoder
 from projections import board as boards
 from projections.board import Board
-from projections.events import decode_row
 from tests.unit.builders import ADMIN, EMPLOYER_CHIEF, FACILITATOR, UNION_CHIEF
+from tests.unit.recorded import EventLog
 
 SEEDS = range(40)
 STEPS = 400
@@ -48,24 +46,13 @@ class Twin:
             other_chief=EMPLOYER_CHIEF,
             facilitator=FACILITATOR,
         )
-        self.mapper = Mapper(transcoder=MsgspecTranscoder())
-        self.positions = count(1)
+        self.log = EventLog()
         self.board: Board | None = None
         self.types: set[str] = set()  # of the events recorded
         self.fold()
 
     def fold(self) -> None:
-        for domain_event in self.n.collect_events():
-            stored = self.mapper.to_stored_event(domain_event)
-            event = decode_row(
-                (
-                    next(self.positions),
-                    stored.originator_id,
-                    stored.originator_version,
-                    stored.topic,
-                    stored.state,
-                )
-            )
+        for event in self.log.take(self.n):
             self.types.add(event.type)
             self.board = boards.apply(self.board, event)
 

@@ -5,24 +5,21 @@ notes; and that visibility stays as it was when a thing was recorded."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from itertools import count
 
 import msgspec
 import pytest
-from eventsourcing.persistence import Mapper
 
 from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.visibility import Audience
-from negotiation.transcoder import MsgspecTranscoder
 from projections import board as boards
 from projections.board import Board
 from projections.bulletin import bulletin_draft
 from projections.documents import article_view, negotiation_view, session_view
-from projections.events import decode_row
 from projections.index import index_entry
 from projections.views import article_history, board_parts, overlay_parts, session_parts
 from tests.unit.builders import EMPLOYER_CHIEF, FACILITATOR, UNION_CHIEF, UNION_MEMBER
+from tests.unit.recorded import EventLog
 
 PUBLIC = Audience()
 MEMBER = Audience(unit_member=True)
@@ -59,22 +56,13 @@ class Table:
             UNION_CHIEF, rules=GroundRules(written_exchange_allowed=written)
         )
         self.n.agree_ground_rules(EMPLOYER_CHIEF, offer_id=offer)
-        self._mapper = Mapper(transcoder=MsgspecTranscoder())
-        self._positions = count(1)
+        self._log = EventLog()
         self._board: Board | None = None
 
     @property
     def board(self) -> Board:
-        for domain_event in self.n.collect_events():
-            stored = self._mapper.to_stored_event(domain_event)
-            row = (
-                next(self._positions),
-                stored.originator_id,
-                stored.originator_version,
-                stored.topic,
-                stored.state,
-            )
-            self._board = boards.apply(self._board, decode_row(row))
+        for event in self._log.take(self.n):
+            self._board = boards.apply(self._board, event)
         assert self._board is not None
         return self._board
 
@@ -244,3 +232,76 @@ def test_the_index_lists_sessions_as_upcoming_live_and_past():
     assert [s.session_id for s in entry.past] == [past]
     assert [s.session_id for s in entry.live] == [live]
     assert [s.session_id for s in entry.upcoming] == [upcoming]
+
+
+def test_closing_an_open_session_later_keeps_its_bulletins_public():
+    """DOMAIN.md, Visibility: a bulletin keeps the visibility its session had when it was
+    published; what was already public stays public when the session is closed."""
+    t = Table()
+    session_id = t.session("open")
+    article = t.article("9")
+    t.n.bring_to_table(UNION_CHIEF, session_id=session_id, article_id=article)
+    t.n.publish_bulletin(UNION_CHIEF, session_id=session_id, text="Bulletin in the open")
+    t.n.change_session_visibility(UNION_CHIEF, session_id=session_id, visibility="closed")
+    t.n.publish_bulletin(UNION_CHIEF, session_id=session_id, text="Bulletin once closed")
+    board = t.board
+    for aud in (PUBLIC, MEMBER, OFFICIAL):
+        parts = session_parts(board, session_id, aud)
+        view = session_view(board.sessions[session_id], aud)
+        assert "detail" not in parts and view.details_visible is False  # details: as now
+        assert [p.text for n, p in parts.items() if n.startswith("bulletin:")] == [
+            "Bulletin in the open"
+        ]
+        assert [b.text for b in view.bulletins or []] == ["Bulletin in the open"]
+        assert "Bulletin once closed" not in _texts(parts) + _texts(view)
+    team = session_parts(board, session_id, EMPLOYER)
+    assert [p.text for n, p in team.items() if n.startswith("bulletin:")] == [
+        "Bulletin in the open",
+        "Bulletin once closed",
+    ]
+
+
+def test_a_proposal_withdrawn_in_a_closed_session_is_no_public_move():
+    """Only what gives an article its public status is a public move: a proposal withdrawn
+    in a closed session leaves the article open, and the act stays with the teams."""
+    t = Table()
+    t.session("closed")
+    article = t.article("9")
+    proposal = t.n.table_proposal(UNION_CHIEF, article_id=article, text="Closed language")
+    t.n.withdraw_proposal(UNION_CHIEF, article_id=article, proposal_id=proposal)
+    board = t.board
+    for aud in (PUBLIC, MEMBER, OFFICIAL):
+        summary = board_parts(board, aud)[f"article:{article}"]
+        assert summary.status == "open"
+        assert summary.last_move is None and summary.last_move_by is None
+        assert summary.last_move_party is None and summary.last_move_at is None
+    assert board_parts(board, EMPLOYER)[f"article:{article}"].last_move == "withdrawn"
+    withdrawn = t.article("10")
+    t.n.withdraw_article(UNION_CHIEF, article_id=withdrawn)
+    summary = board_parts(t.board, PUBLIC)[f"article:{withdrawn}"]
+    assert summary.status == "withdrawn" and summary.last_move == "withdrawn"  # status: public
+
+
+def test_a_ta_signed_in_a_closed_session_stays_with_the_teams_until_the_article_is_agreed():
+    """One party's signature is an act in the session it was made in (the audit labels it so);
+    only the article's status, agreed once both have signed, is public whatever the session."""
+    t = Table()
+    opened = t.session("open")
+    article = t.article("9")
+    proposal = t.n.table_proposal(UNION_CHIEF, article_id=article, text="Open language")
+    t.n.close_session(UNION_CHIEF, session_id=opened)
+    t.session("closed")
+    t.n.sign_ta(EMPLOYER_CHIEF, article_id=article, proposal_id=proposal)
+    board = t.board
+    for aud in (PUBLIC, MEMBER, OFFICIAL):
+        view = article_view(board, article, aud)
+        summary = board_parts(board, aud)[f"article:{article}"]
+        whole = negotiation_view(board, aud).articles[0]
+        assert view is not None and "Open language" in _texts(view)  # tabled in the open
+        assert view.ta_signed_by == summary.ta_signed_by == whole.ta_signed_by == []
+    for team in (UNION, EMPLOYER):
+        assert board_parts(board, team)[f"article:{article}"].ta_signed_by == ["employer"]
+        assert negotiation_view(board, team).articles[0].ta_signed_by == ["employer"]
+    t.n.sign_ta(UNION_CHIEF, article_id=article, proposal_id=proposal)
+    agreed = board_parts(t.board, PUBLIC)[f"article:{article}"]
+    assert agreed.status == "agreed" and sorted(agreed.ta_signed_by) == ["employer", "union"]

@@ -18,7 +18,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
 from litestar.response import Stream, Template
 
-from negotiation.domain.visibility import Audience
+from negotiation.domain.visibility import Audience, labels_seen_by
 from projections.audit import (
     MAX_LIMIT,
     AuditEntry,
@@ -27,7 +27,6 @@ from projections.audit import (
     list_entries,
     stream_entries,
     verify_chain,
-    visible_labels,
 )
 from projections.board_store import load_board
 from projections.views import audience_on
@@ -77,11 +76,11 @@ async def provide_labels(
     await projection_at(pool, None)  # the log as of now: written with the board, together
     negotiation_id = filters.negotiation_id
     if negotiation_id is None:
-        return visible_labels(Audience(official=viewer is not None and viewer.is_admin))
+        return labels_seen_by(Audience(official=viewer is not None and viewer.is_admin))
     board = await load_board(pool, negotiation_id)
     if board is None:
         raise NotFoundException(f"No negotiation {negotiation_id} (or not projected yet).")
-    return visible_labels(audience_on(board, viewer))
+    return labels_seen_by(audience_on(board, viewer))
 
 
 def provide_filters(

@@ -44,10 +44,6 @@ class FeedView(msgspec.Struct, frozen=True):
     parts: dict[str, Any]
 
 
-class BoardPositionView(msgspec.Struct, frozen=True):
-    position: int
-
-
 class ReadModelController(Controller):
     """The board projection, as the viewer may see it (read your writes: see
     web.controllers.reads)."""
@@ -192,9 +188,13 @@ class BulletinController(Controller):
         await projection_at(pool, after)  # the chain hashes are the audit projection's
         session = board.sessions.get(session_id)
         audience = audience_on(board, viewer)
-        if session is None or not audience.sees_session(session.visibility):
+        # Each by the visibility it was published at: a session closed later keeps its
+        # public bulletins public (DOMAIN.md, Visibility).
+        bulletins = [
+            b for b in (session.bulletins if session else []) if audience.sees_session(b.visibility)
+        ]
+        if session is None or not (bulletins or audience.sees_session(session.visibility)):
             raise NotFoundException(f"No session {session_id} visible to you here.")
-        bulletins = [b for b in session.bulletins if audience.sees_session(b.visibility)]
         hashes = dict(
             await pool.fetch(
                 "SELECT position, encode(hash, 'hex') FROM audit_log WHERE position = ANY($1)",
