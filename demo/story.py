@@ -238,12 +238,7 @@ class _Demo:
             TEXTS["planning-current"],
         )
         self._open(
-            "class_size",
-            self.maria,
-            "9",
-            "Class Size",
-            "non_economic",
-            TEXTS["class-size-current"],
+            "class_size", self.maria, "9", "Class Size", "non_economic", TEXTS["class-size-current"]
         )
         self._open(
             "sped",
@@ -261,24 +256,12 @@ class _Demo:
             "non_economic",
             TEXTS["health-safety-current"],
         )
-        self._open(
-            "leaves",
-            self.maria,
-            "14",
-            "Leaves",
-            "non_economic",
-            TEXTS["leaves-current"],
-        )
+        self._open("leaves", self.maria, "14", "Leaves", "non_economic", TEXTS["leaves-current"])
         self._open(
             "salary", self.maria, "16", "Salary Schedule", "economic", TEXTS["salary-current"]
         )
         self._open(
-            "health",
-            self.maria,
-            "17",
-            "Health Benefits",
-            "economic",
-            TEXTS["health-current"],
+            "health", self.maria, "17", "Health Benefits", "economic", TEXTS["health-current"]
         )
         self._open("ice", self.maria, "25", "ICE-Free Schools", "common_good")
         self._open("community", self.maria, "26", "Community Schools", "common_good")
@@ -325,70 +308,26 @@ class _Demo:
         )
 
         self._bring(s1, "salary", self.ruth)
-        self._table(
-            "salary",
-            self.james,
-            TEXTS["salary-1"],
-        )
+        self._table("salary", self.james, TEXTS["salary-1"])
         self._bring(s1, "class_size", self.ruth)
-        self._table(
-            "class_size",
-            self.maria,
-            TEXTS["class-size-1"],
-        )
+        self._table("class_size", self.maria, TEXTS["class-size-1"])
         self._bring(s1, "sped", self.ruth)
-        self._table(
-            "sped",
-            self.aisha,
-            TEXTS["sped-1"],
-        )
-        self._table(
-            "planning",
-            self.james,
-            TEXTS["planning-1"],
-        )
+        self._table("sped", self.aisha, TEXTS["sped-1"])
+        self._table("planning", self.james, TEXTS["planning-1"])
         app.recess_session(nid, self.ruth, session_id=s1)
         app.resume_session(nid, self.ruth, session_id=s1)
         self._bring(s1, "health", self.ruth)
-        self._table(
-            "health",
-            self.maria,
-            TEXTS["health-1"],
-        )
-        self._table(
-            "health_safety",
-            self.aisha,
-            TEXTS["health-safety-1"],
-        )
-        self._table(
-            "leaves",
-            self.aisha,
-            TEXTS["leaves-1"],
-        )
+        self._table("health", self.maria, TEXTS["health-1"])
+        self._table("health_safety", self.aisha, TEXTS["health-safety-1"])
+        self._table("leaves", self.aisha, TEXTS["leaves-1"])
         self._bring(s1, "ice", self.ruth)
-        self._table(
-            "ice",
-            self.maria,
-            TEXTS["ice-1"],
-        )
-        self._table(
-            "community",
-            self.james,
-            TEXTS["community-1"],
-        )
+        self._table("ice", self.maria, TEXTS["ice-1"])
+        self._table("community", self.james, TEXTS["community-1"])
         self._bring(s1, "grievance", self.ruth)
-        self._table(
-            "grievance",
-            self.karen,
-            TEXTS["grievance-1"],
-        )
+        self._table("grievance", self.karen, TEXTS["grievance-1"])
         self._table("work_year", self.daniel, TEXTS["work-year-1"])
         self._bring(s1, "evaluation", self.ruth)
-        self._table(
-            "evaluation",
-            self.daniel,
-            TEXTS["evaluation-1"],
-        )
+        self._table("evaluation", self.daniel, TEXTS["evaluation-1"])
         app.count_attendance(nid, self.ruth, session_id=s1, count=142)
         app.close_session(nid, self.daniel, session_id=s1)
 
@@ -452,12 +391,7 @@ class _Demo:
         )
 
         self._bring(s2, "health_safety", self.ruth)
-        self._table(
-            "health_safety",
-            self.karen,
-            TEXTS["health-safety-2"],
-            counter=True,
-        )
+        self._table("health_safety", self.karen, TEXTS["health-safety-2"], counter=True)
         app.call_caucus(nid, self.maria, session_id=s2)
         self._note(
             self.maria,
@@ -468,76 +402,28 @@ class _Demo:
             key="health_safety",
         )
         app.end_caucus(nid, self.maria, session_id=s2)
-        self._table(
-            "health_safety",
-            self.maria,
-            TEXTS["health-safety-3"],
-            counter=True,
-        )
+        self._table("health_safety", self.maria, TEXTS["health-safety-3"], counter=True)
         self._ta("health_safety", self.daniel, self.maria)
 
         self._bring(s2, "grievance", self.ruth)
-        self._table(
-            "grievance",
-            self.james,
-            TEXTS["grievance-2"],
-            counter=True,
-        )
-        self._table(
-            "grievance",
-            self.karen,
-            TEXTS["grievance-3"],
-            counter=True,
-        )
+        self._table("grievance", self.james, TEXTS["grievance-2"], counter=True)
+        self._table("grievance", self.karen, TEXTS["grievance-3"], counter=True)
         self._ta("grievance", self.maria, self.daniel)
 
         self._bring(s2, "evaluation", self.ruth)
-        self._table(
-            "evaluation",
-            self.aisha,
-            TEXTS["evaluation-2"],
-            counter=True,
-        )
-        self._table(
-            "evaluation",
-            self.karen,
-            TEXTS["evaluation-3"],
-            counter=True,
-        )
+        self._table("evaluation", self.aisha, TEXTS["evaluation-2"], counter=True)
+        self._table("evaluation", self.karen, TEXTS["evaluation-3"], counter=True)
 
         self._bring(s2, "sped", self.ruth)
-        self._table(
-            "sped",
-            self.karen,
-            TEXTS["sped-2"],
-            counter=True,
-        )
+        self._table("sped", self.karen, TEXTS["sped-2"], counter=True)
         self._bring(s2, "leaves", self.ruth)
-        self._table(
-            "leaves",
-            self.daniel,
-            TEXTS["leaves-2"],
-            counter=True,
-        )
+        self._table("leaves", self.daniel, TEXTS["leaves-2"], counter=True)
         self._bring(s2, "class_size", self.ruth)
-        self._table(
-            "class_size",
-            self.daniel,
-            TEXTS["class-size-2"],
-            counter=True,
-        )
+        self._table("class_size", self.daniel, TEXTS["class-size-2"], counter=True)
         # The Association corrects its own Community Schools proposal before the District answers.
-        self._revise(
-            "community",
-            self.james,
-            TEXTS["community-2"],
-        )
+        self._revise("community", self.james, TEXTS["community-2"])
         self._bring(s2, "housing", self.ruth)
-        self._table(
-            "housing",
-            self.aisha,
-            TEXTS["housing-1"],
-        )
+        self._table("housing", self.aisha, TEXTS["housing-1"])
 
         # Ground rules amended by both parties: the cut-off comes forward so that every subject
         # is on the table before the economic session.
@@ -660,61 +546,21 @@ class _Demo:
         )
         app.end_caucus(nid, self.maria, session_id=s3)
         # Countering one item of the package rejects the package as a whole.
-        self._table(
-            "salary",
-            self.james,
-            TEXTS["salary-3"],
-            counter=True,
-        )
+        self._table("salary", self.james, TEXTS["salary-3"], counter=True)
         app.call_caucus(nid, self.daniel, session_id=s3)
         app.end_caucus(nid, self.ruth, session_id=s3)
 
         self._bring(s3, "sped", self.ruth)
-        self._table(
-            "sped",
-            self.aisha,
-            TEXTS["sped-3"],
-            counter=True,
-        )
+        self._table("sped", self.aisha, TEXTS["sped-3"], counter=True)
         self._ta("sped", self.daniel, self.maria)
 
         self._bring(s3, "class_size", self.ruth)
-        self._table(
-            "class_size",
-            self.maria,
-            TEXTS["class-size-3"],
-            counter=True,
-        )
-        self._table(
-            "class_size",
-            self.daniel,
-            TEXTS["class-size-4"],
-            counter=True,
-        )
-        self._table(
-            "planning",
-            self.karen,
-            TEXTS["planning-2"],
-            counter=True,
-        )
-        self._table(
-            "leaves",
-            self.aisha,
-            TEXTS["leaves-3"],
-            counter=True,
-        )
-        self._table(
-            "ice",
-            self.karen,
-            TEXTS["ice-2"],
-            counter=True,
-        )
-        self._table(
-            "housing",
-            self.karen,
-            TEXTS["housing-2"],
-            counter=True,
-        )
+        self._table("class_size", self.maria, TEXTS["class-size-3"], counter=True)
+        self._table("class_size", self.daniel, TEXTS["class-size-4"], counter=True)
+        self._table("planning", self.karen, TEXTS["planning-2"], counter=True)
+        self._table("leaves", self.aisha, TEXTS["leaves-3"], counter=True)
+        self._table("ice", self.karen, TEXTS["ice-2"], counter=True)
+        self._table("housing", self.karen, TEXTS["housing-2"], counter=True)
         # After the cut-off a new subject needs the other party's consent.
         self.late_request = app.request_late_article(
             nid, self.maria, number="28", title="Green Schools", category="common_good"
@@ -811,12 +657,7 @@ class _Demo:
         self._agenda(s4, self.ruth, "leaves", "class_size", "green", "planning", "community")
 
         self._bring(s4, "leaves", self.ruth)
-        self._table(
-            "leaves",
-            self.daniel,
-            TEXTS["leaves-4"],
-            counter=True,
-        )
+        self._table("leaves", self.daniel, TEXTS["leaves-4"], counter=True)
         app.call_caucus(nid, self.maria, session_id=s4)
         self._note(
             self.maria,

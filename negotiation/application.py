@@ -81,6 +81,17 @@ def _serialized_table_creation(env: Mapping[str, str]) -> Iterator[None]:
             connection.execute("SELECT pg_advisory_unlock(%s)", (TABLE_CREATION_LOCK,))
 
 
+def _verb(command_type: type[c.Command]) -> Callable[..., Any]:
+    """`Negotiations.<handler>(negotiation_id, actor, **fields)`: the command of that name,
+    from keyword fields, run through `execute`; returns what the command returned."""
+
+    def verb(app: Negotiations, negotiation_id: UUID, actor: Actor, **fields: Any) -> Any:
+        return app.execute(negotiation_id, actor, c.command_of(command_type, fields)).result
+
+    verb.__name__ = verb.__qualname__ = command_type.handler
+    return verb
+
+
 class Negotiations(Application[UUID]):
     """Every bargaining table's event stream, stored in the `negotiations_events` table."""
 
@@ -217,116 +228,44 @@ class Negotiations(Application[UUID]):
         return self._act(negotiation_id, lambda n: n.execute(actor, command))
 
     # ------------------------------------------------------------------ verbs for scripts
-    # The demo, benchmarks and tests call commands by name with keyword fields; each verb is
-    # the command struct of that name run through `execute`, returning what the command
-    # returned (an id, a flag). The web edge uses `execute` and passes on the position.
-    def _run(
-        self, negotiation_id: UUID, actor: Actor, command_type: type[c.Command], **fields: Any
-    ) -> Any:
-        command = c.command_of(command_type, fields)
-        return self.execute(negotiation_id, actor, command).result
-
+    # The demo, benchmarks and tests call commands by name with keyword fields
+    # (`app.table_proposal(nid, actor, article_id=..., text=...)`): each verb is its command
+    # struct, checked as if it had come over the wire, run through `execute`, returning what
+    # the command returned (an id, a flag). The web edge uses `execute` and passes on the
+    # position.
     def open_negotiation(self, actor: Actor, **fields: Any) -> UUID:
         return self.start(actor, c.command_of(c.OpenNegotiation, fields)).result
 
-    def add_team_member(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.AddTeamMember, **fields)
-
-    def remove_team_member(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.RemoveTeamMember, **fields)
-
-    def name_chief_negotiator(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.NameChiefNegotiator, **fields)
-
-    def appoint_facilitator(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.AppointFacilitator, **fields)
-
-    def propose_ground_rules(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
-        return str(self._run(negotiation_id, actor, c.ProposeGroundRules, **fields))
-
-    def agree_ground_rules(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.AgreeGroundRules, **fields)
-
-    def open_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
-        return str(self._run(negotiation_id, actor, c.OpenArticle, **fields))
-
-    def request_late_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
-        return str(self._run(negotiation_id, actor, c.RequestLateArticle, **fields))
-
-    def consent_to_late_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
-        return str(self._run(negotiation_id, actor, c.ConsentToLateArticle, **fields))
-
-    def withdraw_article(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.WithdrawArticle, **fields)
-
-    def consent_to_reopen(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> bool:
-        return bool(self._run(negotiation_id, actor, c.ConsentToReopen, **fields))
-
-    def draft_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
-        return str(self._run(negotiation_id, actor, c.DraftProposal, **fields))
-
-    def revise_draft(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.ReviseDraft, **fields)
-
-    def table_draft(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
-        return str(self._run(negotiation_id, actor, c.TableDraft, **fields))
-
-    def table_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
-        return str(self._run(negotiation_id, actor, c.TableProposal, **fields))
-
-    def withdraw_proposal(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.WithdrawProposal, **fields)
-
-    def sign_ta(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> bool:
-        return bool(self._run(negotiation_id, actor, c.SignTA, **fields))
-
-    def table_package(
-        self, negotiation_id: UUID, actor: Actor, **fields: Any
-    ) -> tuple[str, list[str]]:
-        package_id, proposal_ids = self._run(negotiation_id, actor, c.TablePackage, **fields)
-        return str(package_id), list(proposal_ids)
-
-    def accept_package(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.AcceptPackage, **fields)
-
-    def withdraw_package(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.WithdrawPackage, **fields)
-
-    def schedule_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
-        return str(self._run(negotiation_id, actor, c.ScheduleSession, **fields))
-
-    def change_session_visibility(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.ChangeSessionVisibility, **fields)
-
-    def open_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.OpenSession, **fields)
-
-    def recess_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.RecessSession, **fields)
-
-    def resume_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.ResumeSession, **fields)
-
-    def close_session(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.CloseSession, **fields)
-
-    def set_agenda(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.SetAgenda, **fields)
-
-    def bring_to_table(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.BringToTable, **fields)
-
-    def call_caucus(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.CallCaucus, **fields)
-
-    def end_caucus(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.EndCaucus, **fields)
-
-    def count_attendance(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.CountAttendance, **fields)
-
-    def record_team_note(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> str:
-        return str(self._run(negotiation_id, actor, c.RecordTeamNote, **fields))
-
-    def publish_bulletin(self, negotiation_id: UUID, actor: Actor, **fields: Any) -> None:
-        self._run(negotiation_id, actor, c.PublishBulletin, **fields)
+    add_team_member = _verb(c.AddTeamMember)
+    remove_team_member = _verb(c.RemoveTeamMember)
+    name_chief_negotiator = _verb(c.NameChiefNegotiator)
+    appoint_facilitator = _verb(c.AppointFacilitator)
+    propose_ground_rules = _verb(c.ProposeGroundRules)
+    agree_ground_rules = _verb(c.AgreeGroundRules)
+    open_article = _verb(c.OpenArticle)
+    request_late_article = _verb(c.RequestLateArticle)
+    consent_to_late_article = _verb(c.ConsentToLateArticle)
+    withdraw_article = _verb(c.WithdrawArticle)
+    consent_to_reopen = _verb(c.ConsentToReopen)
+    draft_proposal = _verb(c.DraftProposal)
+    revise_draft = _verb(c.ReviseDraft)
+    table_draft = _verb(c.TableDraft)
+    table_proposal = _verb(c.TableProposal)
+    withdraw_proposal = _verb(c.WithdrawProposal)
+    sign_ta = _verb(c.SignTA)
+    table_package = _verb(c.TablePackage)
+    accept_package = _verb(c.AcceptPackage)
+    withdraw_package = _verb(c.WithdrawPackage)
+    schedule_session = _verb(c.ScheduleSession)
+    change_session_visibility = _verb(c.ChangeSessionVisibility)
+    open_session = _verb(c.OpenSession)
+    recess_session = _verb(c.RecessSession)
+    resume_session = _verb(c.ResumeSession)
+    close_session = _verb(c.CloseSession)
+    set_agenda = _verb(c.SetAgenda)
+    bring_to_table = _verb(c.BringToTable)
+    call_caucus = _verb(c.CallCaucus)
+    end_caucus = _verb(c.EndCaucus)
+    count_attendance = _verb(c.CountAttendance)
+    record_team_note = _verb(c.RecordTeamNote)
+    publish_bulletin = _verb(c.PublishBulletin)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from negotiation.domain import errors
+from negotiation.domain import negotiation as negotiation_module
 from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
 from tests.unit.builders import (
@@ -201,6 +202,16 @@ def test_article_after_the_cutoff_is_refused():
     # given
     table = at_the_table(proposal_cutoff=an_hour_ago())
     # when / then
+    with refused(table.negotiation, errors.ProposalCutoffPassed):
+        table.article("12")
+
+
+def test_article_at_the_cutoff_instant_is_refused(monkeypatch):
+    # given: the clock reads exactly the cut-off
+    cutoff = in_a_week()
+    table = at_the_table(proposal_cutoff=cutoff)
+    monkeypatch.setattr(negotiation_module, "_now", lambda: cutoff)
+    # when / then: "from the cut-off instant on", opening an article is refused
     with refused(table.negotiation, errors.ProposalCutoffPassed):
         table.article("12")
 

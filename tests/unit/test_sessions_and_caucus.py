@@ -71,6 +71,19 @@ def test_members_session_allowed_when_only_open_sessions_are_forbidden():
     assert negotiation.state.sessions[session_id].visibility == "members"
 
 
+@pytest.mark.parametrize("forbidden", ["open", "members"])
+def test_session_changed_to_a_visibility_the_ground_rules_forbid_is_refused(forbidden):
+    # given: ground rules that allow no public sessions, and a closed session
+    negotiation = new_negotiation()
+    agree_ground_rules(negotiation, open_sessions_allowed=False, members_sessions_allowed=False)
+    session_id = schedule_session(negotiation, visibility="closed")
+    # when / then: it cannot be made more public later either
+    with refused(negotiation, errors.VisibilityNotAllowed):
+        negotiation.change_session_visibility(
+            UNION_CHIEF, session_id=session_id, visibility=forbidden
+        )
+
+
 def test_open_session_scheduled_when_ground_rules_allow_it():
     # given
     negotiation = new_negotiation()
@@ -164,6 +177,28 @@ def test_team_member_who_is_not_chief_cannot_run_a_session(command):
     # when / then
     with refused(table.negotiation, errors.ChiefNegotiatorOnly):
         getattr(table.negotiation, command)(EMPLOYER_MEMBER, session_id=session_id)
+
+
+def test_team_member_who_is_not_chief_cannot_set_the_agenda():
+    # given
+    table = at_the_table()
+    article_id = table.article("12")
+    # when / then: chiefs and the facilitator set the agenda, no other team member
+    with refused(table.negotiation, errors.ChiefNegotiatorOnly):
+        table.negotiation.set_agenda(
+            UNION_MEMBER, session_id=table.session_id, article_ids=[article_id]
+        )
+
+
+@pytest.mark.parametrize("manager", [UNION_CHIEF, EMPLOYER_CHIEF, FACILITATOR])
+def test_chiefs_and_the_facilitator_set_the_agenda(manager):
+    # given
+    table = at_the_table()
+    article_id = table.article("12")
+    # when
+    table.negotiation.set_agenda(manager, session_id=table.session_id, article_ids=[article_id])
+    # then
+    assert table.negotiation.state.sessions[table.session_id].agenda == [article_id]
 
 
 def test_second_session_cannot_open_while_one_is_running():

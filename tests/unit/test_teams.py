@@ -275,6 +275,77 @@ def test_act_by_the_facilitator_as_if_on_a_team_is_refused(act):
         ACTS[act](table.negotiation, ids, FACILITATOR)
 
 
+# ---------------------------------------------------------------- the chief's acts bind the party
+
+
+CHIEFS_ACTS = {
+    "agree_ground_rules": lambda n, ids, a: n.agree_ground_rules(a, offer_id=ids["offer"]),
+    "sign_ta": lambda n, ids, a: n.sign_ta(
+        a, article_id=ids["article"], proposal_id=ids["proposal"]
+    ),
+    "accept_package": lambda n, ids, a: n.accept_package(a, package_id=ids["package"]),
+    "consent_to_reopen": lambda n, ids, a: n.consent_to_reopen(a, article_id=ids["agreed"]),
+    "consent_to_late_article": lambda n, ids, a: n.consent_to_late_article(
+        a, request_id=ids["request"]
+    ),
+}
+
+
+def _table_awaiting_the_employer():
+    """Every act of the chief's the union now awaits from the employer side."""
+    table = at_the_table()
+    n = table.negotiation
+    agreed = table.article("10")
+    table.agree(agreed, table.propose(agreed, "Agreed language."))
+    n.consent_to_reopen(UNION_CHIEF, article_id=agreed)
+    article = table.article("12")
+    first, second = table.article("13"), table.article("14")
+    package, _ = n.table_package(
+        UNION_CHIEF,
+        items=[{"article_id": first, "text": "A."}, {"article_id": second, "text": "B."}],
+    )
+    ids = {
+        "offer": n.propose_ground_rules(UNION_CHIEF, rules=GroundRules(observers="Members.")),
+        "article": article,
+        "proposal": table.propose(article, "Cap at 28."),
+        "package": package,
+        "agreed": agreed,
+        "request": n.request_late_article(
+            UNION_CHIEF, number="30", title="Housing", category="common_good"
+        ),
+    }
+    return table, ids
+
+
+@pytest.mark.parametrize("act", sorted(CHIEFS_ACTS))
+def test_the_party_chief_does_the_acts_that_bind_the_party(act):
+    # given
+    table, ids = _table_awaiting_the_employer()
+    events_before = len(table.negotiation.pending_events)
+    # when
+    CHIEFS_ACTS[act](table.negotiation, ids, EMPLOYER_CHIEF)
+    # then
+    assert len(table.negotiation.pending_events) > events_before
+
+
+@pytest.mark.parametrize(
+    ("someone", "error"),
+    [
+        (EMPLOYER_MEMBER, errors.ChiefNegotiatorOnly),
+        (FACILITATOR, errors.NotPermitted),
+        (ADMIN, errors.NotPermitted),
+    ],
+    ids=["team_member", "facilitator", "administrator"],
+)
+@pytest.mark.parametrize("act", sorted(CHIEFS_ACTS))
+def test_acts_that_bind_the_party_are_refused_to_anyone_but_its_chief(act, someone, error):
+    # given
+    table, ids = _table_awaiting_the_employer()
+    # when / then: another team member is refused, and no one can do them for the party
+    with refused(table.negotiation, error):
+        CHIEFS_ACTS[act](table.negotiation, ids, someone)
+
+
 def test_private_note_by_an_outsider_is_refused_even_with_no_session_open():
     # given
     table = at_the_table(session=False)
