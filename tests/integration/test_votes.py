@@ -336,6 +336,40 @@ def test_a_second_vote_while_one_is_called_is_refused(
     )
 
 
+# ------------------------------------------------------------------ who sees what
+def test_turnout_by_group_is_for_the_officials_only(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    # South's eligible members are M3 and M9: the group's turnout says whether each one voted.
+    election = new_election(client, negotiations, people)
+    ok(election.cast("M9", 0), 201)
+    official = ok(election.get("/turnout"))
+    assert {g["group"]: g["voted"] for g in official["by_worksite"]} == {"North": 0, "South": 1}
+    member = ok(election.get("/turnout", headers={"X-Credential": election.codes["M3"]}))
+    chief = ok(election.get("/turnout", headers=election.union.headers))
+    for view in (member, chief):
+        assert (view["voted"], view["roll"]) == (1, 4)
+        assert view["by_worksite"] == [] and view["by_classification"] == []
+
+
+def test_totals_at_close_are_for_the_officials_and_everyone_after_certification(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    election = new_election(client, negotiations, people)
+    ok(election.cast("M1", 0), 201)
+    ok(election.post("/close", json={"reason": "test"}))
+    context = election.context()
+    for official in election.officials[:2]:
+        decrypt(client, election.base, official, context)
+    member = {"X-Credential": election.codes["M1"]}
+    for outsider in (election.union.headers, member, {}):
+        refused(election.get("/results", headers=outsider), 403, "not_permitted")
+    assert ok(election.get("/results"))["counts"]["yes"] == 1
+    ok(election.post("/certify"))
+    for anyone in (election.union.headers, member, {}):
+        assert ok(election.get("/results", headers=anyone))["counts"]["yes"] == 1
+
+
 # ------------------------------------------------------------------ the one-ballot race
 async def test_one_credential_a_hundred_times_at_once_casts_exactly_one_ballot(
     client: httpx.Client, negotiations: Negotiations, people: PersonFactory, server: LiveServer

@@ -599,9 +599,10 @@ class VoteController(Controller):
         viewer: Account | None,
         voting: Voting,
     ) -> dict[str, Any]:
-        """Count and share of the roll, by worksite and classification: for signed-in people
-        and members (send the credential in the X-Credential header); never a choice."""
-        voting.vote(negotiation_id, vote_id)
+        """Count and share of the roll: for signed-in people and members (send the credential
+        in the X-Credential header); never a choice. By worksite and classification for the
+        election officials only: a small group's turnout is who voted (DOMAIN.md, who sees what)."""
+        vote = voting.vote(negotiation_id, vote_id)
         if viewer is None:
             code = request.headers.get("x-credential", "")
             if not code:
@@ -609,7 +610,8 @@ class VoteController(Controller):
                     "Turnout is for the unit's members: sign in or send your credential."
                 )
             voting.store.credential_holder(vote_id.hex, code)
-        return voting.store.turnout(vote_id.hex)
+        official = viewer is not None and vote.is_official(viewer.account_id)
+        return voting.store.turnout(vote_id.hex, by_group=official)
 
     @get(VID + "/participation", sync_to_thread=True)
     def participation(
