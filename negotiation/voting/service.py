@@ -193,6 +193,9 @@ class Voting:
         # An open vote's election context never changes (key and roll are fixed when it
         # opens): ballots are checked against it without taking the vote's lock each time.
         self._open_contexts: dict[UUID, tuple[str, ElectionContext]] = {}
+        # A certified vote's record never changes again, and it holds every ballot: it is read
+        # and hashed once per process, not once per results view.
+        self._certified_hashes: dict[tuple[UUID, UUID], str] = {}
 
     # ------------------------------------------------------------------ calling, officials
     def call_vote(
@@ -366,7 +369,7 @@ class Voting:
                     vote_id=vote_id.hex,
                     outcome=vote.state.outcome or "rejected",
                     counts=counts,
-                    record_hash=record_hash(self.record(negotiation_id, vote_id)),
+                    record_hash=self.certified_record_hash(negotiation_id, vote_id),
                 ),
             )
         return vote.state.outcome or ""
@@ -391,6 +394,17 @@ class Voting:
             ),
             result=list(s.result or []) if certified else [],
         )
+
+    def certified_record_hash(self, negotiation_id: UUID, vote_id: UUID) -> str:
+        """The SHA-256 of the certified election record (the results and the negotiation's
+        outcome carry it)."""
+        key = (negotiation_id, vote_id)
+        known = self._certified_hashes.get(key)
+        if known is None:
+            if self.vote(negotiation_id, vote_id).state.status != "certified":
+                raise errors.VoteStepRefused("The election record is final once certified.")
+            known = self._certified_hashes[key] = record_hash(self.record(negotiation_id, vote_id))
+        return known
 
     def purge(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Recorded[None]:
         self.require_official(negotiation_id, vote_id, actor)
