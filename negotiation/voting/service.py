@@ -293,7 +293,10 @@ class Voting:
                 raise errors.VoteStepRefused(
                     "The roll has changed since it was certified; certify it again first."
                 )
-            vote.record_credentials_issued(actor, c.RecordCredentialsIssued(count=0))
+            # The roll is the certified one (above): one credential per eligible member.
+            vote.record_credentials_issued(
+                actor, c.RecordCredentialsIssued(count=vote.state.eligible)
+            )
             # After the rules passed and before the save: the codes exist only in this answer.
             return self.store.issue_credentials(vote.id.hex)
 

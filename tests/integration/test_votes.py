@@ -320,6 +320,22 @@ def test_a_reissued_credential_voids_the_old_one(
     refused(election.post("/credentials/M1/reissue"), 409, "second_ballot")
 
 
+def test_the_log_records_how_many_credentials_were_issued(
+    client: httpx.Client,
+    negotiations: Negotiations,
+    people: PersonFactory,
+    database: DatabaseConfig,
+):
+    election = new_election(client, negotiations, people, open_it=False)
+    with psycopg.connect(database.dsn(), autocommit=True) as conn:
+        (state,) = conn.execute(
+            "SELECT state FROM votes_events WHERE topic LIKE '%%CredentialsIssued' "
+            "AND originator_id = %s",
+            (UUID(election.base.rsplit("/", 1)[1]),),
+        ).fetchone() or (b"",)
+    assert msgspec.msgpack.decode(bytes(state))["count"] == len(election.codes) == 4
+
+
 def test_a_second_vote_while_one_is_called_is_refused(
     client: httpx.Client, negotiations: Negotiations, people: PersonFactory
 ):
