@@ -32,20 +32,14 @@ from negotiation.application import (
     _position,
     _serialized_table_creation,
 )
-from negotiation.ballots.ballot import ballot_problems
 from negotiation.ballots.context import ElectionContext
-from negotiation.ballots.group import InvalidEncoding
-from negotiation.ballots.record import (
-    BallotRecord,
-    ElectionRecord,
-    ballot_from,
-)
+from negotiation.ballots.record import BallotRecord, ElectionRecord
 from negotiation.domain import commands as nc
 from negotiation.domain import errors
 from negotiation.domain import vote_commands as c
 from negotiation.domain.actors import Actor
 from negotiation.domain.negotiation import Negotiation
-from negotiation.domain.ratification import Vote
+from negotiation.domain.ratification import Vote, check_ballot
 from negotiation.transcoder import MsgspecTranscoder
 from negotiation.voting.recorder import BallotRecorder, Spend
 from negotiation.voting.store import (
@@ -334,20 +328,14 @@ class Voting:
             raise errors.SecondBallot(
                 "A ballot has already been cast with this credential; each member votes once."
             )
-        try:
-            ballot = ballot_from(command.ballot)
-        except InvalidEncoding as bad:
-            raise errors.InvalidBallot(f"The ballot is not well formed: {bad}.") from None
-        problems = ballot_problems(context, ballot)
-        if problems:
-            raise errors.InvalidBallot("The ballot was refused: " + "; ".join(problems) + ".")
+        checked = check_ballot(context, command.ballot)
         spend = Spend(
             vote_id=vote_id.hex,
             credential_hash=credential_hash(code),
             alphas=[c.alpha for c in command.ballot.ciphertexts],
         )
         return self.votes.act(
-            vote_id, lambda v: v.cast_ballot(VOTER, command), lambda: spend
+            vote_id, lambda v: v.cast_ballot(VOTER, command, checked), lambda: spend
         ).result
 
     def own_status(self, negotiation_id: UUID, vote_id: UUID, code: str) -> bool:
