@@ -17,8 +17,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.domain import Aggregate, Snapshot, event
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.domain import Aggregate, event
 
 from negotiation.ballots.ballot import (
     EncryptedBallot,
@@ -53,6 +52,7 @@ from negotiation.domain import commands as nc
 from negotiation.domain import errors
 from negotiation.domain import vote_commands as c
 from negotiation.domain.actors import Actor, Stamp, stamp
+from negotiation.domain.negotiation import NegotiationSnapshot
 
 Status = str  # "called" → "open" → "closed" → "certified"
 
@@ -151,42 +151,10 @@ class VoteState(msgspec.Struct):
     purged: bool = False
 
 
-class VoteSnapshot(Snapshot):
+class VoteSnapshot(NegotiationSnapshot):
     """The typed state as msgpack, so a snapshot decodes back into Structs (as Negotiation's)."""
 
-    @classmethod
-    def take(cls, aggregate: Any) -> VoteSnapshot:
-        return cls(
-            originator_id=aggregate.id,
-            originator_version=aggregate.version,
-            timestamp=cls.create_timestamp(),
-            topic=get_topic(type(aggregate)),
-            state={
-                "_created_on": aggregate.created_on,
-                "_modified_on": aggregate.modified_on,
-                "state": _ENCODER.encode(aggregate.state),
-            },
-        )
-
-    def mutate(self, _: None) -> Any:
-        aggregate = object.__new__(resolve_topic(self.topic))
-        object.__setattr__(
-            aggregate,
-            "__dict__",
-            {
-                "_id": self.originator_id,
-                "_version": self.originator_version,
-                "_pending_events": [],
-                "_created_on": self.state["_created_on"],
-                "_modified_on": self.state["_modified_on"],
-                "state": _DECODER.decode(self.state["state"]),
-            },
-        )
-        return aggregate
-
-
-_ENCODER = msgspec.msgpack.Encoder()
-_DECODER = msgspec.msgpack.Decoder(VoteState)
+    decoder = msgspec.msgpack.Decoder(VoteState)
 
 
 def _builtins(value: Any) -> Any:
