@@ -145,7 +145,17 @@ class Voting:
         actor: Actor,
         command: c.AppointElectionOfficials,
     ) -> Recorded[None]:
-        self.negotiations.read(negotiation_id, lambda n: n.require_ratification_caller(actor))
+        def allowed(negotiation: Negotiation) -> None:
+            negotiation.require_ratification_caller(actor)
+            for official in command.officials:
+                if negotiation.party_of(official.account_id) == "employer":
+                    # An official sees participation and the totals at close (DOMAIN.md).
+                    raise errors.NotPermitted(
+                        f"{official.name} is on the employer's team, which has no role in "
+                        "ratification; appoint election officials from the union side."
+                    )
+
+        self.negotiations.read(negotiation_id, allowed)
         return self.execute(negotiation_id, vote_id, actor, command)
 
     def require_official(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Vote:

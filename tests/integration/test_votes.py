@@ -353,6 +353,33 @@ def test_a_second_vote_while_one_is_called_is_refused(
 
 
 # ------------------------------------------------------------------ who sees what
+def test_the_employer_side_neither_appoints_nor_serves_as_an_election_official(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    union, employer = people(name="Uma Union"), people(name="Eli Employer")
+    base = f"/api/negotiations/{whole_ta(negotiations, union, employer)}/votes"
+    now = datetime.now(UTC)
+    body = {
+        "question": "Ratify?",
+        "opens_at": now.isoformat(),
+        "closes_at": (now + timedelta(days=1)).isoformat(),
+    }
+    vote_id = ok(client.post(f"{base}/", headers=union.headers, json=body), 201)["id"]
+    official = people(name="Olga Official")
+
+    def appoint(by: Person, *officials: Person) -> httpx.Response:
+        body = {
+            "officials": [{"account_id": p.account_id, "name": p.display_name} for p in officials],
+            "quorum": 1,
+        }
+        return client.put(f"{base}/{vote_id}/officials", headers=by.headers, json=body)
+
+    refused(appoint(employer, official), 403, "not_permitted")
+    assert "employer" in refused(appoint(union, official, employer), 403, "not_permitted")
+    refused(appoint(union, employer), 403, "not_permitted")
+    ok(appoint(union, official))
+
+
 def test_turnout_by_group_is_for_the_officials_only(
     client: httpx.Client, negotiations: Negotiations, people: PersonFactory
 ):
