@@ -21,6 +21,7 @@ from uuid import UUID
 
 import psycopg
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Notification, RecordConflictError, Recording, Transcoder
 from psycopg_pool import ConnectionPool
 
@@ -31,6 +32,7 @@ from negotiation.domain.negotiation import Negotiation
 from negotiation.transcoder import MsgspecTranscoder
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Aggregate)
 
 SAVE_ATTEMPTS = 8
 LOCK_STRIPES = 256
@@ -52,7 +54,7 @@ def _position(recordings: list[Recording[UUID]]) -> int:
     return recordings[-1].notification.id if recordings else 0
 
 
-def _project(aggregate: Negotiation | None, events: Iterable[Any]) -> Negotiation | None:
+def _project(aggregate: A | None, events: Iterable[Any]) -> A | None:
     """Replay without the library's per-event Protocol isinstance check (half the load time)."""
     for domain_event in events:
         aggregate = domain_event.mutate(aggregate)
@@ -92,21 +94,17 @@ def _verb(command_type: type[c.Command]) -> Callable[..., Any]:
     return verb
 
 
-class Negotiations(Application[UUID]):
-    """Every bargaining table's event stream, stored in the `negotiations_events` table."""
+class SerializedApplication(Application[UUID], Generic[A]):
+    """An event store whose commands on one aggregate run one at a time: a striped lock in the
+    process, an advisory lock across nodes, a retry from fresh state on a conflict (`_act`)."""
 
-    name = "Negotiations"
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Negotiation: 500}
-    env: ClassVar[dict[str, str]] = {
-        "AGGREGATE_CACHE_MAXSIZE": "500",
-        "AGGREGATE_CACHE_FASTFORWARD": "y",
-    }
+    noun: ClassVar[str] = "aggregate"  # what a missing one is called: "No negotiation …."
+    lock_connections: ClassVar[int] = COMMANDS_IN_FLIGHT
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         with _serialized_table_creation(env or {}):
             super().__init__(env)  # creates the event tables if they are missing
         self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
-        self._recorded_listeners: list[Callable[[list[Notification]], None]] = []
         self._lock_pool: ConnectionPool[Any] | None = None
         if "postgres" in self.env.get("PERSISTENCE_MODULE", ""):
             self._lock_pool = ConnectionPool(
@@ -119,9 +117,9 @@ class Negotiations(Application[UUID]):
                     "autocommit": True,
                 },
                 min_size=1,
-                max_size=COMMANDS_IN_FLIGHT,
+                max_size=self.lock_connections,
                 open=True,
-                name="node-locks",
+                name=f"{self.noun}-locks",
             )
 
     def close(self) -> None:
@@ -131,6 +129,102 @@ class Negotiations(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return MsgspecTranscoder()
+
+    # ------------------------------------------------------------------ plumbing
+    def _lock(self, aggregate_id: UUID) -> threading.Lock:
+        return self._locks[aggregate_id.int % LOCK_STRIPES]
+
+    def _evict(self, aggregate_id: UUID) -> None:
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):
+                self.repository.cache.get(aggregate_id, evict=True)
+
+    @contextmanager
+    def _node_lock(self, aggregate_id: UUID) -> Iterator[None]:
+        """Serialize writers of one aggregate across server processes (nodes).
+
+        Optimistic concurrency alone is correct, but two nodes writing one stream flat out can
+        starve each other with conflicts; a session advisory lock makes them queue instead.
+        It is released with the connection if the process dies.
+        """
+        if self._lock_pool is None:  # not PostgreSQL (in-memory persistence): one process only
+            yield
+            return
+        key = int.from_bytes(aggregate_id.bytes[:8], "big", signed=True)
+        # A pool of its own: a command holds its lock connection while the recorder's pool
+        # serves the load and the save, so the two can never wait on each other.
+        with self._lock_pool.connection() as connection:
+            connection.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def _load(self, aggregate_id: UUID) -> A:
+        # The cached object itself, not a copy: the striped lock means no other thread of this
+        # process touches it meanwhile, and copying a long negotiation costs more than the rest.
+        project: Callable[[A | None, Iterable[Any]], A | None] = _project
+        try:
+            aggregate: A = self.repository.get(
+                aggregate_id, projector_func=project, deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            raise errors.NotFound(f"No {self.noun} {aggregate_id}.") from None
+        return aggregate
+
+    def read(self, aggregate_id: UUID, view: Callable[[A], T]) -> T:
+        """Run a read-only function on the current state (under the lock: state is shared)."""
+        with self._lock(aggregate_id):
+            return view(self._load(aggregate_id))
+
+    def _act(self, aggregate_id: UUID, command: Callable[[A], T], **save: Any) -> Recorded[T]:
+        """Lock, load, decide, save (with `save` passed to the recorder), retry on a conflict."""
+        with self._lock(aggregate_id), self._node_lock(aggregate_id):
+            for attempt in range(SAVE_ATTEMPTS):
+                aggregate = self._load(aggregate_id)
+                try:
+                    result = command(aggregate)
+                except BaseException:
+                    # Commands check every rule before triggering any event, so a refusal has
+                    # changed nothing; should one ever trigger and then fail, the cached
+                    # object holds unsaved changes and is dropped.
+                    if aggregate.pending_events:
+                        self._evict(aggregate_id)
+                    raise
+                try:
+                    recordings = self.save(aggregate, **save)
+                except RecordConflictError:
+                    # Another writer saved first (one not taking the node lock): reload and let
+                    # the rules decide again, after a short random pause.
+                    self._evict(aggregate_id)
+                    time.sleep(random.uniform(0, 0.001 * 2**attempt))
+                    continue
+                except BaseException:
+                    # The save failed after the library took the pending events (a refusal by
+                    # the recorder, such as the votes' second ballot, or a lost connection):
+                    # the cached object holds events that were never stored.
+                    self._evict(aggregate_id)
+                    raise
+                return Recorded(result, _position(recordings))
+        raise errors.StaleWrite(
+            f"Others are changing this {self.noun} at the same moment; please try again."
+        )
+
+
+class Negotiations(SerializedApplication[Negotiation]):
+    """Every bargaining table's event stream, stored in the `negotiations_events` table."""
+
+    name = "Negotiations"
+    noun = "negotiation"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Negotiation: 500}
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "500",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._recorded_listeners: list[Callable[[list[Notification]], None]] = []
 
     def on_recorded(self, listener: Callable[[list[Notification]], None]) -> None:
         """Call `listener` with the stored form of each batch of events this object records,
@@ -144,76 +238,6 @@ class Negotiations(Application[UUID]):
             notifications = [recording.notification for recording in recordings]
             for listener in self._recorded_listeners:
                 listener(notifications)
-
-    # ------------------------------------------------------------------ plumbing
-    def _lock(self, negotiation_id: UUID) -> threading.Lock:
-        return self._locks[negotiation_id.int % LOCK_STRIPES]
-
-    def _evict(self, negotiation_id: UUID) -> None:
-        if self.repository.cache is not None:
-            with contextlib.suppress(KeyError):
-                self.repository.cache.get(negotiation_id, evict=True)
-
-    @contextmanager
-    def _node_lock(self, negotiation_id: UUID) -> Iterator[None]:
-        """Serialize writers of one negotiation across server processes (nodes).
-
-        Optimistic concurrency alone is correct, but two nodes writing one stream flat out can
-        starve each other with conflicts; a session advisory lock makes them queue instead.
-        It is released with the connection if the process dies.
-        """
-        if self._lock_pool is None:  # not PostgreSQL (in-memory persistence): one process only
-            yield
-            return
-        key = int.from_bytes(negotiation_id.bytes[:8], "big", signed=True)
-        # A pool of its own: a command holds its lock connection while the recorder's pool
-        # serves the load and the save, so the two can never wait on each other.
-        with self._lock_pool.connection() as connection:
-            connection.execute("SELECT pg_advisory_lock(%s)", (key,))
-            try:
-                yield
-            finally:
-                connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
-
-    def _load(self, negotiation_id: UUID) -> Negotiation:
-        # The cached object itself, not a copy: the striped lock means no other thread of this
-        # process touches it meanwhile, and copying a long negotiation costs more than the rest.
-        try:
-            return self.repository.get(
-                negotiation_id, projector_func=_project, deepcopy_from_cache=False
-            )
-        except AggregateNotFoundError:
-            raise errors.NotFound(f"No negotiation {negotiation_id}.") from None
-
-    def read(self, negotiation_id: UUID, view: Callable[[Negotiation], T]) -> T:
-        """Run a read-only function on the current state (under the lock: state is shared)."""
-        with self._lock(negotiation_id):
-            return view(self._load(negotiation_id))
-
-    def _act(self, negotiation_id: UUID, command: Callable[[Negotiation], T]) -> Recorded[T]:
-        with self._lock(negotiation_id), self._node_lock(negotiation_id):
-            for attempt in range(SAVE_ATTEMPTS):
-                negotiation = self._load(negotiation_id)
-                try:
-                    result = command(negotiation)
-                    recordings = self.save(negotiation)
-                except RecordConflictError:
-                    # Another writer saved first (one not taking the node lock): reload and let
-                    # the rules decide again, after a short random pause.
-                    self._evict(negotiation_id)
-                    time.sleep(random.uniform(0, 0.001 * 2**attempt))
-                    continue
-                except BaseException:
-                    # Commands check every rule before triggering any event, so a refusal has
-                    # changed nothing; should one ever trigger and then fail, the cached
-                    # object holds unsaved changes and is dropped.
-                    if negotiation.pending_events:
-                        self._evict(negotiation_id)
-                    raise
-                return Recorded(result, _position(recordings))
-        raise errors.StaleWrite(
-            "Others are changing this negotiation at the same moment; please try again."
-        )
 
     # ------------------------------------------------------------------ commands
     def start(self, actor: Actor, command: c.OpenNegotiation) -> Recorded[UUID]:

@@ -13,7 +13,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import uuid4
 
 import msgspec
@@ -116,7 +116,9 @@ class Ratification(msgspec.Struct):
 
 class NegotiationSnapshot(Snapshot):
     """Snapshot whose state is the msgpack of the typed NegotiationState, so it decodes back
-    into Structs rather than plain dicts."""
+    into Structs rather than plain dicts (another aggregate's snapshot names its own decoder)."""
+
+    decoder: ClassVar[msgspec.msgpack.Decoder[Any]] = msgspec.msgpack.Decoder(NegotiationState)
 
     @classmethod
     def take(cls, aggregate: Any) -> NegotiationSnapshot:
@@ -144,14 +146,13 @@ class NegotiationSnapshot(Snapshot):
                 "_pending_events": [],
                 "_created_on": self.state["_created_on"],
                 "_modified_on": self.state["_modified_on"],
-                "state": _STATE_DECODER.decode(self.state["state"]),
+                "state": self.decoder.decode(self.state["state"]),
             },
         )
         return aggregate
 
 
 _STATE_ENCODER = msgspec.msgpack.Encoder()
-_STATE_DECODER = msgspec.msgpack.Decoder(NegotiationState)
 
 
 class Negotiation(Aggregate):

@@ -10,16 +10,17 @@ lives in the voting store, written in the same transaction as the ballot (negoti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.domain import Aggregate, Snapshot, event
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.domain import Aggregate, event
 
 from negotiation.ballots.ballot import (
+    EncryptedBallot,
     ballot_hash,
     ballot_problems,
     first_tracking_code,
@@ -36,6 +37,7 @@ from negotiation.ballots.context import ElectionContext
 from negotiation.ballots.elgamal import Ciphertext
 from negotiation.ballots.group import InvalidEncoding, Point
 from negotiation.ballots.record import (
+    BallotSubmission,
     CiphertextRecord,
     DecryptionShareRecord,
     GuardianRecord,
@@ -50,6 +52,7 @@ from negotiation.domain import commands as nc
 from negotiation.domain import errors
 from negotiation.domain import vote_commands as c
 from negotiation.domain.actors import Actor, Stamp, stamp
+from negotiation.domain.negotiation import NegotiationSnapshot
 
 Status = str  # "called" → "open" → "closed" → "certified"
 
@@ -92,6 +95,27 @@ def outcome_of(
     return "ratified" if threshold_met(threshold, counts["yes"], counts["no"]) else "rejected"
 
 
+@dataclass(frozen=True)
+class CheckedBallot:
+    """A ballot whose proofs verified, decoded, with the hash its tracking code chains."""
+
+    ballot: EncryptedBallot
+    hash: bytes
+
+
+def check_ballot(context: ElectionContext, submission: BallotSubmission) -> CheckedBallot:
+    """The proofs and the hash (the expensive part, the same for every ballot of an open vote):
+    run before taking the vote's lock, so only the chain step and the sum remain inside it."""
+    try:
+        ballot = ballot_from(submission)
+    except InvalidEncoding as bad:
+        raise errors.InvalidBallot(f"The ballot is not well formed: {bad}.") from None
+    problems = ballot_problems(context, ballot)
+    if problems:
+        raise errors.InvalidBallot("The ballot was refused: " + "; ".join(problems) + ".")
+    return CheckedBallot(ballot, ballot_hash(context, ballot))
+
+
 class Official(msgspec.Struct):
     account_id: str
     name: str
@@ -127,42 +151,10 @@ class VoteState(msgspec.Struct):
     purged: bool = False
 
 
-class VoteSnapshot(Snapshot):
+class VoteSnapshot(NegotiationSnapshot):
     """The typed state as msgpack, so a snapshot decodes back into Structs (as Negotiation's)."""
 
-    @classmethod
-    def take(cls, aggregate: Any) -> VoteSnapshot:
-        return cls(
-            originator_id=aggregate.id,
-            originator_version=aggregate.version,
-            timestamp=cls.create_timestamp(),
-            topic=get_topic(type(aggregate)),
-            state={
-                "_created_on": aggregate.created_on,
-                "_modified_on": aggregate.modified_on,
-                "state": _ENCODER.encode(aggregate.state),
-            },
-        )
-
-    def mutate(self, _: None) -> Any:
-        aggregate = object.__new__(resolve_topic(self.topic))
-        object.__setattr__(
-            aggregate,
-            "__dict__",
-            {
-                "_id": self.originator_id,
-                "_version": self.originator_version,
-                "_pending_events": [],
-                "_created_on": self.state["_created_on"],
-                "_modified_on": self.state["_modified_on"],
-                "state": _DECODER.decode(self.state["state"]),
-            },
-        )
-        return aggregate
-
-
-_ENCODER = msgspec.msgpack.Encoder()
-_DECODER = msgspec.msgpack.Decoder(VoteState)
+    decoder = msgspec.msgpack.Decoder(VoteState)
 
 
 def _builtins(value: Any) -> Any:
@@ -487,27 +479,19 @@ class Vote(Aggregate):
                 f"{self.state.closes_at:%Y-%m-%d %H:%M} UTC."
             )
 
-    def check_ballot(self, command: c.CastBallot) -> None:
-        """The proofs (the expensive part): run before taking the vote's lock."""
-        try:
-            problems = ballot_problems(self.context(), ballot_from(command.ballot))
-        except InvalidEncoding as bad:
-            raise errors.InvalidBallot(f"The ballot is not well formed: {bad}.") from None
-        if problems:
-            raise errors.InvalidBallot("The ballot was refused: " + "; ".join(problems) + ".")
+    def check_ballot(self, command: c.CastBallot) -> CheckedBallot:
+        return check_ballot(self.context(), command.ballot)
 
-    def cast_ballot(self, actor: Actor, command: c.CastBallot) -> bytes:
-        """Append a ballot whose proofs were checked: next tracking code, running tally.
+    def cast_ballot(self, actor: Actor, command: c.CastBallot, checked: CheckedBallot) -> bytes:
+        """Append the ballot that `check_ballot` passed: next tracking code, running tally.
         Returns the tracking code. The credential is spent by the store in the same
-        transaction that records this event (voting/store.py)."""
+        transaction that records this event (voting/recorder.py)."""
         self.require_accepting(_now())
-        context = self.context()
-        ballot = ballot_from(command.ballot)
-        previous = self.state.last_code or first_tracking_code(context)
-        code = next_tracking_code(previous, ballot_hash(context, ballot))
+        previous = self.state.last_code or first_tracking_code(self.context())
+        code = next_tracking_code(previous, checked.hash)
         totals = [
             ciphertext_record(ciphertext_from(t) + ct)
-            for t, ct in zip(self.state.tally, ballot.ciphertexts, strict=True)
+            for t, ct in zip(self.state.tally, checked.ballot.ciphertexts, strict=True)
         ]
         self._ballot_cast(
             tracking_code=code,

@@ -9,44 +9,24 @@ save (with the credential spend, voting/recorder.py) remain.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import random
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 import msgspec
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import RecordConflictError, Transcoder
 from eventsourcing.utils import get_topic
-from psycopg_pool import ConnectionPool
 
-from negotiation.application import (
-    Negotiations,
-    Recorded,
-    _position,
-    _serialized_table_creation,
-)
-from negotiation.ballots.ballot import ballot_problems
+from negotiation.application import Negotiations, Recorded, SerializedApplication
 from negotiation.ballots.context import ElectionContext
-from negotiation.ballots.group import InvalidEncoding
-from negotiation.ballots.record import (
-    BallotRecord,
-    ElectionRecord,
-    ballot_from,
-)
+from negotiation.ballots.record import BallotRecord, ElectionRecord
 from negotiation.domain import commands as nc
 from negotiation.domain import errors
 from negotiation.domain import vote_commands as c
 from negotiation.domain.actors import Actor
 from negotiation.domain.negotiation import Negotiation
-from negotiation.domain.ratification import Vote
-from negotiation.transcoder import MsgspecTranscoder
+from negotiation.domain.ratification import Vote, check_ballot
 from negotiation.voting.recorder import BallotRecorder, Spend
 from negotiation.voting.store import (
     RollMember,
@@ -57,21 +37,14 @@ from negotiation.voting.store import (
 )
 
 T = TypeVar("T")
-SAVE_ATTEMPTS = 8
-LOCK_STRIPES = 64
 VOTER = Actor(account_id="voter", name="a voter")  # ballots carry no one's name
 
 
-def _project(aggregate: Vote | None, events: Iterable[Any]) -> Vote | None:
-    for domain_event in events:
-        aggregate = domain_event.mutate(aggregate)
-    return aggregate
-
-
-class Votes(Application[UUID]):
+class Votes(SerializedApplication[Vote]):
     """Every ratification vote's event stream, in the `votes_events` table."""
 
     name = "Votes"
+    noun = "vote"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Vote: 200}
     env: ClassVar[dict[str, str]] = {
         "AGGREGATE_CACHE_MAXSIZE": "50",
@@ -82,87 +55,14 @@ class Votes(Application[UUID]):
         env = dict(env or {})
         if "postgres" in env.get("PERSISTENCE_MODULE", ""):
             env["APPLICATION_RECORDER_TOPIC"] = get_topic(BallotRecorder)
-        with _serialized_table_creation(env):  # workers start together on an empty database
-            super().__init__(env)
-        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
-        self._lock_pool: ConnectionPool[Any] | None = None
-        if "postgres" in self.env.get("PERSISTENCE_MODULE", ""):
-            self._lock_pool = ConnectionPool(
-                kwargs={
-                    "host": self.env.get("POSTGRES_HOST"),
-                    "port": self.env.get("POSTGRES_PORT") or "5432",
-                    "dbname": self.env.get("POSTGRES_DBNAME"),
-                    "user": self.env.get("POSTGRES_USER"),
-                    "password": self.env.get("POSTGRES_PASSWORD") or "",
-                    "autocommit": True,
-                },
-                min_size=1,
-                max_size=8,
-                open=True,
-                name="vote-locks",
-            )
-
-    def close(self) -> None:
-        if self._lock_pool is not None:
-            self._lock_pool.close()
-        super().close()
-
-    def construct_transcoder(self) -> Transcoder:
-        return MsgspecTranscoder()
-
-    def _evict(self, vote_id: UUID) -> None:
-        if self.repository.cache is not None:
-            with contextlib.suppress(KeyError):
-                self.repository.cache.get(vote_id, evict=True)
-
-    @contextmanager
-    def _node_lock(self, vote_id: UUID) -> Iterator[None]:
-        if self._lock_pool is None:
-            yield
-            return
-        key = int.from_bytes(vote_id.bytes[8:], "big", signed=True)
-        with self._lock_pool.connection() as connection:
-            connection.execute("SELECT pg_advisory_lock(%s)", (key,))
-            try:
-                yield
-            finally:
-                connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
-
-    def load(self, vote_id: UUID) -> Vote:
-        try:
-            vote: Vote = self.repository.get(
-                vote_id, projector_func=_project, deepcopy_from_cache=False
-            )
-        except AggregateNotFoundError:
-            raise errors.NotFound(f"No vote {vote_id}.") from None
-        return vote
-
-    def read(self, vote_id: UUID, view: Callable[[Vote], T]) -> T:
-        with self._locks[vote_id.int % LOCK_STRIPES]:
-            return view(self.load(vote_id))
+        super().__init__(env)
 
     def act(
-        self, vote_id: UUID, command: Callable[[Vote], T], spend: Callable[[], Spend] | None = None
+        self, vote_id: UUID, command: Callable[[Vote], T], spend: Spend | None = None
     ) -> Recorded[T]:
-        with self._locks[vote_id.int % LOCK_STRIPES], self._node_lock(vote_id):
-            for attempt in range(SAVE_ATTEMPTS):
-                vote = self.load(vote_id)
-                try:
-                    result = command(vote)
-                    extra = {"spend": spend()} if spend is not None else {}
-                    recordings = self.save(vote, **extra)
-                except RecordConflictError:
-                    self._evict(vote_id)
-                    time.sleep(random.uniform(0, 0.001 * 2**attempt))
-                    continue
-                except BaseException:
-                    # A refusal by the store inside the save (second ballot, copied ballot)
-                    # comes after the library took the pending events: the cached object holds
-                    # a ballot that was never stored, so it is always dropped.
-                    self._evict(vote_id)
-                    raise
-                return Recorded(result, _position(recordings))
-        raise errors.StaleWrite("Others are changing this vote at the same moment; try again.")
+        """A command on one vote (the shared `_act`); a ballot's save also spends its
+        credential, in the recorder, in the same transaction (voting/recorder.py)."""
+        return self._act(vote_id, command, **({"spend": spend} if spend else {}))
 
     def ballot_records(self, vote_id: UUID) -> list[BallotRecord]:
         """Every accepted ballot in chain order, from the vote's events."""
@@ -193,6 +93,9 @@ class Voting:
         # An open vote's election context never changes (key and roll are fixed when it
         # opens): ballots are checked against it without taking the vote's lock each time.
         self._open_contexts: dict[UUID, tuple[str, ElectionContext]] = {}
+        # A certified vote's record never changes again, and it holds every ballot: it is read
+        # and hashed once per process, not once per results view.
+        self._certified_hashes: dict[tuple[UUID, UUID], str] = {}
 
     # ------------------------------------------------------------------ calling, officials
     def call_vote(
@@ -242,7 +145,17 @@ class Voting:
         actor: Actor,
         command: c.AppointElectionOfficials,
     ) -> Recorded[None]:
-        self.negotiations.read(negotiation_id, lambda n: n.require_ratification_caller(actor))
+        def allowed(negotiation: Negotiation) -> None:
+            negotiation.require_ratification_caller(actor)
+            for official in command.officials:
+                if negotiation.party_of(official.account_id) == "employer":
+                    # An official sees participation and the totals at close (DOMAIN.md).
+                    raise errors.NotPermitted(
+                        f"{official.name} is on the employer's team, which has no role in "
+                        "ratification; appoint election officials from the union side."
+                    )
+
+        self.negotiations.read(negotiation_id, allowed)
         return self.execute(negotiation_id, vote_id, actor, command)
 
     def require_official(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Vote:
@@ -290,7 +203,10 @@ class Voting:
                 raise errors.VoteStepRefused(
                     "The roll has changed since it was certified; certify it again first."
                 )
-            vote.record_credentials_issued(actor, c.RecordCredentialsIssued(count=0))
+            # The roll is the certified one (above): one credential per eligible member.
+            vote.record_credentials_issued(
+                actor, c.RecordCredentialsIssued(count=vote.state.eligible)
+            )
             # After the rules passed and before the save: the codes exist only in this answer.
             return self.store.issue_credentials(vote.id.hex)
 
@@ -328,20 +244,14 @@ class Voting:
             raise errors.SecondBallot(
                 "A ballot has already been cast with this credential; each member votes once."
             )
-        try:
-            ballot = ballot_from(command.ballot)
-        except InvalidEncoding as bad:
-            raise errors.InvalidBallot(f"The ballot is not well formed: {bad}.") from None
-        problems = ballot_problems(context, ballot)
-        if problems:
-            raise errors.InvalidBallot("The ballot was refused: " + "; ".join(problems) + ".")
+        checked = check_ballot(context, command.ballot)
         spend = Spend(
             vote_id=vote_id.hex,
             credential_hash=credential_hash(code),
             alphas=[c.alpha for c in command.ballot.ciphertexts],
         )
         return self.votes.act(
-            vote_id, lambda v: v.cast_ballot(VOTER, command), lambda: spend
+            vote_id, lambda v: v.cast_ballot(VOTER, command, checked), spend
         ).result
 
     def own_status(self, negotiation_id: UUID, vote_id: UUID, code: str) -> bool:
@@ -366,7 +276,7 @@ class Voting:
                     vote_id=vote_id.hex,
                     outcome=vote.state.outcome or "rejected",
                     counts=counts,
-                    record_hash=record_hash(self.record(negotiation_id, vote_id)),
+                    record_hash=self.certified_record_hash(negotiation_id, vote_id),
                 ),
             )
         return vote.state.outcome or ""
@@ -391,6 +301,17 @@ class Voting:
             ),
             result=list(s.result or []) if certified else [],
         )
+
+    def certified_record_hash(self, negotiation_id: UUID, vote_id: UUID) -> str:
+        """The SHA-256 of the certified election record (the results and the negotiation's
+        outcome carry it)."""
+        key = (negotiation_id, vote_id)
+        known = self._certified_hashes.get(key)
+        if known is None:
+            if self.vote(negotiation_id, vote_id).state.status != "certified":
+                raise errors.VoteStepRefused("The election record is final once certified.")
+            known = self._certified_hashes[key] = record_hash(self.record(negotiation_id, vote_id))
+        return known
 
     def purge(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Recorded[None]:
         self.require_official(negotiation_id, vote_id, actor)

@@ -332,10 +332,12 @@ class VotingStore:
         )
 
     # ------------------------------------------------------------------ turnout, participation
-    def turnout(self, vote_id: str) -> dict[str, Any]:
+    def turnout(self, vote_id: str, *, by_group: bool) -> dict[str, Any]:
+        """Count and share of the roll that has voted; by worksite and classification only when
+        `by_group` (for the officials: a group of one shows whether that member voted)."""
         with self.pool.connection() as conn:
-            groups: dict[str, list[dict[str, Any]]] = {}
-            for column in ("worksite", "classification"):
+            groups: dict[str, list[dict[str, Any]]] = {"worksite": [], "classification": []}
+            for column in groups if by_group else ():
                 rows = conn.execute(
                     f"SELECT r.{column}, count(*), count(p.member_id) FROM vote_roll r "
                     "LEFT JOIN vote_participation p ON p.vote_id = r.vote_id "
@@ -344,8 +346,13 @@ class VotingStore:
                     (vote_id,),
                 ).fetchall()
                 groups[column] = [{"group": g, "roll": n, "voted": v} for g, n, v in rows]
-        roll = sum(g["roll"] for g in groups["worksite"])
-        voted = sum(g["voted"] for g in groups["worksite"])
+            total = conn.execute(
+                "SELECT count(*), count(p.member_id) FROM vote_roll r "
+                "LEFT JOIN vote_participation p ON p.vote_id = r.vote_id "
+                "AND p.member_id = r.member_id WHERE r.vote_id = %s AND r.good_standing",
+                (vote_id,),
+            ).fetchone()
+        roll, voted = total if total is not None else (0, 0)
         return {
             "voted": voted,
             "roll": roll,

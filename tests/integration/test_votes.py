@@ -320,6 +320,22 @@ def test_a_reissued_credential_voids_the_old_one(
     refused(election.post("/credentials/M1/reissue"), 409, "second_ballot")
 
 
+def test_the_log_records_how_many_credentials_were_issued(
+    client: httpx.Client,
+    negotiations: Negotiations,
+    people: PersonFactory,
+    database: DatabaseConfig,
+):
+    election = new_election(client, negotiations, people, open_it=False)
+    with psycopg.connect(database.dsn(), autocommit=True) as conn:
+        (state,) = conn.execute(
+            "SELECT state FROM votes_events WHERE topic LIKE '%%CredentialsIssued' "
+            "AND originator_id = %s",
+            (UUID(election.base.rsplit("/", 1)[1]),),
+        ).fetchone() or (b"",)
+    assert msgspec.msgpack.decode(bytes(state))["count"] == len(election.codes) == 4
+
+
 def test_a_second_vote_while_one_is_called_is_refused(
     client: httpx.Client, negotiations: Negotiations, people: PersonFactory
 ):
@@ -334,6 +350,67 @@ def test_a_second_vote_while_one_is_called_is_refused(
     refused(
         client.post(f"{base}/", headers=election.union.headers, json=body), 409, "vote_in_progress"
     )
+
+
+# ------------------------------------------------------------------ who sees what
+def test_the_employer_side_neither_appoints_nor_serves_as_an_election_official(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    union, employer = people(name="Uma Union"), people(name="Eli Employer")
+    base = f"/api/negotiations/{whole_ta(negotiations, union, employer)}/votes"
+    now = datetime.now(UTC)
+    body = {
+        "question": "Ratify?",
+        "opens_at": now.isoformat(),
+        "closes_at": (now + timedelta(days=1)).isoformat(),
+    }
+    vote_id = ok(client.post(f"{base}/", headers=union.headers, json=body), 201)["id"]
+    official = people(name="Olga Official")
+
+    def appoint(by: Person, *officials: Person) -> httpx.Response:
+        body = {
+            "officials": [{"account_id": p.account_id, "name": p.display_name} for p in officials],
+            "quorum": 1,
+        }
+        return client.put(f"{base}/{vote_id}/officials", headers=by.headers, json=body)
+
+    refused(appoint(employer, official), 403, "not_permitted")
+    assert "employer" in refused(appoint(union, official, employer), 403, "not_permitted")
+    refused(appoint(union, employer), 403, "not_permitted")
+    ok(appoint(union, official))
+
+
+def test_turnout_by_group_is_for_the_officials_only(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    # South's eligible members are M3 and M9: the group's turnout says whether each one voted.
+    election = new_election(client, negotiations, people)
+    ok(election.cast("M9", 0), 201)
+    official = ok(election.get("/turnout"))
+    assert {g["group"]: g["voted"] for g in official["by_worksite"]} == {"North": 0, "South": 1}
+    member = ok(election.get("/turnout", headers={"X-Credential": election.codes["M3"]}))
+    chief = ok(election.get("/turnout", headers=election.union.headers))
+    for view in (member, chief):
+        assert (view["voted"], view["roll"]) == (1, 4)
+        assert view["by_worksite"] == [] and view["by_classification"] == []
+
+
+def test_totals_at_close_are_for_the_officials_and_everyone_after_certification(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    election = new_election(client, negotiations, people)
+    ok(election.cast("M1", 0), 201)
+    ok(election.post("/close", json={"reason": "test"}))
+    context = election.context()
+    for official in election.officials[:2]:
+        decrypt(client, election.base, official, context)
+    member = {"X-Credential": election.codes["M1"]}
+    for outsider in (election.union.headers, member, {}):
+        refused(election.get("/results", headers=outsider), 403, "not_permitted")
+    assert ok(election.get("/results"))["counts"]["yes"] == 1
+    ok(election.post("/certify"))
+    for anyone in (election.union.headers, member, {}):
+        assert ok(election.get("/results", headers=anyone))["counts"]["yes"] == 1
 
 
 # ------------------------------------------------------------------ the one-ballot race

@@ -118,8 +118,8 @@ def submission(vote: Vote, choice: int, label: str) -> BallotSubmission:
 
 def cast(vote: Vote, choice: int, label: str) -> bytes:
     command = c.CastBallot(ballot=submission(vote, choice, label))
-    vote.check_ballot(command)
-    return vote.cast_ballot(Actor(account_id="voter", name="voter"), command)
+    checked = vote.check_ballot(command)
+    return vote.cast_ballot(Actor(account_id="voter", name="voter"), command, checked)
 
 
 def decrypt_and_certify(
@@ -324,8 +324,9 @@ def test_the_roll_is_frozen_once_the_vote_opens():
 def test_a_ballot_before_the_vote_opens_is_outside_the_window():
     _, vote, _ = ready_vote()
     command = c.CastBallot(ballot=submission(vote, 0, "early"))
+    checked = vote.check_ballot(command)
     with refused(vote, errors.OutsideWindow):
-        vote.cast_ballot(OFFICIALS[0], command)
+        vote.cast_ballot(OFFICIALS[0], command, checked)
 
 
 def test_a_ballot_after_the_window_is_refused(monkeypatch: pytest.MonkeyPatch):
@@ -335,8 +336,9 @@ def test_a_ballot_after_the_window_is_refused(monkeypatch: pytest.MonkeyPatch):
     import negotiation.domain.ratification as ratification
 
     monkeypatch.setattr(ratification, "_now", lambda: now() + timedelta(days=2))
+    checked = vote.check_ballot(command)
     with refused(vote, errors.OutsideWindow):
-        vote.cast_ballot(OFFICIALS[0], command)
+        vote.cast_ballot(OFFICIALS[0], command, checked)
 
 
 def test_a_ballot_whose_proof_fails_is_refused_naming_the_proof():

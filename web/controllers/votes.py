@@ -39,7 +39,7 @@ from negotiation.domain import commands as nc
 from negotiation.domain import errors
 from negotiation.domain import vote_commands as c
 from negotiation.domain.ratification import Vote
-from negotiation.voting.service import Votes, Voting, record_hash
+from negotiation.voting.service import Votes, Voting
 from negotiation.voting.store import RollMember, VotingStore, csv_rows
 from web.identity import Account
 
@@ -307,6 +307,12 @@ def _results(vote: Vote, counts: list[int], certified: bool, hash_: str | None) 
         certified=certified,
         record_hash=hash_,
     )
+
+
+def _certified_results(voting: Voting, negotiation_id: UUID, vote_id: UUID) -> ResultsView:
+    hash_ = voting.certified_record_hash(negotiation_id, vote_id)
+    vote = voting.vote(negotiation_id, vote_id)
+    return _results(vote, list(vote.state.result or []), True, hash_)
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -599,9 +605,10 @@ class VoteController(Controller):
         viewer: Account | None,
         voting: Voting,
     ) -> dict[str, Any]:
-        """Count and share of the roll, by worksite and classification: for signed-in people
-        and members (send the credential in the X-Credential header); never a choice."""
-        voting.vote(negotiation_id, vote_id)
+        """Count and share of the roll: for signed-in people and members (send the credential
+        in the X-Credential header); never a choice. By worksite and classification for the
+        election officials only: a small group's turnout is who voted (DOMAIN.md, who sees what)."""
+        vote = voting.vote(negotiation_id, vote_id)
         if viewer is None:
             code = request.headers.get("x-credential", "")
             if not code:
@@ -609,7 +616,8 @@ class VoteController(Controller):
                     "Turnout is for the unit's members: sign in or send your credential."
                 )
             voting.store.credential_holder(vote_id.hex, code)
-        return voting.store.turnout(vote_id.hex)
+        official = viewer is not None and vote.is_official(viewer.account_id)
+        return voting.store.turnout(vote_id.hex, by_group=official)
 
     @get(VID + "/participation", sync_to_thread=True)
     def participation(
@@ -668,9 +676,7 @@ class VoteController(Controller):
         self, negotiation_id: UUID, vote_id: UUID, account: Account, voting: Voting
     ) -> ResultsView:
         voting.certify(negotiation_id, vote_id, account.actor)
-        vote = voting.vote(negotiation_id, vote_id)
-        record = voting.record(negotiation_id, vote_id)
-        return _results(vote, list(vote.state.result or []), True, record_hash(record))
+        return _certified_results(voting, negotiation_id, vote_id)
 
     @get(VID + "/results", sync_to_thread=True)
     def results(
@@ -679,8 +685,7 @@ class VoteController(Controller):
         """Everyone after certification; the officials as soon as k shares decrypt it."""
         vote = voting.vote(negotiation_id, vote_id)
         if vote.state.status == "certified":
-            record = voting.record(negotiation_id, vote_id)
-            return _results(vote, list(vote.state.result or []), True, record_hash(record))
+            return _certified_results(voting, negotiation_id, vote_id)
         if viewer is None or not vote.is_official(viewer.account_id):
             raise errors.NotPermitted("The results are public once the tally is certified.")
         if vote.state.status != "closed":
@@ -699,8 +704,7 @@ class VoteController(Controller):
         vote = voting.vote(negotiation_id, vote_id)
         if vote.state.status != "certified":
             raise errors.VoteStepRefused("The results PDF exists once the tally is certified.")
-        record = voting.record(negotiation_id, vote_id)
-        view = _results(vote, list(vote.state.result or []), True, record_hash(record))
+        view = _certified_results(voting, negotiation_id, vote_id)
         pdf = results_pdf(vote, msgspec.to_builtins(view))
         return Response(
             pdf,

@@ -12,7 +12,7 @@ from litestar.response import Template
 
 from negotiation.ballots.ballot import display_tracking_code
 from negotiation.domain.negotiation import Negotiation
-from negotiation.voting.service import Voting, record_hash
+from negotiation.voting.service import Voting
 from projections.redline import redline
 from web.identity import Account
 from web.pages.viewer import page
@@ -165,9 +165,9 @@ def _results_page(request: Request[Any, Any, Any], negotiation_id: UUID, vote_id
     s = vote.state
     outcome = None
     if s.status == "certified":
-        record = voting.record(negotiation_id, vote_id)
         counts = dict(zip(s.options, list(s.result or []), strict=True))
-        outcome = {"outcome": s.outcome, "counts": counts, "record_hash": record_hash(record)}
+        record_hash = voting.certified_record_hash(negotiation_id, vote_id)
+        outcome = {"outcome": s.outcome, "counts": counts, "record_hash": record_hash}
     return page(
         request,
         "results.html",
