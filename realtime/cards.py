@@ -282,7 +282,7 @@ class CardCounter:
     def alive_messages(self) -> list[str]:
         """Heartbeats naming every negotiation this node holds cards in; a receiver drops
         this node's counts for any other (a lost "now zero" message is made good)."""
-        held = sorted(n for n, t in self.tables.items() if t.red or t.green)
+        held = sorted(self.held_negotiations())
         chunks = [held[i : i + ALIVE_CHUNK] for i in range(0, len(held), ALIVE_CHUNK)] or [[]]
         return [
             json.dumps(
@@ -406,15 +406,12 @@ class Cards:
     async def _tick(self, now: float) -> None:
         counter = self.counter
         counter.tick(now)
-        messages = [counter.state_message(n) for n in sorted(counter.dirty)]
-        counter.dirty.clear()
+        dirty, counter.dirty = counter.dirty, set()
+        messages = [counter.state_message(n) for n in sorted(dirty)]
         if now - self._last_beat >= NODE_HEARTBEAT:
             self._last_beat = now
-            messages += [
-                counter.state_message(n)
-                for n in counter.held_negotiations()
-                if counter.state_message(n) not in messages
-            ]
+            held = counter.held_negotiations()
+            messages += [counter.state_message(n) for n in held if n not in dirty]
             messages += counter.alive_messages()
         if messages:
             await self.pool.executemany(

@@ -41,15 +41,11 @@ def feed_part_bytes(
     return {name: encode_part(part) for name, part in parts.items()}
 
 
-def reactions_part_bytes(feed: FeedState, board: Board, totals: Totals | None) -> bytes | None:
-    """The card meter as this feed's audience may see it: for the session it is about (the
-    session feed of that session, the board, the public overlay) when it sees that session."""
-    part = reactions_part(
-        board,
-        totals,
-        AUDIENCE_OF_CLASS[feed.audience],
-        (feed.key or "") if feed.kind == "session" else None,
-    )
+def reactions_part_bytes(
+    audience: str, session_id: str | None, board: Board, totals: Totals | None
+) -> bytes | None:
+    """The card meter as an audience class may see it (see FeedState.meter_scope)."""
+    part = reactions_part(board, totals, AUDIENCE_OF_CLASS[audience], session_id)
     return encode_part(part) if part is not None else None
 
 
@@ -115,6 +111,13 @@ class FeedState:
     # Parts that are live counts, not events (the card meter): in every snapshot, sent as
     # `meter` messages when they change, never in the resume buffer.
     live_parts: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def meter_scope(self) -> tuple[str, str | None]:
+        """What this feed's meter depends on: its audience class and, for a session feed, the
+        session it is about (the board and the overlays show the meter of any session their
+        audience sees). Feeds of one scope show the same meter bytes."""
+        return self.audience, (self.key or "") if self.kind == "session" else None
 
     def snapshot(self) -> str:
         parts = {k: msgspec.Raw(v) for k, v in (self.parts | self.live_parts).items()}

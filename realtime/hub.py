@@ -238,32 +238,37 @@ class Hub:
         """Fold events after the head into the live boards and start the pumps (under the
         lock). Events at or before the head (read meanwhile by the other path) are skipped."""
         changed: set[FeedState] = set()
+        touched: set[str] = set()
         for event in events:
             if event.position > self.head:
-                self._apply(event, changed)
+                if self._apply(event, changed):
+                    touched.add(event.negotiation_id)
                 self.head = event.position
+        # Who may see the meter can change with the board (a session closed to observers):
+        # a feed whose audience no longer sees it has the part taken away before the pumps
+        # send the batch's changes. Once per batch: a meter carries no position.
+        for negotiation_id in touched:
+            self._refresh_meters(negotiation_id)
         for feed in changed:
             if not feed.pumping:
                 feed.pumping = True
                 self._spawn(pump(feed), "hub-pump")
 
-    def _apply(self, event: RecordedEvent, changed: set[FeedState]) -> None:
-        """Fold one event into its live board and its feeds; note the feeds that changed."""
+    def _apply(self, event: RecordedEvent, changed: set[FeedState]) -> bool:
+        """Fold one event into its live board and its feeds; note the feeds that changed.
+        Whether the negotiation is live here (else nobody is watching: its board is built
+        on the first subscription)."""
         live = self.live.get(event.negotiation_id)
         if live is None:
-            return  # nobody is watching; its board is built on the first subscription
+            return False
         live.board = boards.apply(live.board, event)
         for feed in live.feeds.values():
             if feed.update(live.board) is not None:
                 changed.add(feed)
         self.cards.on_table(event.negotiation_id, topic_on_table(live.board), first=False)
-        # Who may see the meter can change with the board (a session closed to observers):
-        # a feed whose audience no longer sees it has the part taken away at once.
-        totals = self.cards.counter.totals(event.negotiation_id)
-        for feed in live.feeds.values():
-            feed.show_meter(reactions_part_bytes(feed, live.board, totals))
         if event.type in TEAM_EVENTS:
             self._recheck_audiences(live)
+        return True
 
     def end_feeds_of(self, account_id: str) -> None:
         """The account was signed out (its tokens revoked): its live feeds end now, not when
@@ -367,7 +372,7 @@ class Hub:
                 feed.set_live_part(
                     "reactions",
                     reactions_part_bytes(
-                        feed, live.board, self.cards.counter.totals(negotiation_id)
+                        *feed.meter_scope, live.board, self.cards.counter.totals(negotiation_id)
                     ),
                 )
                 live.feeds[feed_key] = feed
@@ -393,15 +398,24 @@ class Hub:
         )
 
     def _show_meters(self, negotiation_ids: set[str]) -> None:
-        """The card counts changed (a batch, every cards.METER_INTERVAL at most): each feed
-        that shows them gets one meter message, encoded once, for all its subscribers."""
+        """The card counts changed (a batch, every cards.METER_INTERVAL at most)."""
         for negotiation_id in negotiation_ids:
-            live = self.live.get(negotiation_id)
-            if live is None:
-                continue
-            totals = self.cards.counter.totals(negotiation_id)
-            for feed in live.feeds.values():
-                feed.show_meter(reactions_part_bytes(feed, live.board, totals))
+            self._refresh_meters(negotiation_id)
+
+    def _refresh_meters(self, negotiation_id: str) -> None:
+        """Each feed of the negotiation shows the meter as its audience may see it now: one
+        message for all its subscribers when it reads differently, the part encoded once
+        per meter scope (audience class and session), not once per feed."""
+        live = self.live.get(negotiation_id)
+        if live is None:
+            return
+        totals = self.cards.counter.totals(negotiation_id)
+        parts: dict[tuple[str, str | None], bytes | None] = {}
+        for feed in live.feeds.values():
+            scope = feed.meter_scope
+            if scope not in parts:
+                parts[scope] = reactions_part_bytes(*scope, live.board, totals)
+            feed.show_meter(parts[scope])
 
     async def _recorded_head(self) -> int:
         head: int = await self.pool.fetchval(SELECT_HEAD)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException
 
@@ -24,11 +25,14 @@ def provide_identity(state: State) -> Identity:
     return identity
 
 
-def bearer_or_cookie(request: Request[Any, Any, Any]) -> str | None:
-    header = request.headers.get("authorization", "")
+def bearer_or_cookie(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """The token a request (or a live feed's websocket) carries: a bearer header, else the
+    session cookie. A bearer header excuses the request from the cross-site check
+    (web/security.py), so the cookie is not used beside one, even an empty one."""
+    header = connection.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.cookies.get(SESSION_COOKIE) or None
+    return connection.cookies.get(SESSION_COOKIE) or None
 
 
 async def provide_viewer(request: Request[Any, Any, Any], identity: Identity) -> Account | None:

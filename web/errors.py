@@ -35,41 +35,29 @@ def negotiation_error_handler(
     )
 
 
+def _invalid_request(detail: str) -> Response[ErrorView]:
+    """Input the platform cannot take, refused as the caller's error (400), not a crash."""
+    return Response(
+        ErrorView(status_code=400, rule="invalid_request", detail=detail), status_code=400
+    )
+
+
 def storage_data_error_handler(
     _: Request[Any, Any, Any], exc: asyncpg.DataError
 ) -> Response[ErrorView]:
     """Input PostgreSQL cannot hold (a NUL in a path, say) is the caller's error, not ours."""
-    return Response(
-        ErrorView(
-            status_code=400,
-            rule="invalid_request",
-            detail="The request contains characters that cannot be stored (such as NUL).",
-        ),
-        status_code=400,
-    )
+    return _invalid_request("The request contains characters that cannot be stored (such as NUL).")
 
 
 def out_of_range_handler(_: Request[Any, Any, Any], exc: OverflowError) -> Response[ErrorView]:
     """A date such as 0001-01-01T00:00:00+14:00 decodes, then overflows once made UTC."""
-    return Response(
-        ErrorView(
-            status_code=400,
-            rule="invalid_request",
-            detail="A date or number in the request is outside the range this platform handles.",
-        ),
-        status_code=400,
+    return _invalid_request(
+        "A date or number in the request is outside the range this platform handles."
     )
 
 
 def too_deep_handler(_: Request[Any, Any, Any], exc: RecursionError) -> Response[ErrorView]:
-    return Response(
-        ErrorView(
-            status_code=400,
-            rule="invalid_request",
-            detail="The request body is nested too deeply to be read.",
-        ),
-        status_code=400,
-    )
+    return _invalid_request("The request body is nested too deeply to be read.")
 
 
 # Refusals raised by the framework or a handler as plain HTTP errors, named like the domain's.

@@ -32,7 +32,7 @@ from realtime.frames import POLICY_VIOLATION
 from realtime.hub import Hub
 from realtime.transport import direct_writer, transport_aborter
 from web.controllers.reads import MAX_POSITION, After, board_at, projection_at
-from web.dependencies import SESSION_COOKIE
+from web.dependencies import bearer_or_cookie
 from web.identity import Account, Identity
 
 FeedName = Literal["board", "session", "overlay"]
@@ -389,9 +389,8 @@ def _hold_card(
 async def _websocket_account(
     socket: WebSocket[Any, Any, Any], identity: Identity, token: str | None
 ) -> Account | None:
-    header = socket.headers.get("authorization", "")
-    candidate = token or (header[7:].strip() if header.lower().startswith("bearer ") else None)
-    candidate = candidate or socket.cookies.get(SESSION_COOKIE)
+    # Browsers cannot set headers on a websocket: the token may come in the query instead.
+    candidate = token or bearer_or_cookie(socket)
     if not candidate:
         return None
     resolved = await identity.resolve_token(candidate)
