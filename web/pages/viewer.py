@@ -1,5 +1,7 @@
 """HTML controllers members and the public read: the front page, a session's live viewer, an
-article's history, a published bulletin. Each renders the same projection parts its feed sends."""
+article's history, a published bulletin. Each renders the same projection parts its feed sends,
+from the hub's own board caught up with `after` (board_at): the page is then exactly the state
+at the position its feed resumes from."""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from projections.board import Board
 from projections.redline import redline
 from projections.views import (
     OnTablePart,
@@ -82,12 +83,6 @@ def page(
     )
 
 
-async def _board(hub: Hub, pool: asyncpg.Pool, negotiation_id: str, after: int | None) -> Board:
-    # The hub's own board (caught up with `after`, or the log's head): the page is then
-    # exactly the state at the position its feed resumes from.
-    return await board_at(hub, pool, negotiation_id, after)
-
-
 def _articles(parts: dict[str, Any]) -> list[Any]:
     return [p for name, p in parts.items() if name.startswith("article:")]
 
@@ -148,7 +143,7 @@ class ViewerPages(Controller):
         display: str | None = None,
         after: After = None,
     ) -> Template:
-        board = await _board(hub, pool, negotiation_id, after)
+        board = await board_at(hub, pool, negotiation_id, after)
         audience = audience_on(board, viewer)
         # Built at once, before any await: the parts all stand at `board.position`.
         position = board.position
@@ -201,7 +196,7 @@ class ViewerPages(Controller):
         after: After = None,
     ) -> Template:
         """An article's full history; any two versions (or the current contract) compared."""
-        board = await _board(hub, pool, negotiation_id, after)
+        board = await board_at(hub, pool, negotiation_id, after)
         audience = audience_on(board, viewer)
         history = article_history(board, article_id, audience)
         if history is None:
@@ -237,7 +232,7 @@ class ViewerPages(Controller):
     ) -> Template:
         """A published bulletin, printable and linkable, with the audit chain head it was
         published at (anyone can check later that the log still hashes to it)."""
-        board = await _board(hub, pool, negotiation_id, after)
+        board = await board_at(hub, pool, negotiation_id, after)
         audience = audience_on(board, viewer)
         session = session_parts(board, session_id, audience)
         bulletin = session.get(f"bulletin:{number}")
