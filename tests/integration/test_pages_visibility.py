@@ -7,8 +7,8 @@ from tests.support import add_to_team, expect, open_article, open_table
 SECRET = "Language moved behind closed doors."
 
 
-async def closed_session_with_a_proposal(http, people):
-    table = await open_table(http, people, visibility="closed")
+async def closed_session_with_a_proposal(http, people, visibility="closed"):
+    table = await open_table(http, people, visibility=visibility)
     article = await open_article(http, table)
     await expect(
         await http.post(
@@ -100,3 +100,18 @@ async def test_an_overlay_is_the_publics_view_even_for_a_team_member(http, peopl
         assert "Class size" not in lower_third.text  # the article on the closed table
         clock = await http.get(f"{path}/clock", headers=headers)
         assert 'data-opened=""' in clock.text  # the closed session's clock is not shown
+
+
+async def test_a_members_only_sessions_language_stays_off_the_publics_pages(http, people):
+    table, article = await closed_session_with_a_proposal(http, people, "members")
+    member = people(units=("Educators",)).headers
+    pages = (
+        viewer_path(table),
+        f"/negotiations/{table.negotiation_id}/articles/{article['id']}",
+        f"/overlays/{table.negotiation_id}/lower-third",
+    )
+    for path in pages:
+        public = await http.get(path)
+        assert public.status_code == 200 and SECRET not in public.text, path
+    for path in pages[:2]:
+        assert SECRET in (await http.get(path, headers=member)).text, path
