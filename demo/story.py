@@ -110,7 +110,7 @@ class _Demo:
 
     def _table(self, key: str, by: Actor, text: str, *, counter: bool = False) -> str:
         """Table a proposal; a counter answers the newest proposal on the article."""
-        proposal_id = self.app.table_proposal(
+        proposal_id: str = self.app.table_proposal(
             self.nid,
             by,
             article_id=self.article[key],

@@ -18,7 +18,6 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
-from litestar.static_files import create_static_files_router
 
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, ensure_database_exists, locate_database
@@ -42,7 +41,7 @@ from web.errors import (
 )
 from web.identity import Identity
 from web.openapi import CompleteJsonRenderPlugin
-from web.pages import page_routes, page_template_config
+from web.pages import page_routes, page_template_config, static_files_router
 from web.security import SecurityGuard
 from web.settings import Settings
 from web.strict_json import StrictJsonRequest
@@ -171,7 +170,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             BulletinController,
             AuditController,
             LiveController,
-            create_static_files_router(path="/static", directories=[WEB_DIR / "static"]),
+            static_files_router(WEB_DIR / "static"),
         ],
         dependencies={
             "negotiations": Provide(provide_negotiations, sync_to_thread=False),

@@ -15,7 +15,6 @@ from litestar.response import Redirect, Template
 
 from negotiation.domain.visibility import Audience
 from projections.board import ArticleEntry, Board, ProposalEntry, SessionEntry
-from projections.redline import redline
 from projections.views import (
     ArticleSummaryPart,
     PrivatePart,
@@ -28,7 +27,7 @@ from web.controllers.reads import After, board_at
 from web.dependencies import SESSION_COOKIE
 from web.identity import Account, Identity
 from web.pages.listing import negotiation_listing
-from web.pages.viewer import page
+from web.pages.viewer import marked_up, page
 
 MAX_PARTS = 200  # names in one fragment request: more than any board has articles on a screen
 
@@ -75,10 +74,10 @@ def console_row(
     visible = visible_proposals(board, article, aud)
     union, employer = _side(visible, "union"), _side(visible, "employer")
     current = article.current_language
-    marks = {s.party: redline(current, s.text).html() for s in (union, employer) if s}
+    marks = {s.party: marked_up(current, s.text) for s in (union, employer) if s}
     if union and employer:
         earlier, later = sorted((union, employer), key=lambda s: s.at)
-        marks["sides"] = redline(earlier.text, later.text).html()
+        marks["sides"] = marked_up(earlier.text, later.text)
     return ConsoleRow(
         summary=summary,
         current_language=current,

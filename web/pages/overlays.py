@@ -11,8 +11,8 @@ from litestar.response import Template
 from projections.views import AUDIENCE_OF_CLASS, overlay_parts
 from realtime.cards import reactions_part
 from realtime.hub import Hub
-from web.controllers.reads import After
-from web.pages.viewer import _board, page
+from web.controllers.reads import After, board_at
+from web.pages.viewer import page
 
 Graphic = Literal["lower-third", "ta-counter", "caucus", "clock", "reactions"]
 
@@ -31,7 +31,7 @@ class OverlayPages(Controller):
         pool: asyncpg.Pool,
         after: After = None,
     ) -> Template:
-        board = await _board(hub, pool, negotiation_id, after)
+        board = await board_at(hub, pool, negotiation_id, after)
         position = board.position
         # Overlays go out on a public stream: always the public's view, whoever loads them.
         public = AUDIENCE_OF_CLASS["public"]

@@ -1,9 +1,12 @@
 """HTML controllers members and the public read: the front page, a session's live viewer, an
-article's history, a published bulletin. Each renders the same projection parts its feed sends."""
+article's history, a published bulletin. Each renders the same projection parts its feed sends,
+from the hub's own board caught up with `after` (board_at): the page is then exactly the state
+at the position its feed resumes from."""
 
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -15,7 +18,6 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from projections.board import Board
 from projections.redline import redline
 from projections.views import (
     OnTablePart,
@@ -33,6 +35,21 @@ from web.pages.i18n import LANG_COOKIE, LANGUAGES, choose_language
 from web.pages.listing import negotiation_listing
 
 MAX_REDLINE_TEXT = 100_000  # characters: far beyond any article, short of a denial of service
+CACHED_REDLINE_TEXT = 20_000  # characters in both texts: any article; a longer pair is not kept
+
+
+def marked_up(before: str, after: str) -> str:
+    """The redline of two texts as HTML, computed once per pair: when the table moves, every
+    viewer's browser asks for the same marks (RedlineController), and the first paints and
+    the consoles need them again. A pair too long to keep is marked up each time."""
+    if len(before) + len(after) > CACHED_REDLINE_TEXT:
+        return redline(before, after).html()
+    return _marked_up(before, after)
+
+
+@lru_cache(maxsize=512)  # at most ≈ 512 × 20,000 characters of texts, and their marks
+def _marked_up(before: str, after: str) -> str:
+    return redline(before, after).html()
 
 
 def page(
@@ -66,12 +83,6 @@ def page(
     )
 
 
-async def _board(hub: Hub, pool: asyncpg.Pool, negotiation_id: str, after: int | None) -> Board:
-    # The hub's own board (caught up with `after`, or the log's head): the page is then
-    # exactly the state at the position its feed resumes from.
-    return await board_at(hub, pool, negotiation_id, after)
-
-
 def _articles(parts: dict[str, Any]) -> list[Any]:
     return [p for name, p in parts.items() if name.startswith("article:")]
 
@@ -85,12 +96,12 @@ def on_table_redlines(on_table: OnTablePart | None) -> dict[str, str]:
     current = on_table.current_language or ""
     sides = [s for s in (on_table.union, on_table.employer) if s is not None]
     for side in sides:
-        marks[f"current:{side.party}"] = redline(current, side.text).html()
+        marks[f"current:{side.party}"] = marked_up(current, side.text)
         marks[f"sides:{side.party}"] = marks[f"current:{side.party}"]
     if len(sides) == 2:
         earlier, later = sorted(sides, key=lambda s: s.at)
-        marks[f"sides:{earlier.party}"] = redline(earlier.text, earlier.text).html()
-        marks[f"sides:{later.party}"] = redline(earlier.text, later.text).html()
+        marks[f"sides:{earlier.party}"] = marked_up(earlier.text, earlier.text)
+        marks[f"sides:{later.party}"] = marked_up(earlier.text, later.text)
     return marks
 
 
@@ -132,7 +143,7 @@ class ViewerPages(Controller):
         display: str | None = None,
         after: After = None,
     ) -> Template:
-        board = await _board(hub, pool, negotiation_id, after)
+        board = await board_at(hub, pool, negotiation_id, after)
         audience = audience_on(board, viewer)
         # Built at once, before any await: the parts all stand at `board.position`.
         position = board.position
@@ -185,7 +196,7 @@ class ViewerPages(Controller):
         after: After = None,
     ) -> Template:
         """An article's full history; any two versions (or the current contract) compared."""
-        board = await _board(hub, pool, negotiation_id, after)
+        board = await board_at(hub, pool, negotiation_id, after)
         audience = audience_on(board, viewer)
         history = article_history(board, article_id, audience)
         if history is None:
@@ -204,7 +215,7 @@ class ViewerPages(Controller):
             history=history,
             compare_from=from_,
             compare_to=to,
-            compared=redline(texts[from_], texts[to]).html(),
+            compared=marked_up(texts[from_], texts[to]),
         )
 
     @get("/negotiations/{negotiation_id:str}/sessions/{session_id:str}/bulletins/{number:int}")
@@ -221,7 +232,7 @@ class ViewerPages(Controller):
     ) -> Template:
         """A published bulletin, printable and linkable, with the audit chain head it was
         published at (anyone can check later that the log still hashes to it)."""
-        board = await _board(hub, pool, negotiation_id, after)
+        board = await board_at(hub, pool, negotiation_id, after)
         audience = audience_on(board, viewer)
         session = session_parts(board, session_id, audience)
         bulletin = session.get(f"bulletin:{number}")
@@ -260,4 +271,4 @@ class RedlineController(Controller):
     async def mark_up(self, data: RedlineRequest) -> RedlineHtml:
         if len(data.before) > MAX_REDLINE_TEXT or len(data.after) > MAX_REDLINE_TEXT:
             raise ValidationException("Each text may have at most 100,000 characters.")
-        return RedlineHtml(html=redline(data.before, data.after).html())
+        return RedlineHtml(html=marked_up(data.before, data.after))

@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from negotiation.ballots.ballot import display_tracking_code
 from negotiation.domain.negotiation import Negotiation
+from negotiation.domain.ratification import VoteState
 from negotiation.voting.service import Voting
 from projections.redline import redline
 from web.identity import Account
@@ -32,8 +33,9 @@ class DocumentArticle(msgspec.Struct, frozen=True):
     unchanged: bool
 
 
-def _document(negotiation: Negotiation) -> tuple[str, list[DocumentArticle]]:
-    """The whole TA the vote is on, and its hash now (the page shows whether it is the same)."""
+def _document(negotiation: Negotiation) -> tuple[str, str, list[DocumentArticle]]:
+    """The negotiation's title, the whole TA the vote is on, and its hash now (the page shows
+    whether it is the same), read in one go."""
     articles = []
     for a in sorted(negotiation.state.articles.values(), key=lambda a: a.number):
         if a.status != "agreed":
@@ -49,7 +51,7 @@ def _document(negotiation: Negotiation) -> tuple[str, list[DocumentArticle]]:
                 unchanged=(a.current_language or "") == a.agreed_text(),
             )
         )
-    return negotiation.document_hash(), articles
+    return negotiation.state.title, negotiation.document_hash(), articles
 
 
 def _voting(request: Request[Any, Any, Any]) -> Voting:
@@ -57,8 +59,27 @@ def _voting(request: Request[Any, Any, Any]) -> Voting:
     return voting
 
 
-def _api(negotiation_id: UUID, vote_id: UUID) -> str:
-    return f"/api/negotiations/{negotiation_id}/votes/{vote_id.hex}"
+def _vote_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    negotiation_id: UUID,
+    vote_id: UUID,
+    vote: VoteState,
+    **context: Any,
+) -> Template:
+    """A vote page with what every vote page's template and script address the vote by."""
+    base = f"/negotiations/{negotiation_id}/votes/{vote_id.hex}"
+    return page(
+        request,
+        template,
+        vote=vote,
+        vote_id=vote_id.hex,
+        negotiation_id=str(negotiation_id),
+        api=f"/api{base}",
+        results_url=f"{base}/results",
+        lookup_url=f"{base}/lookup",
+        **context,
+    )
 
 
 class Lookup(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -86,19 +107,16 @@ class VotePages(Controller):
         """The member's ballot: only the credential (in the link's fragment, or typed) is needed."""
         voting = _voting(request)
         vote = voting.vote(negotiation_id, vote_id)
-        current_hash, articles = voting.negotiations.read(negotiation_id, _document)
-        title = voting.negotiations.read(negotiation_id, lambda n: n.state.title)
-        return page(
+        title, current_hash, articles = voting.negotiations.read(negotiation_id, _document)
+        return _vote_page(
             request,
             "ballot.html",
-            vote=vote.state,
-            vote_id=vote_id.hex,
-            negotiation_id=str(negotiation_id),
+            negotiation_id,
+            vote_id,
+            vote.state,
             negotiation_title=title,
             articles=articles,
             document_matches=current_hash == vote.state.document_hash,
-            api=_api(negotiation_id, vote_id),
-            results_url=f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/results",
         )
 
     @get(PAGE_BASE + "/officials", sync_to_thread=True)
@@ -122,16 +140,14 @@ class VotePages(Controller):
                 ),
                 None,
             )
-        return page(
+        return _vote_page(
             request,
             "vote_officials.html",
-            vote=vote.state,
-            vote_id=vote_id.hex,
-            negotiation_id=str(negotiation_id),
+            negotiation_id,
+            vote_id,
+            vote.state,
             signed_in=viewer is not None,
             guardian=me,
-            api=_api(negotiation_id, vote_id),
-            results_url=f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/results",
         )
 
     @get(PAGE_BASE + "/results", sync_to_thread=True)
@@ -168,13 +184,4 @@ def _results_page(request: Request[Any, Any, Any], negotiation_id: UUID, vote_id
         counts = dict(zip(s.options, list(s.result or []), strict=True))
         record_hash = voting.certified_record_hash(negotiation_id, vote_id)
         outcome = {"outcome": s.outcome, "counts": counts, "record_hash": record_hash}
-    return page(
-        request,
-        "results.html",
-        vote=s,
-        vote_id=vote_id.hex,
-        negotiation_id=str(negotiation_id),
-        outcome=outcome,
-        lookup_url=f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/lookup",
-        api=_api(negotiation_id, vote_id),
-    )
+    return _vote_page(request, "results.html", negotiation_id, vote_id, s, outcome=outcome)

@@ -1,0 +1,34 @@
+"""The pages mark up a pair of texts once, however many viewers ask for it."""
+
+import pytest
+
+from projections.redline import redline
+from web.pages import viewer
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    viewer._marked_up.cache_clear()
+    seen = []
+
+    def counting(before, after):
+        seen.append((before, after))
+        return redline(before, after)
+
+    monkeypatch.setattr(viewer, "redline", counting)
+    yield seen
+    viewer._marked_up.cache_clear()
+
+
+def test_every_viewer_asking_for_the_same_marks_costs_one_redline(calls):
+    before, after = "Class size shall not exceed 30.", "Class size shall not exceed 24."
+    marks = {viewer.marked_up(before, after) for _ in range(100)}
+    assert marks == {redline(before, after).html()}
+    assert len(calls) == 1
+
+
+def test_a_pair_too_long_to_keep_is_marked_up_each_time(calls):
+    long = "word " * (viewer.CACHED_REDLINE_TEXT // 5)
+    first, second = viewer.marked_up(long, "short"), viewer.marked_up(long, "short")
+    assert first == second == redline(long, "short").html()
+    assert len(calls) == 2
