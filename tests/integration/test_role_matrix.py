@@ -244,12 +244,6 @@ async def test_the_ballot_page_keeps_closed_language_from_who_may_not_read_it(
     assert world.markers["VopenClosedTA"] not in page.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LEAK: turnout by worksite/classification (negotiation/voting/store.py "
-    "VoteStore.turnout) reports a group of one member, so any signed-in account (or any "
-    "credential holder) reads whether that member voted: participation is the officials'",
-)
 @pytest.mark.parametrize("role", ["outsider", "member"])
 async def test_turnout_does_not_tell_who_voted_through_a_group_of_one(world, http_module, role):
     nid, vid = world.votes["Vopen"]
