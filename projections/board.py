@@ -216,6 +216,7 @@ class LateRequestEntry(msgspec.Struct):
     title: str
     category: str
     status: str = "pending"  # pending, consented
+    current_language: str = ""
 
 
 class Board(msgspec.Struct):
@@ -243,6 +244,7 @@ class Board(msgspec.Struct):
     ground_rules: GroundRulesEntry | None = None
     ground_rules_offer: GroundRulesOfferEntry | None = None
     late_requests: dict[str, LateRequestEntry] = msgspec.field(default_factory=dict)
+    ground_rules_agreed_by: list[str] = msgspec.field(default_factory=list)  # offered, agreed
 
     def running_session(self) -> SessionEntry | None:
         # Kept as an id by the session handlers: this is asked for every move (hot in replay).
@@ -355,6 +357,8 @@ def _ground_rules_proposed(board: Board, e: RecordedEvent) -> None:
 
 
 def _ground_rules(board: Board, e: RecordedEvent) -> None:
+    offer = board.ground_rules_offer
+    board.ground_rules_agreed_by = [offer.party, e.by["party"]] if offer else [e.by["party"]]
     board.ground_rules_agreed = True
     board.ground_rules = _rules(e.data["rules"])
     board.ground_rules_offer = None
@@ -370,6 +374,7 @@ def _late_article_requested(board: Board, e: RecordedEvent) -> None:
         number=d["number"],
         title=d["title"],
         category=d["category"],
+        current_language=d.get("current_language", ""),
     )
 
 

@@ -16,7 +16,15 @@ from typing import Any, Literal, Protocol
 import msgspec
 
 from negotiation.domain.visibility import Audience
-from projections.board import ArticleEntry, Board, ProposalEntry, SessionEntry
+from projections.board import (
+    ArticleEntry,
+    Board,
+    GroundRulesEntry,
+    GroundRulesOfferEntry,
+    LateRequestEntry,
+    ProposalEntry,
+    SessionEntry,
+)
 
 FeedKind = Literal["board", "session", "overlay"]
 AudienceClass = Literal["public", "member", "union", "employer"]
@@ -122,6 +130,19 @@ class ArticleSummaryPart(msgspec.Struct, frozen=True):
     last_move_by: str | None
     last_move_at: datetime | None
     ta_signed_by: list[str]
+    # The parties that consented to reopen a TA'd or withdrawn article, for the teams only
+    # (a consent is an act in its session; the teams see every session).
+    reopen_consents: list[str] = msgspec.field(default_factory=list)
+
+
+class GroundRulesPart(msgspec.Struct, frozen=True):
+    """For the teams: the ground rules in force and which party offered and agreed them, the
+    offer now on the table, and the late articles asked for after the cut-off."""
+
+    agreed: GroundRulesEntry | None
+    agreed_by: list[str]  # the party that offered them, then the one that agreed
+    offer: GroundRulesOfferEntry | None
+    late_requests: list[LateRequestEntry]
 
 
 class SessionSummaryPart(msgspec.Struct, frozen=True):
@@ -180,6 +201,7 @@ def _article_summary(board: Board, article: ArticleEntry, aud: Audience) -> Arti
         last_move_by=move.by if move and move_visible else None,
         last_move_at=move.at if move and move_visible else None,
         ta_signed_by=ta_signers(board, article, aud),
+        reopen_consents=list(article.reopen_consents) if aud.party is not None else [],
     )
 
 
@@ -235,6 +257,13 @@ def board_parts(board: Board, aud: Audience) -> dict[str, Any]:
         parts[f"article:{article.article_id}"] = _article_summary(board, article, aud)
     for session in board.sessions.values():
         parts[f"session:{session.session_id}"] = _session_summary(board, session, aud)
+    if aud.party is not None:
+        parts["ground_rules"] = GroundRulesPart(
+            agreed=board.ground_rules,
+            agreed_by=list(board.ground_rules_agreed_by),
+            offer=board.ground_rules_offer,
+            late_requests=[r for r in board.late_requests.values() if r.status == "pending"],
+        )
     for draft in board.drafts.values():
         if aud.sees_team_private(draft.party):
             parts[f"draft:{draft.draft_id}"] = PrivatePart(

@@ -427,8 +427,7 @@ async def test_the_chief_adds_a_member_and_both_chiefs_reopen_an_agreed_article(
 
         await row(union, size["id"]).locator("button", has_text="Consent to reopen").click()
         await row(union, size["id"]).locator(".consents").wait_for()
-        # (A consent alone changes no board part, so the employer's chart learns of it only
-        # when the article reopens: its button was there all along.)
+        # (The employer's chart shows the consent live: tests/e2e/test_console_team_acts.py.)
         await row(employer, size["id"]).locator("button", has_text="Consent to reopen").click()
         await row(union, size["id"]).locator("button[data-edit='draft']").wait_for()
         assert await row(union, size["id"]).get_attribute("data-status") != "agreed"

@@ -54,7 +54,6 @@ class ConsoleRow(msgspec.Struct, frozen=True):
     employer: Side | None
     redlines: dict[str, str]  # union / employer against the contract; "sides" between them
     drafts: list[PrivatePart]
-    reopen_consents: list[str]
 
 
 def _side(proposals: list[ProposalEntry], party: str) -> Side | None:
@@ -85,7 +84,6 @@ def console_row(
         employer=employer,
         redlines=marks,
         drafts=[d for d in drafts if d.article_id == article.article_id and not d.tabled_as],
-        reopen_consents=list(article.reopen_consents),
     )
 
 
@@ -108,34 +106,46 @@ def console_context(
     parts = board_parts(board, aud)
     drafts = [p for n, p in parts.items() if n.startswith("draft:")]
     notes = [p for n, p in parts.items() if n.startswith("note:")]
-    drafted = {d.article_id for d in drafts if not d.tabled_as}
+    # What a package can be made of: team drafts, and our tabled proposals not in a package.
+    packable = {d.article_id for d in drafts if not d.tabled_as} | {
+        a.article_id
+        for a in board.articles.values()
+        if aud.party is not None
+        and (ours := a.live(aud.party)) is not None
+        and ours.package_id is None
+    }
     rows = [
         console_row(board, article, aud, parts[f"article:{article.article_id}"], drafts)
         for article in board.articles.values()
         if only is None
         or f"article:{article.article_id}" in only
-        or ("packages" in only and article.article_id in drafted)
+        or ("packages" in only and article.article_id in packable)
     ]
-    member = board.team[account.account_id]
     session = current_session(board)
-    live_packages = [p for p in board.packages.values() if p.status == "live"]
-    return {
+    summary = parts.get(f"session:{session.session_id}") if session else None
+    common = {
         "position": board.position,
         "negotiation": parts["negotiation"],
         "rows": rows,
         "articles": [p for n, p in parts.items() if n.startswith("article:")],
-        "notes": sorted(notes, key=lambda n: n.at, reverse=True),
         "session": session,
+        "session_visible": bool(summary and summary.details_visible),
         "sessions": sorted(board.sessions.values(), key=lambda s: s.number),
+        "me": account.account_id,
+        "drafts_by_id": {},
+    }
+    if aud.party is None:  # the facilitator: sessions and the chart, nothing of a team's
+        return common | {"party": None, "other": None, "role": "facilitator"}
+    member = board.team[account.account_id]
+    live_packages = [p for p in board.packages.values() if p.status == "live"]
+    return common | {
+        "notes": sorted(notes, key=lambda n: n.at, reverse=True),
         "packages": live_packages,
         "party": member.party,
         "other": "employer" if member.party == "union" else "union",
         "role": member.role,
-        "me": account.account_id,
         "team": [(aid, t) for aid, t in board.team.items() if t.party == member.party],
-        "ground_rules_agreed": board.ground_rules_agreed,
-        "ground_rules_offer": board.ground_rules_offer,
-        "late_requests": [r for r in board.late_requests.values() if r.status == "pending"],
+        "ground_rules": parts["ground_rules"],
         "drafts_by_id": {d.item_id: d.article_id for d in drafts},
     }
 
@@ -143,11 +153,13 @@ def console_context(
 async def _team_board(
     hub: Hub, pool: asyncpg.Pool, negotiation_id: str, account: Account, after: int | None
 ) -> tuple[Board, Audience]:
+    """The board and the audience it is read as: a team's, or the facilitator's (who runs
+    the sessions and reads what an official may: no team's drafts or notes)."""
     board = await board_at(hub, pool, negotiation_id, after)
     aud = audience_on(board, account)
-    if aud.party is None:
+    if aud.party is None and account.account_id not in board.facilitators:
         raise PermissionDeniedException(
-            "The console is for the bargaining teams of this negotiation."
+            "The console is for the bargaining teams and the facilitator of this negotiation."
         )
     return board, aud
 
@@ -173,7 +185,9 @@ class ConsolePages(Controller):
         for entry in await negotiation_listing(pool, after):
             board = await hub.board(entry.negotiation_id)
             if board is not None and viewer.account_id in board.team:
-                mine.append((entry, board.team[viewer.account_id]))
+                mine.append((entry, board.team[viewer.account_id].role))
+            elif board is not None and viewer.account_id in board.facilitators:
+                mine.append((entry, "facilitator"))
         return page(request, "console_pick.html", negotiations=mine, viewer=viewer)
 
     @get("/{negotiation_id:str}")

@@ -43,20 +43,39 @@ function swap(node) {
     if (name.startsWith("article:")) $("#rows").append(node);
     return;
   }
-  // A ticked package box or a focused button keeps its state across the swap.
+  // A ticked package box, what is being typed in a form, or a focused button keeps its
+  // state across the swap.
   for (const box of $$("input[type=checkbox][id]", existing)) {
     const twin = node.querySelector(`#${CSS.escape(box.id)}`);
     if (twin) twin.checked = box.checked;
   }
+  for (const form of $$("form[data-act]", existing)) keepTyped(form, $$("form[data-act]", node).find((f) => f.dataset.act === form.dataset.act));
   const focused = existing.contains(document.activeElement) ? document.activeElement : null;
   const focusKey = focused && (focused.dataset.act || focused.dataset.edit || (focused === existing && "row"));
   existing.replaceWith(node);
+  restoreForms(node);
   if (focusKey === "row") node.focus();
   else if (focusKey) {
     const again = $$("[data-act],[data-edit]", node).find((e) => (e.dataset.act || e.dataset.edit) === focusKey);
     (again || node).focus?.();
   }
   tick();
+}
+
+function keepTyped(form, twin) {
+  if (!twin) return;
+  for (const field of form.elements) {
+    const other = field.name && twin.elements.namedItem(field.name);
+    if (!other || other instanceof RadioNodeList) continue;
+    if (field.type === "checkbox") {
+      if (field.checked !== field.defaultChecked) other.checked = field.checked;
+    } else if (field.tagName === "SELECT") {
+      if ([...field.options].some((o) => o.selected !== o.defaultSelected)) {
+        const chosen = new Set([...field.selectedOptions].map((o) => o.value));
+        for (const option of other.options) option.selected = chosen.has(option.value);
+      }
+    } else if (field.value !== field.defaultValue) other.value = field.value;
+  }
 }
 
 function namesFor(set, remove) {
@@ -73,6 +92,7 @@ function namesFor(set, remove) {
     } else if (name.startsWith("note:")) names.push("notes");
     else if (name.startsWith("session:")) names.push("session", ...allRows());
     else if (name === "negotiation") names.push("negotiation", "team");
+    else if (name === "ground_rules") names.push("team");
   }
   for (const name of remove) {
     if (name.startsWith("draft:") && drafts.has(name.slice(6))) names.push(`article:${drafts.get(name.slice(6))}`, "packages");
@@ -134,6 +154,9 @@ async function act(control, method, url, body, retry) {
   clearRefusal(control);
   try {
     const done = await send(method, url, body);
+    const kept = control.closest("form[data-remember]");
+    if (kept) localStorage.removeItem(formKey(kept)); // recorded: nothing left to keep
+    if (control.tagName === "FORM" && !control.dataset.keep) control.reset(); // before its part is swapped
     const part = control.closest("[data-part]");
     await refresh(part ? [part.dataset.part] : [], done.position);
     return done;
@@ -149,7 +172,9 @@ function formBody(form) {
     if (!field.name) continue;
     const type = field.dataset.type;
     if (type === "list") body[field.name] = [...field.selectedOptions].map((o) => o.value);
+    else if (type === "bool") body[field.name] = field.checked;
     else if (field.value === "") continue;
+    else if (type === "csv") body[field.name] = field.value.split(",").map((v) => v.trim()).filter(Boolean);
     else if (type === "int") body[field.name] = Number(field.value);
     else if (type === "datetime") body[field.name] = new Date(field.value).toISOString();
     else body[field.name] = field.value;
@@ -208,7 +233,7 @@ const other = page.party === "union" ? "employer" : "union";
 const partyName = (party) => (party === "union" ? page.union_name : page.employer_name);
 
 function openEditor(row, mode) {
-  if (!row) return;
+  if (!row || !editor.section) return; // the facilitator's console has no editor
   const articleId = row.dataset.article;
   const ours = side(row, page.party), theirs = side(row, other);
   const draft = row.querySelector(".draft");
@@ -337,6 +362,36 @@ editor.text?.addEventListener("keydown", (event) => {
   else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") { event.preventDefault(); saveDraft(); }
   else if (event.key === "Escape") { editor.section.hidden = true; editor.row?.focus(); }
 });
+
+// ------------------------------------------------------------------ forms in live parts keep their text too
+// A form marked data-remember (ground rules, a late article) keeps what is typed in it in
+// localStorage: across a swap of its part by the feed, a refusal and a reload.
+const formKey = (form) => storeKey(`form:${form.id}`);
+
+function restoreForms(root) {
+  for (const form of $$("form[data-remember][id]", root)) {
+    const saved = JSON.parse(localStorage.getItem(formKey(form)) || "null");
+    if (!saved) continue;
+    for (const field of form.elements) {
+      if (!field.name || !(field.name in saved)) continue;
+      if (field.type === "checkbox") field.checked = saved[field.name];
+      else field.value = saved[field.name];
+    }
+  }
+}
+
+function rememberForm(event) {
+  const form = event.target.closest?.("form[data-remember][id]");
+  if (!form) return;
+  const saved = {};
+  for (const field of form.elements) {
+    if (field.name) saved[field.name] = field.type === "checkbox" ? field.checked : field.value;
+  }
+  localStorage.setItem(formKey(form), JSON.stringify(saved));
+}
+document.addEventListener("input", rememberForm);
+document.addEventListener("change", rememberForm);
+restoreForms(document);
 
 // ------------------------------------------------------------------ notes and bulletin keep their text too
 for (const [id, key] of [["note-text", "note"], ["bulletin-text", "bulletin"]]) {
