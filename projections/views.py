@@ -158,6 +158,7 @@ class SessionSummaryPart(msgspec.Struct, frozen=True):
     article_on_table: str | None = None
     attendance: int | None = None
     capacity: int | None = None
+    agenda: list[str] = msgspec.field(default_factory=list)  # article ids, in order
 
 
 class PrivatePart(msgspec.Struct, frozen=True):
@@ -229,6 +230,7 @@ def _session_summary(board: Board, session: SessionEntry, aud: Audience) -> Sess
         article_on_table=session.article_on_table,
         attendance=session.attendance,
         capacity=session.capacity,
+        agenda=list(session.agenda),
     )
 
 

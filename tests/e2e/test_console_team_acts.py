@@ -243,3 +243,85 @@ async def test_a_consent_to_reopen_reaches_the_other_chief_live_before_the_artic
     finally:
         await union_ctx.close()
         await employer_ctx.close()
+
+
+async def test_the_facilitator_runs_the_session_and_sees_nothing_of_a_teams(
+    browser, server, http, people
+):
+    table = await open_table(http, people)
+    admin, fay = people(is_admin=True), people(name="Fay Facilitator")
+    await expect(
+        await http.post(
+            f"{table.base}/facilitators", headers=admin.headers, json={"username": fay.username}
+        ),
+        201,
+    )
+    size = await open_article(http, table)
+    await table_via_api(http, table, size["id"], table.union, "At most 25 students.")
+    await expect(
+        await http.post(
+            f"{table.base}/drafts",
+            headers=table.union.headers,
+            json={"article_id": size["id"], "text": "Our secret fallback: 27."},
+        ),
+        201,
+    )
+    await expect(
+        await http.post(
+            f"{table.base}/notes", headers=table.union.headers, json={"text": "They fold at 4."}
+        ),
+        201,
+    )
+    fay_ctx, fay_page, frames = await signed_in(browser, server, fay, "es", bypass_csp=True)
+    union_ctx, union, _ = await signed_in(browser, server, table.union)
+    try:
+        for page in (fay_page, union):
+            await open_console(page, table)
+        assert "Consola del facilitador" in await fay_page.locator("h1").inner_text()
+        # No editor, notes, packages, team or ground rules: nothing a party does alone.
+        for piece in ("#editor", "#note-form", "#packages", "#team", "#open-article"):
+            assert await fay_page.locator(piece).count() == 0
+        assert await fay_page.locator("button[data-edit]").count() == 0
+        # The chart shows what was tabled, as an official may read it.
+        await row(fay_page, size["id"]).locator("td.side.union ins", has_text="25").wait_for()
+
+        session = fay_page.locator("#session")
+        await row(fay_page, size["id"]).locator("button", has_text="Traer a la mesa").click()
+        await row(union, size["id"]).locator(".on-table-mark").wait_for()
+        await fay_page.select_option("#session select[name=article_ids]", [size["id"]])
+        await session.locator("form[data-method=PUT] button[type=submit]").click()
+        await union.locator("#agenda", has_text="Art. 12").wait_for()
+        await fay_page.fill("#session input[name=count]", "64")
+        await session.locator("button:text-is('Registrar')").click()
+        await union.locator("#session .session-meta", has_text="64").wait_for()
+
+        # The union's caucus: the facilitator may end it (not call one).
+        await union.locator("button.caucus-toggle").click()
+        await fay_page.locator("#caucus").wait_for()
+        await fay_page.locator("button.caucus-toggle").click()
+        await union.locator("#caucus").wait_for(state="detached")
+        assert await fay_page.locator("button.caucus-toggle").count() == 0
+
+        await session.locator("button:text-is('Receso')").click()
+        await union.locator("#session-status", has_text="Recess").wait_for()
+        await fay_page.keyboard.press("e")  # a team's shortcut does nothing here
+        await no_serious_axe_issue(fay_page)
+
+        # A later union draft or note reaches neither the page nor its feed.
+        await expect(
+            await http.post(
+                f"{table.base}/notes", headers=table.union.headers, json={"text": "Walk at 5."}
+            ),
+            201,
+        )
+        await union.locator("#notes li", has_text="Walk at 5.").wait_for()
+        await fay_page.reload()
+        await fay_page.locator(".connection[data-state='live']").wait_for()
+        html = await fay_page.content()
+        for secret in ("secret fallback", "They fold", "Walk at 5"):
+            assert secret not in html
+            assert not [f for f in frames if secret in f]
+        assert not [f for f in frames if '"draft:' in f or '"note:' in f]
+    finally:
+        await fay_ctx.close()
+        await union_ctx.close()
