@@ -190,7 +190,11 @@ async def test_withdrawing_our_proposal_reaches_the_other_side(browser, server, 
         await row(employer, size["id"]).locator("td.side.union ins", has_text="25").wait_for()
         await row(union, size["id"]).locator("button", has_text="Withdraw ours").click()
         await row(employer, size["id"]).locator("td.side.union .none").wait_for()
-        assert await row(union, size["id"]).locator("button", has_text="Withdraw ours").count() == 0
+        await (
+            row(union, size["id"])
+            .locator("button", has_text="Withdraw ours")
+            .wait_for(state="detached")
+        )
     finally:
         await union_ctx.close()
         await employer_ctx.close()
@@ -300,7 +304,7 @@ async def test_the_facilitator_runs_the_session_and_sees_nothing_of_a_teams(
         await fay_page.locator("#caucus").wait_for()
         await fay_page.locator("button.caucus-toggle").click()
         await union.locator("#caucus").wait_for(state="detached")
-        assert await fay_page.locator("button.caucus-toggle").count() == 0
+        await fay_page.locator("button.caucus-toggle").wait_for(state="detached")
 
         await session.locator("button:text-is('Receso')").click()
         await union.locator("#session-status", has_text="Recess").wait_for()
