@@ -305,3 +305,27 @@ def test_a_ta_signed_in_a_closed_session_stays_with_the_teams_until_the_article_
     t.n.sign_ta(UNION_CHIEF, article_id=article, proposal_id=proposal)
     agreed = board_parts(t.board, PUBLIC)[f"article:{article}"]
     assert agreed.status == "agreed" and sorted(agreed.ta_signed_by) == ["employer", "union"]
+
+
+def test_a_reopen_consent_and_the_ground_rules_part_are_for_the_teams_only():
+    """The console shows a consent to reopen before the article reopens, and the ground rules
+    offer and late requests; both come through the board feed, to the teams alone."""
+    t = Table()
+    t.session("closed")
+    article = t.article("9")
+    proposal = t.n.table_proposal(UNION_CHIEF, article_id=article, text="Closed language")
+    t.n.sign_ta(UNION_CHIEF, article_id=article, proposal_id=proposal)
+    t.n.sign_ta(EMPLOYER_CHIEF, article_id=article, proposal_id=proposal)
+    t.n.consent_to_reopen(EMPLOYER_CHIEF, article_id=article)
+    t.n.propose_ground_rules(UNION_CHIEF, rules=GroundRules(observers="Two parents"))
+    board = t.board
+    for team in (UNION, EMPLOYER):
+        parts = board_parts(board, team)
+        assert parts[f"article:{article}"].reopen_consents == ["employer"]
+        rules = parts["ground_rules"]
+        assert rules.agreed_by == ["union", "employer"]
+        assert rules.offer is not None and rules.offer.rules.observers == "Two parents"
+    for aud in (PUBLIC, MEMBER, OFFICIAL):
+        parts = board_parts(board, aud)
+        assert parts[f"article:{article}"].reopen_consents == []
+        assert "ground_rules" not in parts
