@@ -177,6 +177,20 @@ async def table_via_api(http, table, article_id, who, text, **link):
     )
 
 
+async def agreed_by_both(http, table, article_id, text):
+    """The union tables the text and both chiefs sign a TA on it."""
+    proposal = await table_via_api(http, table, article_id, table.union, text)
+    for chief in (table.union, table.employer):
+        await expect(
+            await http.post(
+                f"{table.base}/articles/{article_id}/proposals/{proposal['id']}/ta",
+                headers=chief.headers,
+                json={},
+            ),
+            200,
+        )
+
+
 async def test_a_counter_to_an_old_proposal_and_a_ta_on_a_stale_version_are_refused_in_place(
     browser, server, http, people
 ):
@@ -406,16 +420,7 @@ async def test_the_chief_adds_a_member_and_both_chiefs_reopen_an_agreed_article(
     table = await open_table(http, people)
     newcomer = people(name="Nora Newcomer")
     size = await open_article(http, table, current_language=CURRENT)
-    proposal = await table_via_api(http, table, size["id"], table.union, "At most 25 students.")
-    for chief in (table.union, table.employer):
-        await expect(
-            await http.post(
-                f"{table.base}/articles/{size['id']}/proposals/{proposal['id']}/ta",
-                headers=chief.headers,
-                json={},
-            ),
-            200,
-        )
+    await agreed_by_both(http, table, size["id"], "At most 25 students.")
     union_ctx, union, _ = await signed_in(browser, server, table.union)
     employer_ctx, employer, _ = await signed_in(browser, server, table.employer)
     try:

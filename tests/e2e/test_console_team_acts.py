@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.e2e.test_console import open_console, row, signed_in, table_via_api
+from tests.e2e.test_console import agreed_by_both, open_console, row, signed_in, table_via_api
 from tests.e2e.test_console_keyboard import AXE
 from tests.support import add_to_team, expect, open_article, open_table
 
@@ -221,16 +221,7 @@ async def test_a_consent_to_reopen_reaches_the_other_chief_live_before_the_artic
 ):
     table = await open_table(http, people)
     size = await open_article(http, table)
-    proposal = await table_via_api(http, table, size["id"], table.union, "At most 25 students.")
-    for chief in (table.union, table.employer):
-        await expect(
-            await http.post(
-                f"{table.base}/articles/{size['id']}/proposals/{proposal['id']}/ta",
-                headers=chief.headers,
-                json={},
-            ),
-            200,
-        )
+    await agreed_by_both(http, table, size["id"], "At most 25 students.")
     union_ctx, union, _ = await signed_in(browser, server, table.union)
     employer_ctx, employer, _ = await signed_in(browser, server, table.employer)
     try:
