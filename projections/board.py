@@ -235,14 +235,16 @@ class Board(msgspec.Struct):
     notes: list[NoteEntry] = msgspec.field(default_factory=list)
     packages: dict[str, PackageEntry] = msgspec.field(default_factory=dict)
     whole_ta: WholeTA | None = None
-    cutoff: datetime | None = None
-    ground_rules_agreed: bool = False
     running_session_id: str | None = None
     facilitators: list[str] = msgspec.field(default_factory=list)  # account ids
     facilitator_names: list[str] = msgspec.field(default_factory=list)
     ground_rules: GroundRulesEntry | None = None
     ground_rules_offer: GroundRulesOfferEntry | None = None
     late_requests: dict[str, LateRequestEntry] = msgspec.field(default_factory=dict)
+
+    @property
+    def ground_rules_agreed(self) -> bool:
+        return self.ground_rules is not None
 
     def running_session(self) -> SessionEntry | None:
         # Kept as an id by the session handlers: this is asked for every move (hot in replay).
@@ -355,10 +357,8 @@ def _ground_rules_proposed(board: Board, e: RecordedEvent) -> None:
 
 
 def _ground_rules(board: Board, e: RecordedEvent) -> None:
-    board.ground_rules_agreed = True
     board.ground_rules = _rules(e.data["rules"])
     board.ground_rules_offer = None
-    board.cutoff = board.ground_rules.proposal_cutoff
 
 
 def _late_article_requested(board: Board, e: RecordedEvent) -> None:
