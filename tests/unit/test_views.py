@@ -305,3 +305,20 @@ def test_a_ta_signed_in_a_closed_session_stays_with_the_teams_until_the_article_
     t.n.sign_ta(UNION_CHIEF, article_id=article, proposal_id=proposal)
     agreed = board_parts(t.board, PUBLIC)[f"article:{article}"]
     assert agreed.status == "agreed" and sorted(agreed.ta_signed_by) == ["employer", "union"]
+
+
+def test_a_package_tabled_in_a_closed_session_stays_with_the_teams():
+    """A package is a move across the table: tabled in a closed session, which articles it
+    bundles stays with the teams (DOMAIN.md, "Who sees what": closed sessions are status only),
+    also once the session is opened later; one tabled in the open is everyone's."""
+    t = Table()
+    closed = t.session("closed")
+    hidden = [t.article("1"), t.article("2")]
+    t.n.table_package(UNION_CHIEF, items=[{"article_id": a, "text": f"Closed {a}"} for a in hidden])
+    t.n.change_session_visibility(UNION_CHIEF, session_id=closed, visibility="open")
+    shown = [t.article("3"), t.article("4")]
+    t.n.table_package(UNION_CHIEF, items=[{"article_id": a, "text": f"Open {a}"} for a in shown])
+    board = t.board
+    for who, aud in AUDIENCES.items():
+        packages = [p.article_ids for p in negotiation_view(board, aud).packages]
+        assert packages == ([hidden, shown] if aud.party else [shown]), who
