@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from negotiation.domain.ground_rules import GroundRules
-from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.visibility import Audience
 from projections import board as boards
 from projections.board import Board
@@ -18,7 +16,13 @@ from projections.bulletin import bulletin_draft
 from projections.documents import article_view, negotiation_view, session_view
 from projections.index import index_entry
 from projections.views import article_history, board_parts, overlay_parts, session_parts
-from tests.unit.builders import EMPLOYER_CHIEF, FACILITATOR, UNION_CHIEF, UNION_MEMBER
+from tests.unit.builders import (
+    EMPLOYER_CHIEF,
+    UNION_CHIEF,
+    UNION_MEMBER,
+    agree_ground_rules,
+    new_negotiation,
+)
 from tests.unit.recorded import EventLog
 
 PUBLIC = Audience()
@@ -40,22 +44,9 @@ class Table:
     """A negotiation and its board, folded from the stored form of its events."""
 
     def __init__(self, *, written: bool = True) -> None:
-        self.n = Negotiation.open(
-            actor=UNION_CHIEF,
-            title="Views 2026",
-            kind="collective_bargaining",
-            bargaining_unit="Teachers",
-            union_name="Union",
-            employer_name="District",
-            opener_party="union",
-            other_chief=EMPLOYER_CHIEF,
-            facilitator=FACILITATOR,
-        )
+        self.n = new_negotiation(with_members=False)
         self.n.add_team_member(UNION_CHIEF, member=UNION_MEMBER, party="union")
-        offer = self.n.propose_ground_rules(
-            UNION_CHIEF, rules=GroundRules(written_exchange_allowed=written)
-        )
-        self.n.agree_ground_rules(EMPLOYER_CHIEF, offer_id=offer)
+        agree_ground_rules(self.n, written_exchange_allowed=written)
         self._log = EventLog()
         self._board: Board | None = None
 
