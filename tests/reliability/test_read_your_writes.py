@@ -3,7 +3,7 @@ names the command's log position (`?after=`), always includes the command."""
 
 from negotiation.database import DatabaseConfig
 from tests.reliability.nodes import last_position, two_nodes
-from tests.support import expect, open_article
+from tests.support import expect, open_article, table_proposal
 
 ROUNDS = 6
 
@@ -27,13 +27,8 @@ async def test_a_read_on_the_other_node_after_a_commands_position_includes_it(
             opened = await open_article(
                 writer, table, number=f"R{round_}", title="Read", category="economic"
             )
-            tabled = await expect(
-                await writer.post(
-                    f"{table.base}/articles/{opened['id']}/proposals",
-                    headers=table.union.headers,
-                    json={"text": f"Round {round_} language"},
-                ),
-                201,
+            tabled = await table_proposal(
+                writer, table, opened["id"], table.union, f"Round {round_} language"
             )
             after = {"after": await _position_of(own_database, tabled, nid)}
             # then: every read on the other node that names its position includes it
