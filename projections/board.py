@@ -66,7 +66,6 @@ class ArticleEntry(msgspec.Struct):
     ta_signed_by: list[str] = msgspec.field(default_factory=list)
     agreed_proposal_id: str | None = None
     last_move: Move | None = None
-    withdrawn_in: str | None = None  # session of the withdrawal (None: in writing)
     revision: int = 1  # as the aggregate counts it: what a command's expected_revision names
     reopen_consents: list[str] = msgspec.field(default_factory=list)
     reactions: list[ReactionTotalsEntry] = msgspec.field(default_factory=list)
@@ -527,7 +526,6 @@ def _proposal_withdrawn(board: Board, e: RecordedEvent) -> None:
 def _article_withdrawn(board: Board, e: RecordedEvent) -> None:
     article = board.articles[e.data["article_id"]]
     article.status = "withdrawn"
-    article.withdrawn_in = _running_session_id(board)
     for proposal in article.proposals:
         if proposal.status == "live":
             proposal.status = "withdrawn"
@@ -540,7 +538,7 @@ def _article_withdrawn(board: Board, e: RecordedEvent) -> None:
         e,
         "article_withdrawn",
         article_id=article.article_id,
-        session_id=article.withdrawn_in,
+        session_id=_running_session_id(board),
         detail=f"Article {article.number} withdrawn",
     )
 
