@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
+from negotiation.domain.actors import PLATFORM_ACTOR
 from negotiation.domain.visibility import Audience
 from projections import board as boards
 from projections.board import Board
@@ -313,3 +314,38 @@ def test_a_package_tabled_in_a_closed_session_stays_with_the_teams():
     for who, aud in AUDIENCES.items():
         packages = [p.article_ids for p in negotiation_view(board, aud).packages]
         assert packages == ([hidden, shown] if aud.party else [shown]), who
+
+
+def test_card_totals_recorded_in_a_closed_session_stay_with_the_teams():
+    """Reactions are a session's content (DOMAIN.md, "Who sees what"): the totals of a turn on
+    the table that ended while the session was closed stay with the teams, in the article's
+    history and in the session's bulletin draft, also once the session is opened; the totals
+    recorded after that are everyone's."""
+    t = Table()
+    sid = t.session("closed")
+    first, second, third = t.article("1"), t.article("2"), t.article("3")
+    for turn, (article, red) in enumerate([(first, 3), (second, 1)], start=1):
+        t.n.bring_to_table(UNION_CHIEF, session_id=sid, article_id=article)
+        t.n.bring_to_table(UNION_CHIEF, session_id=sid, article_id=third)  # its turn ends
+        t.n.close_reaction_totals(
+            PLATFORM_ACTOR,
+            session_id=sid,
+            article_id=article,
+            turn=2 * turn - 1,
+            red=red,
+            green=0,
+            peak_red=red,
+            peak_green=0,
+        )
+        if turn == 1:
+            t.n.change_session_visibility(UNION_CHIEF, session_id=sid, visibility="open")
+    board = t.board
+    for who, aud in AUDIENCES.items():
+        histories = [article_history(board, a, aud) for a in (first, second)]
+        reds = [[r.red for r in h.reactions] for h in histories if h is not None]
+        draft = bulletin_draft(board, sid, aud)
+        assert draft is not None
+        if aud.party:
+            assert reds == [[3], [1]] and [r.red for r in draft.reactions] == [3, 1], who
+        else:
+            assert reds == [[], [1]] and [r.red for r in draft.reactions] == [1], who
