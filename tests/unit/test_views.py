@@ -349,3 +349,23 @@ def test_card_totals_recorded_in_a_closed_session_stay_with_the_teams():
             assert reds == [[3], [1]] and [r.red for r in draft.reactions] == [3, 1], who
         else:
             assert reds == [[], [1]] and [r.red for r in draft.reactions] == [1], who
+
+
+def test_the_bulletin_draft_leaves_out_what_moved_while_the_session_was_closed():
+    """DOMAIN.md, Visibility: a closed part stays with the teams when the session is opened.
+    The draft a team edits into the public bulletin lists the moves the reader may see."""
+    t = Table()
+    sid = t.session("closed")
+    hidden = t.article("1")
+    t.n.table_proposal(UNION_CHIEF, article_id=hidden, text="Closed language")
+    t.n.change_session_visibility(UNION_CHIEF, session_id=sid, visibility="open")
+    shown = t.article("2")
+    t.n.table_proposal(UNION_CHIEF, article_id=shown, text="Open language")
+    board = t.board
+    for who, aud in AUDIENCES.items():
+        draft = bulletin_draft(board, sid, aud)
+        assert draft is not None
+        assert [i.article_id for i in draft.tabled] == (
+            [hidden, shown] if aud.party else [shown]
+        ), who
+        assert ("Article 1 " in draft.text) is bool(aud.party), who
