@@ -141,6 +141,31 @@ class _Demo:
             self.nid, by, session_id=session, article_ids=[self.article[k] for k in keys]
         )
 
+    def _ground_rules(self, offered_by: Actor, agreed_by: Actor, *, cutoff_in_days: int) -> None:
+        """The ground rules, offered by one chief and agreed by the other: the same each time
+        but for the proposal cut-off, `cutoff_in_days` from now at 23:59 UTC."""
+        cutoff = (self.now + timedelta(days=cutoff_in_days)).replace(
+            hour=23, minute=59, second=0, microsecond=0
+        )
+        offer = self.app.propose_ground_rules(
+            self.nid,
+            offered_by,
+            rules=GroundRules(
+                proposal_cutoff=cutoff,
+                written_exchange_allowed=True,
+                open_sessions_allowed=True,
+                members_sessions_allowed=True,
+                observers=(
+                    "Bargaining-unit members at every open and members-only session; parents, "
+                    "students, community partners and the press at open sessions, up to the "
+                    "room's capacity. Observers do not speak at the table; the teams may caucus "
+                    "at any time."
+                ),
+                interpretation_languages=("Spanish",),
+            ),
+        )
+        self.app.agree_ground_rules(self.nid, agreed_by, offer_id=offer)
+
     def _note(
         self, by: Actor, text: str, session: str | None = None, key: str | None = None
     ) -> None:
@@ -177,27 +202,9 @@ class _Demo:
         app.add_team_member(self.nid, self.maria, member=self.james, party="union")
         app.add_team_member(self.nid, self.maria, member=self.aisha, party="union")
         app.add_team_member(self.nid, self.daniel, member=self.karen, party="employer")
-        offer = app.propose_ground_rules(
-            self.nid,
-            self.maria,
-            rules=GroundRules(
-                # Set on the calendar agreed at the first meeting; brought forward in Session 2.
-                proposal_cutoff=(self.now + timedelta(days=14)).replace(
-                    hour=23, minute=59, second=0, microsecond=0
-                ),
-                written_exchange_allowed=True,
-                open_sessions_allowed=True,
-                members_sessions_allowed=True,
-                observers=(
-                    "Bargaining-unit members at every open and members-only session; parents, "
-                    "students, community partners and the press at open sessions, up to the "
-                    "room's capacity. Observers do not speak at the table; the teams may caucus "
-                    "at any time."
-                ),
-                interpretation_languages=("Spanish",),
-            ),
-        )
-        app.agree_ground_rules(self.nid, self.daniel, offer_id=offer)
+        # The cut-off is set on the calendar agreed at the first meeting; brought forward in
+        # Session 2.
+        self._ground_rules(self.maria, self.daniel, cutoff_in_days=14)
         self._note(
             self.maria,
             "Member survey (2,114 responses, 71% of the unit): top priorities are salary (88%), "
@@ -427,26 +434,7 @@ class _Demo:
 
         # Ground rules amended by both parties: the cut-off comes forward so that every subject
         # is on the table before the economic session.
-        offer = app.propose_ground_rules(
-            nid,
-            self.daniel,
-            rules=GroundRules(
-                proposal_cutoff=(self.now - timedelta(days=14)).replace(
-                    hour=23, minute=59, second=0, microsecond=0
-                ),
-                written_exchange_allowed=True,
-                open_sessions_allowed=True,
-                members_sessions_allowed=True,
-                observers=(
-                    "Bargaining-unit members at every open and members-only session; parents, "
-                    "students, community partners and the press at open sessions, up to the "
-                    "room's capacity. Observers do not speak at the table; the teams may caucus "
-                    "at any time."
-                ),
-                interpretation_languages=("Spanish",),
-            ),
-        )
-        app.agree_ground_rules(nid, self.maria, offer_id=offer)
+        self._ground_rules(self.daniel, self.maria, cutoff_in_days=-14)
         app.count_attendance(nid, self.maria, session_id=s2, count=118)
         app.close_session(nid, self.ruth, session_id=s2)
 

@@ -66,7 +66,6 @@ class ArticleEntry(msgspec.Struct):
     ta_signed_by: list[str] = msgspec.field(default_factory=list)
     agreed_proposal_id: str | None = None
     last_move: Move | None = None
-    withdrawn_in: str | None = None  # session of the withdrawal (None: in writing)
     revision: int = 1  # as the aggregate counts it: what a command's expected_revision names
     reopen_consents: list[str] = msgspec.field(default_factory=list)
     reactions: list[ReactionTotalsEntry] = msgspec.field(default_factory=list)
@@ -236,8 +235,6 @@ class Board(msgspec.Struct):
     notes: list[NoteEntry] = msgspec.field(default_factory=list)
     packages: dict[str, PackageEntry] = msgspec.field(default_factory=dict)
     whole_ta: WholeTA | None = None
-    cutoff: datetime | None = None
-    ground_rules_agreed: bool = False
     running_session_id: str | None = None
     facilitators: list[str] = msgspec.field(default_factory=list)  # account ids
     facilitator_names: list[str] = msgspec.field(default_factory=list)
@@ -245,6 +242,10 @@ class Board(msgspec.Struct):
     ground_rules_offer: GroundRulesOfferEntry | None = None
     late_requests: dict[str, LateRequestEntry] = msgspec.field(default_factory=dict)
     ground_rules_agreed_by: list[str] = msgspec.field(default_factory=list)  # offered, agreed
+
+    @property
+    def ground_rules_agreed(self) -> bool:
+        return self.ground_rules is not None
 
     def running_session(self) -> SessionEntry | None:
         # Kept as an id by the session handlers: this is asked for every move (hot in replay).
@@ -359,10 +360,8 @@ def _ground_rules_proposed(board: Board, e: RecordedEvent) -> None:
 def _ground_rules(board: Board, e: RecordedEvent) -> None:
     offer = board.ground_rules_offer
     board.ground_rules_agreed_by = [offer.party, e.by["party"]] if offer else [e.by["party"]]
-    board.ground_rules_agreed = True
     board.ground_rules = _rules(e.data["rules"])
     board.ground_rules_offer = None
-    board.cutoff = board.ground_rules.proposal_cutoff
 
 
 def _late_article_requested(board: Board, e: RecordedEvent) -> None:
@@ -532,7 +531,6 @@ def _proposal_withdrawn(board: Board, e: RecordedEvent) -> None:
 def _article_withdrawn(board: Board, e: RecordedEvent) -> None:
     article = board.articles[e.data["article_id"]]
     article.status = "withdrawn"
-    article.withdrawn_in = _running_session_id(board)
     for proposal in article.proposals:
         if proposal.status == "live":
             proposal.status = "withdrawn"
@@ -545,7 +543,7 @@ def _article_withdrawn(board: Board, e: RecordedEvent) -> None:
         e,
         "article_withdrawn",
         article_id=article.article_id,
-        session_id=article.withdrawn_in,
+        session_id=_running_session_id(board),
         detail=f"Article {article.number} withdrawn",
     )
 

@@ -195,6 +195,21 @@ async def open_article(
     )
 
 
+async def table_proposal(
+    http: Any, table: Table, article_id: str, who: Person, text: str, **link: Any
+) -> Any:
+    """`who` tables a proposal on the article; `link` (answers=, revises=) goes in the body
+    as given. Returns the created body ({"id": …})."""
+    return await expect(
+        await http.post(
+            f"{table.base}/articles/{article_id}/proposals",
+            headers=who.headers,
+            json={"text": text} | link,
+        ),
+        201,
+    )
+
+
 async def bring_to_table(http: Any, table: Table, article_id: str) -> None:
     """The union brings the article to the table in the table's session."""
     await expect(

@@ -3,23 +3,12 @@ without a reload, with their redlines; a members-only session stays invisible to
 
 import pytest
 
-from tests.support import bring_to_table, expect, open_article, open_table
+from tests.support import bring_to_table, expect, open_article, open_table, table_proposal
 
 pytestmark = pytest.mark.e2e
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 CURRENT = "Class size shall not exceed 30 students."
-
-
-async def table_proposal(http, table, article_id, who, text, answers=None, revises=None):
-    body = {"text": text} | ({"answers": answers} if answers else {})
-    body |= {"revises": revises} if revises else {}
-    return await expect(
-        await http.post(
-            f"{table.base}/articles/{article_id}/proposals", headers=who.headers, json=body
-        ),
-        201,
-    )
 
 
 async def caucus(http, table, action):

@@ -2,18 +2,11 @@
 
 import uuid
 
-from tests.support import expect, open_table
+from tests.support import expect, open_article, open_table
 
 
 async def _article(http, table):
-    return await expect(
-        await http.post(
-            f"{table.base}/articles",
-            headers=table.union.headers,
-            json={"number": "3", "title": "Wages", "category": "economic"},
-        ),
-        201,
-    )
+    return await open_article(http, table, number="3", title="Wages", category="economic")
 
 
 async def test_malformed_json_is_a_400_with_a_message(http, people):

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.live_support import FeedClient
-from tests.support import expect, open_article, open_table
+from tests.support import expect, open_article, open_table, table_proposal
 
 UNIT = "Matrix Unit"
 ROLES = ("public", "outsider", "member", "admin", "facilitator", "union", "employer")
@@ -51,14 +51,7 @@ async def matrix(server, http_module, people_module):
         )
         articles.append(article["id"])
         secret = f"{visibility}-language-{uuid.uuid4().hex[:6]}"
-        await expect(
-            await http.post(
-                f"{table.base}/articles/{article['id']}/proposals",
-                headers=table.union.headers,
-                json={"text": secret},
-            ),
-            201,
-        )
+        await table_proposal(http, table, article["id"], table.union, secret)
         await expect(
             await http.post(
                 f"{base}/table", headers=table.union.headers, json={"article_id": article["id"]}

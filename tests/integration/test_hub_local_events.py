@@ -3,6 +3,7 @@ when they follow on from the hub's head; across a gap the hub reads the log, in 
 
 import asyncio
 import uuid
+from contextlib import asynccontextmanager
 
 import asyncpg
 import msgspec
@@ -24,7 +25,15 @@ async def _next(queue: asyncio.Queue[str]) -> dict:
     return msgspec.json.decode(await asyncio.wait_for(queue.get(), timeout=5))
 
 
+def _open_article(app: Negotiations, negotiation_id: uuid.UUID, number: str) -> None:
+    app.open_article(
+        negotiation_id, UNION_CHIEF, number=number, title=f"A{number}", category="economic"
+    )
+
+
+@asynccontextmanager
 async def _hub_and_app(database, coalesce_seconds: float):
+    """An application and a hub (not started) on a database of their own, dropped after."""
     config = database.with_dbname(f"hub_{uuid.uuid4().hex[:10]}")
     ensure_database_exists(config)
     app = Negotiations(env=config.eventsourcing_env())
@@ -35,82 +44,58 @@ async def _hub_and_app(database, coalesce_seconds: float):
         lambda: asyncpg.connect(**config.asyncpg_kwargs()),
         coalesce_seconds=coalesce_seconds,
     )
-    return config, app, pool, hub
+    try:
+        yield app, hub
+    finally:
+        await hub.stop()
+        await pool.close()
+        app.close()
+        drop_database(config)
 
 
 async def test_own_events_reach_the_feed_without_reading_the_log(database):
     # An hour between reads of the log: only the in-process path can deliver in time.
-    config, app, pool, hub = await _hub_and_app(database, coalesce_seconds=3600)
-    try:
+    async with _hub_and_app(database, coalesce_seconds=3600) as (app, hub):
         negotiation_id = await asyncio.to_thread(_open, app, "Contract")
         await hub.start()
         app.on_recorded(hub.recorded)
         subscription, first = await hub.subscribe(str(negotiation_id), "board", None, None, None)
         snapshot = msgspec.json.decode(first[0])
-        await asyncio.to_thread(
-            app.open_article,
-            negotiation_id,
-            UNION_CHIEF,
-            number="1",
-            title="Wages",
-            category="economic",
-        )
+        await asyncio.to_thread(_open_article, app, negotiation_id, "1")
         change = await _next(subscription.queue)
         assert change["type"] == "change" and change["position"] == snapshot["position"] + 1
         assert any(part.startswith("article:") for part in change["set"])
         assert hub.head == change["position"]
-    finally:
-        await hub.stop()
-        await pool.close()
-        app.close()
-        drop_database(config)
 
 
 async def test_across_a_gap_the_log_is_read_and_each_change_arrives_once_in_order(database):
-    config, app, pool, hub = await _hub_and_app(database, coalesce_seconds=0.02)
-    try:
+    async with _hub_and_app(database, coalesce_seconds=0.02) as (app, hub):
         negotiation_id = await asyncio.to_thread(_open, app, "Contract")
         await hub.start()
         await hub._listener.close()  # no notifications: only the gap sends the hub to the log
         subscription, first = await hub.subscribe(str(negotiation_id), "board", None, None, None)
         start = msgspec.json.decode(first[0])["position"]
-
-        def article(number: str) -> None:
-            app.open_article(
-                negotiation_id, UNION_CHIEF, number=number, title=f"A{number}", category="economic"
-            )
-
-        await asyncio.to_thread(article, "1")  # recorded before the hub hears of this process
+        # The first is recorded before the hub hears of this process; the second follows a
+        # position the hub has not seen.
+        await asyncio.to_thread(_open_article, app, negotiation_id, "1")
         app.on_recorded(hub.recorded)
-        await asyncio.to_thread(article, "2")  # follows a position the hub has not seen
+        await asyncio.to_thread(_open_article, app, negotiation_id, "2")
         positions = [(await _next(subscription.queue))["position"] for _ in range(2)]
         assert positions == [start + 1, start + 2]
         # No duplicates: the next message after those two is the next event's, not a repeat.
-        await asyncio.to_thread(article, "3")
+        await asyncio.to_thread(_open_article, app, negotiation_id, "3")
         assert (await _next(subscription.queue))["position"] == start + 3
-    finally:
-        await hub.stop()
-        await pool.close()
-        app.close()
-        drop_database(config)
 
 
 async def test_a_resume_from_a_position_this_node_has_not_read_waits_then_starts_over(database):
     # An hour between reads and no notifications: the hub stays behind the log.
-    config, app, pool, hub = await _hub_and_app(database, coalesce_seconds=3600)
-    try:
+    async with _hub_and_app(database, coalesce_seconds=3600) as (app, hub):
         negotiation_id = await asyncio.to_thread(_open, app, "Contract")
         await hub.start()
         await hub._listener.close()
         behind = hub.head
-        await asyncio.to_thread(
-            app.open_article,
-            negotiation_id,
-            UNION_CHIEF,
-            number="1",
-            title="Wages",
-            category="economic",
-        )  # recorded, as if through another node; this hub does not read it
+        # Recorded, as if through another node; this hub does not read it.
+        await asyncio.to_thread(_open_article, app, negotiation_id, "1")
         recorded = behind + 1
         _, first = await hub.subscribe(str(negotiation_id), "board", None, None, recorded)
         # It waited (up to 5 s) for a position the log has, then could not resume from it:
@@ -118,8 +103,3 @@ async def test_a_resume_from_a_position_this_node_has_not_read_waits_then_starts
         assert hub.head == behind
         (snapshot,) = [msgspec.json.decode(message) for message in first]
         assert snapshot["type"] == "snapshot" and snapshot["position"] == behind
-    finally:
-        await hub.stop()
-        await pool.close()
-        app.close()
-        drop_database(config)

@@ -9,6 +9,7 @@ from tests.support import (
     expect,
     open_article,
     open_table,
+    table_proposal,
     wait_for_position,
 )
 
@@ -30,14 +31,7 @@ async def test_viewer_gets_a_snapshot_then_each_change_with_its_position(server,
     part = viewer.parts[f"article:{article['id']}"]
     assert part["number"] == "12" and part["status"] == "open"
 
-    await expect(
-        await http.post(
-            f"{table.base}/articles/{article['id']}/proposals",
-            headers=table.union.headers,
-            json={"text": "Cap at 24."},
-        ),
-        201,
-    )
+    await table_proposal(http, table, article["id"], table.union, "Cap at 24.")
     await viewer.receive_until(
         lambda m, c: c.parts[f"article:{article['id']}"]["status"] == "proposed"
     )

@@ -2,7 +2,14 @@
 
 import pytest
 
-from tests.support import add_to_team, bring_to_table, expect, open_article, open_table
+from tests.support import (
+    add_to_team,
+    bring_to_table,
+    expect,
+    open_article,
+    open_table,
+    table_proposal,
+)
 
 SECRET = "Language moved behind closed doors."
 
@@ -11,14 +18,7 @@ async def closed_session_with_a_proposal(http, people, visibility="closed"):
     table = await open_table(http, people, visibility=visibility)
     article = await open_article(http, table)
     await bring_to_table(http, table, article["id"])
-    await expect(
-        await http.post(
-            f"{table.base}/articles/{article['id']}/proposals",
-            headers=table.union.headers,
-            json={"text": SECRET},
-        ),
-        201,
-    )
+    await table_proposal(http, table, article["id"], table.union, SECRET)
     return table, article
 
 

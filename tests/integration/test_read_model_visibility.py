@@ -4,7 +4,7 @@
 import json
 
 from tests.live_support import FeedClient
-from tests.support import expect, open_article, open_table
+from tests.support import expect, open_article, open_table, table_proposal
 
 
 def ws_url(server, negotiation_id, query="feed=board"):
@@ -16,14 +16,7 @@ async def _closed_session_with_a_proposal(http, people):
     article = await open_article(
         http, table, number="4", title="Wages", category="economic", current_language="3% a year."
     )
-    proposal = await expect(
-        await http.post(
-            f"{table.base}/articles/{article['id']}/proposals",
-            headers=table.union.headers,
-            json={"text": "6% a year, secretly."},
-        ),
-        201,
-    )
+    proposal = await table_proposal(http, table, article["id"], table.union, "6% a year, secretly.")
     sessions = f"{table.base}/sessions/{table.session_id}"
     await expect(
         await http.post(
@@ -80,13 +73,8 @@ async def test_what_was_tabled_while_closed_stays_with_the_teams_when_the_sessio
         ),
         200,
     )
-    counter = await expect(
-        await http.post(
-            f"{table.base}/articles/{article_id}/proposals",
-            headers=table.employer.headers,
-            json={"text": "2% a year, in the open.", "answers": proposal_id},
-        ),
-        201,
+    counter = await table_proposal(
+        http, table, article_id, table.employer, "2% a year, in the open.", answers=proposal_id
     )
     member = people(units=("Educators",))
     for headers in ({}, member.headers):

@@ -3,7 +3,7 @@ each team, and an administrator (an official)."""
 
 import pytest
 
-from tests.support import expect, open_table
+from tests.support import expect, open_table, table_proposal
 
 UNIT = "Visibility Unit"
 
@@ -44,14 +44,7 @@ async def _proposal_in_session(http, table, visibility, text):
         ),
         201,
     )
-    await expect(
-        await http.post(
-            f"{table.base}/articles/{article['id']}/proposals",
-            headers=table.union.headers,
-            json={"text": text},
-        ),
-        201,
-    )
+    await table_proposal(http, table, article["id"], table.union, text)
     return session["id"], article["id"]
 
 

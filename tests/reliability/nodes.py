@@ -13,17 +13,18 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import asyncpg
 import httpx
 
 from negotiation.database import DatabaseConfig
-from tests.support import PASSWORD, Person, Table
+from projections.events import EVENTS_TABLE
+from tests.support import PASSWORD, Person, Table, open_table
 from web.identity import Identity
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -190,6 +191,47 @@ def handing_out(people: list[Person]) -> Any:
         return next(remaining)
 
     return person
+
+
+class TwoNodes(NamedTuple):
+    a: ServerProcess
+    b: ServerProcess
+    http_a: httpx.AsyncClient
+    http_b: httpx.AsyncClient
+    table: Table  # opened on node A
+
+
+@asynccontextmanager
+async def two_nodes(database: DatabaseConfig, data_dir: Path) -> AsyncIterator[TwoNodes]:
+    """Nodes A and B on one database, an HTTP client for each, and a table opened through A.
+    The nodes start one after the other (starting together on an empty database is
+    test_two_nodes' race topic); both are killed on the way out, their logs printed if the
+    body failed."""
+    a = ServerProcess(database, data_dir, "A").start()
+    b = ServerProcess(database, data_dir, "B")
+    with running(a, b):
+        await a.wait_ready()
+        await b.start().wait_ready()
+        people = await make_people(database, 2)
+        async with (
+            httpx.AsyncClient(base_url=a.url, timeout=10) as http_a,
+            httpx.AsyncClient(base_url=b.url, timeout=10) as http_b,
+        ):
+            table = await open_table(http_a, handing_out(people))
+            yield TwoNodes(a, b, http_a, http_b, table)
+
+
+async def last_position(database: DatabaseConfig, negotiation_id: str) -> int:
+    """The log position of the negotiation's last event."""
+    conn = await asyncpg.connect(**database.asyncpg_kwargs())
+    try:
+        position: int = await conn.fetchval(
+            f"SELECT max(notification_id) FROM {EVENTS_TABLE} WHERE originator_id = $1",
+            negotiation_id,
+        )
+        return position
+    finally:
+        await conn.close()
 
 
 # ---------------------------------------------------------------------- a bargaining table at work

@@ -6,33 +6,17 @@ import random
 import threading
 import uuid
 
-import asyncpg
-import httpx
-
 from negotiation.application import Negotiations
 from negotiation.database import DatabaseConfig, drop_database, ensure_database_exists
-from projections.events import EVENTS_TABLE
 from tests.live_support import FeedClient, has_article, log_parts
-from tests.reliability.nodes import Bargaining, ServerProcess, handing_out, make_people, running
-from tests.support import Person, board_position, expect, open_table, wait_for_position
+from tests.reliability.nodes import Bargaining, last_position, two_nodes
+from tests.support import Person, board_position, expect, open_article, wait_for_position
 
 SEED = 7_311
 COMMANDS = 60
 DROP_AT, RESUME_AT = 20, 40  # the wanderer leaves node A, then comes back on node B
 SNAPSHOT_TIMEOUT = 10.0
 RACE_NODES, RACE_ROUNDS = 6, 5
-
-
-async def _last_position(database: DatabaseConfig, negotiation_id: str) -> int:
-    conn = await asyncpg.connect(**database.asyncpg_kwargs())
-    try:
-        position: int = await conn.fetchval(
-            f"SELECT max(notification_id) FROM {EVENTS_TABLE} WHERE originator_id = $1",
-            negotiation_id,
-        )
-        return position
-    finally:
-        await conn.close()
 
 
 async def _subscribed_at(url: str, headers: dict[str, str], position: int) -> FeedClient:
@@ -79,93 +63,73 @@ class Listener:
 async def test_viewers_on_two_nodes_get_the_same_changes_and_can_resume_on_the_other(
     own_database: DatabaseConfig, node_dir
 ) -> None:
-    a = ServerProcess(own_database, node_dir, "A").start()
-    b = ServerProcess(own_database, node_dir, "B")
-    with running(a, b):
-        # One after the other: starting together on an empty database is the next test's topic.
-        await a.wait_ready()
-        await b.start().wait_ready()
-        people = await make_people(own_database, 2)
-        async with (
-            httpx.AsyncClient(base_url=a.url, timeout=10) as http_a,
-            httpx.AsyncClient(base_url=b.url, timeout=10) as http_b,
-        ):
-            table = await open_table(http_a, handing_out(people))
-            nid = table.negotiation_id
-            start = await _last_position(own_database, nid)
-            audiences: dict[str, Person | None] = {"union": table.union, "public": None}
-            pairs: dict[str, tuple[FeedClient, FeedClient]] = {}
-            for audience, person in audiences.items():
-                headers = person.headers if person else {}
-                pairs[audience] = (
-                    await _subscribed_at(a.ws_url(nid), headers, start),
-                    await _subscribed_at(b.ws_url(nid), headers, start),
-                )
-            wanderer = await _subscribed_at(a.ws_url(nid), table.union.headers, start)
-            listeners = [Listener(c) for pair in pairs.values() for c in pair]
-            wandering = Listener(wanderer)
-
-            # Given commands sent to node A and node B in turn
-            bargaining = Bargaining(table, random.Random(SEED), [http_a, http_b])
-            dropped_at = resumed_changes = 0
-            while bargaining.sent < COMMANDS:
-                await bargaining.step()
-                if bargaining.sent >= DROP_AT and dropped_at == 0:
-                    # When the wanderer drops from node A...
-                    await wandering.stop()
-                    await wanderer.close()
-                    dropped_at = len(wanderer.positions_seen)
-                if bargaining.sent >= RESUME_AT and wanderer.connection is None:
-                    # ...and resumes on node B with the last position it saw
-                    wanderer.url = b.ws_url(nid)
-                    await wanderer.open()
-                    wandering = Listener(wanderer)
-            if bargaining.caucus is not None:
-                await bargaining.step_out_of_caucus()
-            await expect(
-                await http_b.post(
-                    f"{table.base}/articles",
-                    headers=table.union.headers,
-                    json={"number": "END", "title": "Last", "category": "economic"},
-                ),
-                201,
+    async with two_nodes(own_database, node_dir) as (a, b, http_a, http_b, table):
+        nid = table.negotiation_id
+        start = await last_position(own_database, nid)
+        audiences: dict[str, Person | None] = {"union": table.union, "public": None}
+        pairs: dict[str, tuple[FeedClient, FeedClient]] = {}
+        for audience, person in audiences.items():
+            headers = person.headers if person else {}
+            pairs[audience] = (
+                await _subscribed_at(a.ws_url(nid), headers, start),
+                await _subscribed_at(b.ws_url(nid), headers, start),
             )
-            last = await _last_position(own_database, nid)
-            clients = [c for pair in pairs.values() for c in pair] + [wanderer]
-            for listener in [*listeners, wandering]:
-                await listener.stop()
+        wanderer = await _subscribed_at(a.ws_url(nid), table.union.headers, start)
+        listeners = [Listener(c) for pair in pairs.values() for c in pair]
+        wandering = Listener(wanderer)
 
-            async def finish(client: FeedClient) -> None:
-                if not has_article("END")(None, client):  # its listener may have read it
-                    await client.receive_until(has_article("END"))
-                await client.drain(quiet=0.3)
-                await client.close()
+        # Given commands sent to node A and node B in turn
+        bargaining = Bargaining(table, random.Random(SEED), [http_a, http_b])
+        dropped_at = resumed_changes = 0
+        while bargaining.sent < COMMANDS:
+            await bargaining.step()
+            if bargaining.sent >= DROP_AT and dropped_at == 0:
+                # When the wanderer drops from node A...
+                await wandering.stop()
+                await wanderer.close()
+                dropped_at = len(wanderer.positions_seen)
+            if bargaining.sent >= RESUME_AT and wanderer.connection is None:
+                # ...and resumes on node B with the last position it saw
+                wanderer.url = b.ws_url(nid)
+                await wanderer.open()
+                wandering = Listener(wanderer)
+        if bargaining.caucus is not None:
+            await bargaining.step_out_of_caucus()
+        await open_article(http_b, table, number="END", title="Last", category="economic")
+        last = await last_position(own_database, nid)
+        clients = [c for pair in pairs.values() for c in pair] + [wanderer]
+        for listener in [*listeners, wandering]:
+            await listener.stop()
 
-            await asyncio.gather(*(finish(c) for c in clients))
-            resumed_changes = len(wanderer.positions_seen) - dropped_at
+        async def finish(client: FeedClient) -> None:
+            if not has_article("END")(None, client):  # its listener may have read it
+                await client.receive_until(has_article("END"))
+            await client.drain(quiet=0.3)
+            await client.close()
 
-            # Then both nodes sent each audience the same changes, matching the projection
-            await wait_for_position(
-                lambda: board_position(http_a, table.base), last, what="the board projection"
-            )
-            for audience, (on_a, on_b) in pairs.items():
-                person = audiences[audience]
-                headers = person.headers if person else {}
-                projection = await expect(
-                    await http_b.get(f"{table.base}/board", headers=headers), 200
-                )
-                assert on_a.positions_seen == on_b.positions_seen, audience
-                assert on_a.parts == on_b.parts, audience
-                assert log_parts(on_a.parts) == projection["parts"], audience
-                assert on_a.snapshots == on_b.snapshots == 1, audience
-                assert len(set(on_a.positions_seen)) == len(on_a.positions_seen), audience
+        await asyncio.gather(*(finish(c) for c in clients))
+        resumed_changes = len(wanderer.positions_seen) - dropped_at
 
-            # ...and the wanderer got exactly what it missed from node B: no gap, no duplicate
-            union_on_b = pairs["union"][1]
-            assert wanderer.snapshots == 1, "resumed with a snapshot although B's buffer reached"
-            assert wanderer.positions_seen == union_on_b.positions_seen
-            assert wanderer.parts == union_on_b.parts
-            assert resumed_changes > 0
+        # Then both nodes sent each audience the same changes, matching the projection
+        await wait_for_position(
+            lambda: board_position(http_a, table.base), last, what="the board projection"
+        )
+        for audience, (on_a, on_b) in pairs.items():
+            person = audiences[audience]
+            headers = person.headers if person else {}
+            projection = await expect(await http_b.get(f"{table.base}/board", headers=headers), 200)
+            assert on_a.positions_seen == on_b.positions_seen, audience
+            assert on_a.parts == on_b.parts, audience
+            assert log_parts(on_a.parts) == projection["parts"], audience
+            assert on_a.snapshots == on_b.snapshots == 1, audience
+            assert len(set(on_a.positions_seen)) == len(on_a.positions_seen), audience
+
+        # ...and the wanderer got exactly what it missed from node B: no gap, no duplicate
+        union_on_b = pairs["union"][1]
+        assert wanderer.snapshots == 1, "resumed with a snapshot although B's buffer reached"
+        assert wanderer.positions_seen == union_on_b.positions_seen
+        assert wanderer.parts == union_on_b.parts
+        assert resumed_changes > 0
     print(
         f"\n{bargaining.sent} commands {dict(bargaining.kinds)}; "
         f"{len(union_on_b.positions_seen)} changes to the union; the wanderer saw {dropped_at} "

@@ -17,7 +17,7 @@ from negotiation.domain.ground_rules import GroundRules
 from negotiation.domain.negotiation import Negotiation
 from projections import board as boards
 from projections.board import Board
-from tests.unit.builders import ADMIN, EMPLOYER_CHIEF, FACILITATOR, UNION_CHIEF
+from tests.unit.builders import ADMIN, EMPLOYER_CHIEF, FACILITATOR, UNION_CHIEF, new_negotiation
 from tests.unit.recorded import EventLog
 
 SEEDS = range(40)
@@ -35,17 +35,7 @@ class Twin:
     """One negotiation as the aggregate keeps it and as the board folds its stored events."""
 
     def __init__(self) -> None:
-        self.n = Negotiation.open(
-            actor=UNION_CHIEF,
-            title="Parity 2026",
-            kind="collective_bargaining",
-            bargaining_unit="Teachers",
-            union_name="Union",
-            employer_name="District",
-            opener_party="union",
-            other_chief=EMPLOYER_CHIEF,
-            facilitator=FACILITATOR,
-        )
+        self.n = new_negotiation(with_members=False)
         self.log = EventLog()
         self.board: Board | None = None
         self.types: set[str] = set()  # of the events recorded

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
+from negotiation.domain.actors import PLATFORM_ACTOR
 from negotiation.domain.ground_rules import GroundRules
-from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.visibility import Audience
 from projections import board as boards
 from projections.board import Board
@@ -18,7 +18,13 @@ from projections.bulletin import bulletin_draft
 from projections.documents import article_view, negotiation_view, session_view
 from projections.index import index_entry
 from projections.views import article_history, board_parts, overlay_parts, session_parts
-from tests.unit.builders import EMPLOYER_CHIEF, FACILITATOR, UNION_CHIEF, UNION_MEMBER
+from tests.unit.builders import (
+    EMPLOYER_CHIEF,
+    UNION_CHIEF,
+    UNION_MEMBER,
+    agree_ground_rules,
+    new_negotiation,
+)
 from tests.unit.recorded import EventLog
 
 PUBLIC = Audience()
@@ -40,22 +46,9 @@ class Table:
     """A negotiation and its board, folded from the stored form of its events."""
 
     def __init__(self, *, written: bool = True) -> None:
-        self.n = Negotiation.open(
-            actor=UNION_CHIEF,
-            title="Views 2026",
-            kind="collective_bargaining",
-            bargaining_unit="Teachers",
-            union_name="Union",
-            employer_name="District",
-            opener_party="union",
-            other_chief=EMPLOYER_CHIEF,
-            facilitator=FACILITATOR,
-        )
+        self.n = new_negotiation(with_members=False)
         self.n.add_team_member(UNION_CHIEF, member=UNION_MEMBER, party="union")
-        offer = self.n.propose_ground_rules(
-            UNION_CHIEF, rules=GroundRules(written_exchange_allowed=written)
-        )
-        self.n.agree_ground_rules(EMPLOYER_CHIEF, offer_id=offer)
+        agree_ground_rules(self.n, written_exchange_allowed=written)
         self._log = EventLog()
         self._board: Board | None = None
 
@@ -329,3 +322,75 @@ def test_a_reopen_consent_and_the_ground_rules_part_are_for_the_teams_only():
         parts = board_parts(board, aud)
         assert parts[f"article:{article}"].reopen_consents == []
         assert "ground_rules" not in parts
+
+
+def test_a_package_tabled_in_a_closed_session_stays_with_the_teams():
+    """A package is a move across the table: tabled in a closed session, which articles it
+    bundles stays with the teams (DOMAIN.md, "Who sees what": closed sessions are status only),
+    also once the session is opened later; one tabled in the open is everyone's."""
+    t = Table()
+    closed = t.session("closed")
+    hidden = [t.article("1"), t.article("2")]
+    t.n.table_package(UNION_CHIEF, items=[{"article_id": a, "text": f"Closed {a}"} for a in hidden])
+    t.n.change_session_visibility(UNION_CHIEF, session_id=closed, visibility="open")
+    shown = [t.article("3"), t.article("4")]
+    t.n.table_package(UNION_CHIEF, items=[{"article_id": a, "text": f"Open {a}"} for a in shown])
+    board = t.board
+    for who, aud in AUDIENCES.items():
+        packages = [p.article_ids for p in negotiation_view(board, aud).packages]
+        assert packages == ([hidden, shown] if aud.party else [shown]), who
+
+
+def test_card_totals_recorded_in_a_closed_session_stay_with_the_teams():
+    """Reactions are a session's content (DOMAIN.md, "Who sees what"): the totals of a turn on
+    the table that ended while the session was closed stay with the teams, in the article's
+    history and in the session's bulletin draft, also once the session is opened; the totals
+    recorded after that are everyone's."""
+    t = Table()
+    sid = t.session("closed")
+    first, second, third = t.article("1"), t.article("2"), t.article("3")
+    for turn, (article, red) in enumerate([(first, 3), (second, 1)], start=1):
+        t.n.bring_to_table(UNION_CHIEF, session_id=sid, article_id=article)
+        t.n.bring_to_table(UNION_CHIEF, session_id=sid, article_id=third)  # its turn ends
+        t.n.close_reaction_totals(
+            PLATFORM_ACTOR,
+            session_id=sid,
+            article_id=article,
+            turn=2 * turn - 1,
+            red=red,
+            green=0,
+            peak_red=red,
+            peak_green=0,
+        )
+        if turn == 1:
+            t.n.change_session_visibility(UNION_CHIEF, session_id=sid, visibility="open")
+    board = t.board
+    for who, aud in AUDIENCES.items():
+        histories = [article_history(board, a, aud) for a in (first, second)]
+        reds = [[r.red for r in h.reactions] for h in histories if h is not None]
+        draft = bulletin_draft(board, sid, aud)
+        assert draft is not None
+        if aud.party:
+            assert reds == [[3], [1]] and [r.red for r in draft.reactions] == [3, 1], who
+        else:
+            assert reds == [[], [1]] and [r.red for r in draft.reactions] == [1], who
+
+
+def test_the_bulletin_draft_leaves_out_what_moved_while_the_session_was_closed():
+    """DOMAIN.md, Visibility: a closed part stays with the teams when the session is opened.
+    The draft a team edits into the public bulletin lists the moves the reader may see."""
+    t = Table()
+    sid = t.session("closed")
+    hidden = t.article("1")
+    t.n.table_proposal(UNION_CHIEF, article_id=hidden, text="Closed language")
+    t.n.change_session_visibility(UNION_CHIEF, session_id=sid, visibility="open")
+    shown = t.article("2")
+    t.n.table_proposal(UNION_CHIEF, article_id=shown, text="Open language")
+    board = t.board
+    for who, aud in AUDIENCES.items():
+        draft = bulletin_draft(board, sid, aud)
+        assert draft is not None
+        assert [i.article_id for i in draft.tabled] == (
+            [hidden, shown] if aud.party else [shown]
+        ), who
+        assert ("Article 1 " in draft.text) is bool(aud.party), who
