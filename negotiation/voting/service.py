@@ -180,7 +180,12 @@ class Voting:
         def replace(vote: Vote) -> RollReport:
             # Under the vote's lock: the vote cannot open (or credentials be issued) meanwhile.
             vote.require_roll_editable()
-            return self.store.replace_roll(vote.id.hex, rows, total)
+            report = self.store.replace_roll(vote.id.hex, rows, total)
+            counts = c.RecordVoterRollImported(
+                accepted=report.accepted, rejected=len(report.rejected), eligible=report.eligible
+            )
+            vote.record_voter_roll_imported(actor, counts)
+            return report
 
         return self.votes.act(vote_id, replace).result
 
