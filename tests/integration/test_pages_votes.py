@@ -59,6 +59,9 @@ def test_the_roll_page_is_the_officials_and_freezes_when_the_vote_opens(
         assert other.status_code == 200
         assert 'id="roll-file"' not in other.text and "vote-roll.js" not in other.text
     assert "not an election official" in client.get(roll, headers=election.union.headers).text
+    # The import's progress is the officials' too (read without the import's lock).
+    assert ok(election.get("/roll/progress"))["done"]
+    refused(election.get("/roll/progress", headers=election.union.headers), 403, "not_official")
 
     certified = ok(election.post("/roll/certify"))
     shown = client.get(roll, headers=election.lead, params={"lang": "en"}).text

@@ -5,7 +5,7 @@
 import { _, page, number, lang } from "./i18n.js";
 import { call, refusal } from "./vote-api.js";
 
-const POLL_MS = 500;
+const POLL_MS = 250;
 const percent = new Intl.NumberFormat(lang, { style: "percent" });
 const $ = (id) => document.getElementById(id);
 
@@ -93,7 +93,7 @@ $("roll-form")?.addEventListener("submit", async (event) => {
     const poll = async () => {
       try {
         const p = await call(`${page.api}/roll/progress`);
-        if (!p.done && p.rows_total) progress(p.rows_done / p.rows_total, _("Saving the rows: %(done)s of %(total)s", {
+        if (!p.done && p.rows_total) progress(p.rows_done / p.rows_total, _("Checking and saving the rows: %(done)s of %(total)s", {
           done: number(p.rows_done), total: number(p.rows_total),
         }));
       } catch { /* the answer to the import says what happened */ }
