@@ -9,9 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from negotiation.voting.client import context_from, make_submission
 from tests.e2e.test_ratification import (
     no_english_left,
     no_serious_violation,
+    ready_vote,
     signed_in,
     whole_ta,
 )
@@ -140,3 +142,35 @@ async def test_import_fix_certify_issue_and_reissue_on_the_roll_page(
         await no_english_left(page, ["Do you ratify the tentative agreement?", roll_hash, "CSV"])
     finally:
         await context.close()
+
+
+async def test_the_desk_shows_who_voted_by_day_and_exports_who_has_not(
+    browser, server, http, negotiations, people, tmp_path
+):
+    vote, page_base, officials, codes = await ready_vote(http, negotiations, people, server)
+    lead = officials[0].headers
+    await expect(await http.post(f"{vote}/open", headers=lead), 200)
+    context = context_from(await expect(await http.get(f"{vote}/ballot"), 200))
+    body = {"credential": codes["M2"]["code"], "ballot": make_submission(context, 1)}
+    await expect(await http.post(f"{vote}/ballots", json=body), 201)
+    browser_context = await signed_in(browser, server, officials[1])
+    try:
+        desk = await browser_context.new_page()
+        await desk.goto(f"{server.url}{page_base}/officials?lang=en")
+        await desk.get_by_text("2 members have not voted yet.").wait_for()
+        await desk.get_by_text("Who has voted").click()  # opens the details
+        voters = desk.get_by_role("table", name="Members who have voted")
+        rows = [r.split("\t") for r in await voters.locator("tbody tr").all_inner_texts()]
+        assert [r[:4] for r in rows] == [["M2", "Ben Cho", "North", "Teacher"]]
+        assert ":" not in rows[0][4]  # a day, never a time
+        await no_serious_violation(desk)
+        async with desk.expect_download() as download:
+            await desk.get_by_role("link", name="Members who have not voted yet").click()
+        saved = tmp_path / "not-voted.csv"
+        await (await download.value).save_as(saved)
+        assert sorted(r["member_id"] for r in csv.DictReader(io.StringIO(saved.read_text()))) == [
+            "M1",
+            "M3",
+        ]
+    finally:
+        await browser_context.close()
