@@ -85,3 +85,22 @@ def test_a_roll_imported_after_certification_must_be_certified_again(client, neg
     assert ok(election.get(""))["roll_hash"] is None
     ok(election.post("/roll/certify"))
     ok(election.post("/credentials"), 200)
+
+
+def test_the_roll_pages_posts_with_the_cookie_are_refused_from_another_site(
+    client, negotiations, people, server
+):
+    election = new_election(client, negotiations, people, roll_only=True)
+    token = election.lead["Authorization"].removeprefix("Bearer ")
+    with httpx.Client(
+        base_url=server.url, cookies={"negotiation_session": token}, timeout=60
+    ) as browser:
+        for path, body in (("/roll.csv", {"csv": ROLL}), ("/roll/certify", None)):
+            forged = browser.post(
+                election.base + path, json=body, headers={"origin": "https://evil.example"}
+            )
+            assert forged.status_code == 403 and forged.json()["rule"] == "cross_site_request"
+        ours = browser.post(
+            election.base + "/roll.csv", json={"csv": ROLL}, headers={"origin": server.url}
+        )
+        assert ours.status_code == 200, ours.text
