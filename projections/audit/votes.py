@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS vote_audit_log (
     description text NOT NULL,
     hash bytea NOT NULL,
     prev_hash bytea NOT NULL,
+    run integer NOT NULL,  -- a step's own version; for a ballot, the first of its run of ballots
     PRIMARY KEY (vote_id, version)
 )
 """
@@ -161,11 +162,12 @@ async def catch_up(pool: asyncpg.Pool, negotiation_id: str, vote_id: UUID) -> bo
         async with conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", vote_id.hex)
             row = await conn.fetchrow(
-                "SELECT version, hash FROM vote_audit_log WHERE vote_id = $1 "
+                "SELECT version, hash, event_type, run FROM vote_audit_log WHERE vote_id = $1 "
                 "ORDER BY version DESC LIMIT 1",
                 vote_id.hex,
             )
             version, prev = (row[0], bytes(row[1])) if row else (0, start)
+            last_kind, run = (row[2], row[3]) if row else ("", 0)
             first = await conn.fetchval(
                 f"SELECT state FROM {VOTES_TABLE} WHERE originator_id = $1 "
                 "AND originator_version = 1",
@@ -183,19 +185,13 @@ async def catch_up(pool: asyncpg.Pool, negotiation_id: str, vote_id: UUID) -> bo
                     kind = topic.rsplit(".", 1)[-1]
                     by = data.get("by") or {}
                     at = data["timestamp"]  # the day (Vote.Event), for every step alike
+                    if not (kind == "BallotCast" == last_kind):
+                        run = v
+                    description = describe(kind, data, options)
                     records.append(
-                        (
-                            vote_id.hex,
-                            v,
-                            kind,
-                            by.get("name"),
-                            at,
-                            describe(kind, data, options),
-                            digest,
-                            prev,
-                        )
+                        (vote_id.hex, v, kind, by.get("name"), at, description, digest, prev, run)
                     )
-                    version, prev = v, digest
+                    version, prev, last_kind = v, digest, kind
                 await conn.copy_records_to_table(
                     "vote_audit_log",
                     records=records,
@@ -208,49 +204,49 @@ async def catch_up(pool: asyncpg.Pool, negotiation_id: str, vote_id: UUID) -> bo
                         "description",
                         "hash",
                         "prev_hash",
+                        "run",
                     ),
                 )
 
 
-# Consecutive accepted ballots are one row of the listing (the chain still has each).
-_ENTRIES = """
-WITH t AS (
-    SELECT *, CASE WHEN event_type = 'BallotCast'
-        THEN version - row_number() OVER (PARTITION BY event_type = 'BallotCast' ORDER BY version)
-        ELSE -version END AS run
-    FROM vote_audit_log WHERE vote_id = $1
+# Consecutive accepted ballots are one row of the listing (the chain still has each): the runs
+# are counted over small columns, then only each run's first and last rows are read.
+_RUNS = (
+    "SELECT run, max(version) AS last, count(*) AS count, min(at) AS first_at, "
+    "max(at) AS last_at FROM vote_audit_log WHERE vote_id = $1 GROUP BY run ORDER BY run"
 )
-SELECT min(version) AS first, max(version) AS last, min(event_type) AS event_type,
-       count(*) AS count, min(actor_name) AS actor_name, min(at) AS first_at, max(at) AS last_at,
-       (array_agg(description ORDER BY version))[1] AS first_description,
-       (array_agg(description ORDER BY version DESC))[1] AS last_description,
-       (array_agg(hash ORDER BY version DESC))[1] AS hash
-FROM t GROUP BY run ORDER BY min(version)
-"""
+_ENDS = (
+    "SELECT version, event_type, actor_name, description, hash FROM vote_audit_log "
+    "WHERE vote_id = $1 AND version = ANY($2::integer[])"
+)
 
 
 async def list_vote_entries(pool: asyncpg.Pool, vote_id: UUID) -> list[VoteAuditEntry]:
-    rows = await pool.fetch(_ENTRIES, vote_id.hex)
-    return [_entry(vote_id, row) for row in rows]
+    runs = await pool.fetch(_RUNS, vote_id.hex)
+    wanted = sorted({r["run"] for r in runs} | {r["last"] for r in runs})
+    ends = {r["version"]: r for r in await pool.fetch(_ENDS, vote_id.hex, wanted)}
+    return [_entry(vote_id, run, ends[run["run"]], ends[run["last"]]) for run in runs]
 
 
-def _entry(vote_id: UUID, row: Mapping[str, Any]) -> VoteAuditEntry:
-    description = row["first_description"]
-    if row["event_type"] == "BallotCast" and row["count"] > 1:
-        first = row["first_description"].rsplit(" ", 1)[-1].rstrip(".")
-        last = row["last_description"].rsplit(" ", 1)[-1].rstrip(".")
-        description = f"{row['count']:,} ballots accepted, tracking codes {first} to {last}."
+def _entry(
+    vote_id: UUID, run: Mapping[str, Any], first: Mapping[str, Any], last: Mapping[str, Any]
+) -> VoteAuditEntry:
+    description = first["description"]
+    if first["event_type"] == "BallotCast" and run["count"] > 1:
+        code_1 = first["description"].rsplit(" ", 1)[-1].rstrip(".")
+        code_n = last["description"].rsplit(" ", 1)[-1].rstrip(".")
+        description = f"{run['count']:,} ballots accepted, tracking codes {code_1} to {code_n}."
     return VoteAuditEntry(
         vote_id=vote_id.hex,
-        first=row["first"],
-        last=row["last"],
-        event_type=row["event_type"],
-        count=row["count"],
-        actor_name=row["actor_name"],
-        first_at=row["first_at"],
-        last_at=row["last_at"],
+        first=run["run"],
+        last=run["last"],
+        event_type=first["event_type"],
+        count=run["count"],
+        actor_name=first["actor_name"],
+        first_at=run["first_at"],
+        last_at=run["last_at"],
         description=description,
-        hash=bytes(row["hash"]).hex(),
+        hash=bytes(last["hash"]).hex(),
     )
 
 
