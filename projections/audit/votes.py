@@ -123,6 +123,15 @@ async def anchor(conn: asyncpg.Connection, negotiation_id: str, vote_id: UUID) -
     return None
 
 
+async def vote_negotiation(conn: asyncpg.Connection, vote_id: UUID) -> str | None:
+    """The negotiation a vote was called in, from the vote's first event."""
+    state = await conn.fetchval(
+        f"SELECT state FROM {VOTES_TABLE} WHERE originator_id = $1 AND originator_version = 1",
+        vote_id,
+    )
+    return None if state is None else str(_decoder.decode(state).get("negotiation_id"))
+
+
 async def vote_officials(conn: asyncpg.Connection, vote_id: UUID) -> set[str]:
     """The account ids of the vote's election officials, as last appointed."""
     state = await conn.fetchval(

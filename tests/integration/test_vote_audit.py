@@ -128,6 +128,9 @@ def test_every_step_of_a_vote_is_in_the_audit_history_on_a_chain_that_verifies(
     public = client.get("/audit", params={"negotiation_id": negotiation_id})
     assert public.status_code == 200 and f'id="vote-{vote_id}"' not in public.text
     refused(chain(election, {}), 403, "not_permitted")
+    own = client.get(f"/api/audit/votes/{vote_id}", headers=election.union.headers)
+    assert ok(own)["negotiation_id"] == negotiation_id  # found from the vote when not named
+    assert client.get(f"/api/audit/votes/{'0' * 32}").status_code == 404
     assert ok(chain(election, election.lead))["head_hash"] == seen["head_hash"]  # an official
     refused(chain(election, people(name="Someone Else").headers), 403, "not_permitted")
 

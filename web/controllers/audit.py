@@ -36,6 +36,7 @@ from projections.audit.votes import (
     list_vote_entries,
     verify_vote_chain,
     vote_head,
+    vote_negotiation,
     vote_officials,
     votes_called,
 )
@@ -163,6 +164,7 @@ class VoteChainView(msgspec.Struct, frozen=True):
     at `called_at` (its hash is the vote chain's first `prev`)."""
 
     vote_id: str
+    negotiation_id: str
     called_at: int
     anchor_hash: str
     entries: list[VoteAuditEntry]
@@ -181,8 +183,15 @@ async def _vote_chains(
     negotiation's members-label (visibility.VOTE_AUDIT_LABEL), or as the vote's own election
     official (an official in visibility.Audience's sense, for that vote)."""
     negotiation_id = filters.negotiation_id
+    if negotiation_id is None and only is not None:  # the vote's own negotiation, then
+        async with pool.acquire() as conn:
+            negotiation_id = await vote_negotiation(conn, only)
+        if negotiation_id is None:
+            raise NotFoundException(f"No vote {only.hex}.")
+        filters = msgspec.structs.replace(filters, negotiation_id=negotiation_id)
+        labels = await provide_labels(pool, filters, viewer)
     if negotiation_id is None:
-        raise ValidationException("Name the negotiation (negotiation_id) whose vote this is.")
+        raise ValidationException("Name the negotiation (negotiation_id) whose votes to show.")
     async with pool.acquire() as conn:
         calls = [c for c in await votes_called(conn, negotiation_id) if only in (None, c.vote_id)]
         if only is not None and not calls:
@@ -206,6 +215,7 @@ async def _vote_chains(
         chains.append(
             VoteChainView(
                 vote_id=call.vote_id.hex,
+                negotiation_id=negotiation_id,
                 called_at=call.position,
                 anchor_hash=call.hash.hex(),
                 entries=await list_vote_entries(pool, call.vote_id),
@@ -304,9 +314,9 @@ class AuditController(Controller):
         vote_id: UUID,
         viewer: Account | None,
     ) -> VoteChainView:
-        """A ratification vote's steps (`negotiation_id` required), its own hash chain linked
-        to the negotiation's by the hash of the entry that called it; consecutive accepted
-        ballots are one entry (`first`..`last`, `count`)."""
+        """A ratification vote's steps, its own hash chain linked to the negotiation's by the
+        hash of the entry that called it; consecutive accepted ballots are one entry
+        (`first`..`last`, `count`). `negotiation_id` may be left out (the vote's own)."""
         return (await _vote_chains(pool, filters, labels, viewer, vote_id))[0]
 
     @get("/api/audit/votes/{vote_id:uuid}/verify")
@@ -319,10 +329,9 @@ class AuditController(Controller):
         account: Account,
     ) -> VoteVerifyResult:
         """Recompute the vote's chain from its anchor and its stored events (signed in)."""
-        await _vote_chains(pool, filters, labels, account, vote_id)  # may read it; up to date
-        assert filters.negotiation_id is not None  # _vote_chains refused otherwise
+        chain = (await _vote_chains(pool, filters, labels, account, vote_id))[0]
         async with pool.acquire() as conn:
-            return await verify_vote_chain(conn, filters.negotiation_id, vote_id)
+            return await verify_vote_chain(conn, chain.negotiation_id, vote_id)
 
     @get("/audit", include_in_schema=False)
     async def page(
