@@ -460,6 +460,11 @@ class Vote(Aggregate):
     def record_credential_reissued(self, actor: Actor, command: c.RecordCredentialReissued) -> None:
         self._require_official(actor)
         self._require_status("called", "open", doing="reissuing a credential")
+        if not self.state.credentials_issued:
+            raise errors.VoteStepRefused(
+                "The credentials have not been issued yet: issue them first, then reissue a "
+                "lost one."
+            )
         self._credential_reissued(member_id=command.member_id, at=_now(), by=stamp(actor, None))
 
     @event("CredentialReissued")

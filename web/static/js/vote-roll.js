@@ -152,6 +152,7 @@ $("issue-credentials")?.addEventListener("click", async (event) => {
     $("credentials-issued").hidden = false;
     event.target.hidden = true;
     for (const control of document.querySelectorAll("#roll-form, #certify-roll")) control.hidden = true;
+    $("reissue-form").hidden = false;
     link.focus();
   } catch (error) {
     show("issue-error", error, {
