@@ -334,6 +334,26 @@ class Vote(Aggregate):
                 "Credentials have been issued for the certified roll; it cannot change now."
             )
 
+    def record_voter_roll_imported(self, actor: Actor, command: c.RecordVoterRollImported) -> None:
+        """The voting service replaced the roll's rows (under this vote's lock): the log keeps
+        the counts, and a roll certified before is no longer the one there."""
+        self._require_official(actor)
+        self.require_roll_editable()
+        self._roll_imported(
+            accepted=command.accepted,
+            rejected=command.rejected,
+            eligible=command.eligible,
+            at=_now(),
+            by=stamp(actor, None),
+        )
+
+    @event("VoterRollImported")
+    def _roll_imported(
+        self, accepted: int, rejected: int, eligible: int, at: datetime, by: Stamp
+    ) -> None:
+        self.state.roll_hash = None  # certify the new roll again before credentials
+        self.state.eligible = 0
+
     def certify_voter_roll(self, actor: Actor, command: c.CertifyVoterRoll) -> None:
         self._require_official(actor)
         self.require_roll_editable()
@@ -440,6 +460,11 @@ class Vote(Aggregate):
     def record_credential_reissued(self, actor: Actor, command: c.RecordCredentialReissued) -> None:
         self._require_official(actor)
         self._require_status("called", "open", doing="reissuing a credential")
+        if not self.state.credentials_issued:
+            raise errors.VoteStepRefused(
+                "The credentials have not been issued yet: issue them first, then reissue a "
+                "lost one."
+            )
         self._credential_reissued(member_id=command.member_id, at=_now(), by=stamp(actor, None))
 
     @event("CredentialReissued")

@@ -95,6 +95,12 @@ def labels_seen_by(audience: Audience) -> list[str]:
     return labels
 
 
+# A ratification vote's own steps (its audit chain, projections/audit/votes.py): the unit's
+# business, read by its members, both teams and officials, as turnout is; the public sees that
+# a vote was called and its certified outcome (above, on the negotiation's chain), and the
+# public election record.
+VOTE_AUDIT_LABEL: AuditLabel = "members"
+
 EVENT_SCOPES: dict[str, Scope] = {
     "Opened": "status",
     "TeamMemberAdded": "status",

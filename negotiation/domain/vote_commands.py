@@ -25,6 +25,14 @@ class AppointElectionOfficials(Command, frozen=True, kw_only=True):
     quorum: Annotated[int, Meta(ge=1, le=9)]  # k of n officials decrypt
 
 
+class RecordVoterRollImported(Command, frozen=True, kw_only=True):
+    """What an import left on the roll, as counts (the rows themselves stay in the store)."""
+
+    accepted: Annotated[int, Meta(ge=0)]
+    rejected: Annotated[int, Meta(ge=0)]
+    eligible: Annotated[int, Meta(ge=0)]
+
+
 class CertifyVoterRoll(Command, frozen=True, kw_only=True):
     roll_hash: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")]
     eligible: Annotated[int, Meta(ge=0)]

@@ -96,6 +96,9 @@ class Voting:
         # A certified vote's record never changes again, and it holds every ballot: it is read
         # and hashed once per process, not once per results view.
         self._certified_hashes: dict[tuple[UUID, UUID], str] = {}
+        # Each vote's negotiation and officials as last read here: the roll import's progress
+        # is polled while the import holds the vote's lock, so it is checked against these.
+        self._officials: dict[UUID, tuple[str, frozenset[str]]] = {}
 
     # ------------------------------------------------------------------ calling, officials
     def call_vote(
@@ -119,6 +122,10 @@ class Voting:
 
     def vote(self, negotiation_id: UUID, vote_id: UUID) -> Vote:
         vote = self.votes.read(vote_id, lambda v: v)
+        self._officials[vote_id] = (
+            vote.state.negotiation_id,
+            frozenset(o.account_id for o in vote.state.officials),
+        )
         if vote.state.negotiation_id != str(negotiation_id):
             raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
         return vote
@@ -180,9 +187,23 @@ class Voting:
         def replace(vote: Vote) -> RollReport:
             # Under the vote's lock: the vote cannot open (or credentials be issued) meanwhile.
             vote.require_roll_editable()
-            return self.store.replace_roll(vote.id.hex, rows, total)
+            report = self.store.replace_roll(vote.id.hex, rows, total)
+            counts = c.RecordVoterRollImported(
+                accepted=report.accepted, rejected=len(report.rejected), eligible=report.eligible
+            )
+            vote.record_voter_roll_imported(actor, counts)
+            return report
 
         return self.votes.act(vote_id, replace).result
+
+    def roll_progress(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> dict[str, Any]:
+        """Rows done of the running import, without waiting for the import's lock when this
+        process last read the actor among the vote's officials (the import itself reads them
+        first); otherwise the vote is read, under its lock. The figures are counts of rows."""
+        known = self._officials.get(vote_id)
+        if known is None or known[0] != str(negotiation_id) or actor.account_id not in known[1]:
+            self.require_official(negotiation_id, vote_id, actor)
+        return self.store.progress(vote_id.hex)
 
     def certify_roll(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Recorded[Any]:
         self.require_official(negotiation_id, vote_id, actor)

@@ -96,6 +96,31 @@ class _Checked:
     rejected: list[RejectedRow] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
 
+    def check(self, line: int, raw: Mapping[str, str]) -> RollMember | None:
+        """One row accepted (the member) or rejected with the reason (duplicate, missing
+        field, bad contact)."""
+        row = {k: (v or "").strip() for k, v in raw.items() if k in COLUMNS}
+        member_id = row.get("member_id", "")
+        reason = _problem(row)
+        if reason is None and member_id in self.seen:
+            reason = "duplicate member id"
+        if reason is not None:
+            self.rejected.append(RejectedRow(line, member_id, reason))
+            return None
+        self.seen.add(member_id)
+        member = RollMember(
+            member_id=member_id,
+            name=row["name"],
+            email=row.get("email", ""),
+            phone=row.get("phone", ""),
+            worksite=row.get("worksite", ""),
+            classification=row.get("classification", ""),
+            language=row.get("language", ""),
+            good_standing=row["good_standing"].lower() in YES,
+        )
+        self.members.append(member)
+        return member
+
 
 def credential_hash(code: str) -> bytes:
     """The stored form of a credential: SHA-256 of the code without its dashes or case."""
@@ -131,27 +156,7 @@ def check_rows(rows: Iterable[tuple[int, Mapping[str, str]]]) -> _Checked:
     """Every row accepted or rejected with the reason (duplicate, missing field, bad contact)."""
     checked = _Checked()
     for line, raw in rows:
-        row = {k: (v or "").strip() for k, v in raw.items() if k in COLUMNS}
-        member_id = row.get("member_id", "")
-        reason = _problem(row)
-        if reason is None and member_id in checked.seen:
-            reason = "duplicate member id"
-        if reason is not None:
-            checked.rejected.append(RejectedRow(line, member_id, reason))
-            continue
-        checked.seen.add(member_id)
-        checked.members.append(
-            RollMember(
-                member_id=member_id,
-                name=row["name"],
-                email=row.get("email", ""),
-                phone=row.get("phone", ""),
-                worksite=row.get("worksite", ""),
-                classification=row.get("classification", ""),
-                language=row.get("language", ""),
-                good_standing=row["good_standing"].lower() in YES,
-            )
-        )
+        checked.check(line, raw)
     return checked
 
 
@@ -202,16 +207,22 @@ class VotingStore:
     def replace_roll(
         self, vote_id: str, rows: Iterable[tuple[int, Mapping[str, str]]], total: int
     ) -> RollReport:
-        """Check every row, then replace the vote's roll; others see the progress as it goes."""
+        """Replace the vote's roll, checking each row as it is written (one pass: the rows
+        seen so far are the progress others see)."""
         self._progress(vote_id, 0, total, done=False)
-        checked = check_rows(rows)
+        checked = _Checked()
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("DELETE FROM vote_roll WHERE vote_id = %s", (vote_id,))
             with conn.cursor().copy(
                 "COPY vote_roll (vote_id, member_id, name, email, phone, worksite, classification,"
                 " language, good_standing) FROM STDIN"
             ) as copy:
-                for n, m in enumerate(checked.members, start=1):
+                for n, (line, raw) in enumerate(rows, start=1):
+                    if n % PROGRESS_EVERY == 0:
+                        self._progress(vote_id, n, total, done=False)
+                    m = checked.check(line, raw)
+                    if m is None:
+                        continue
                     copy.write_row(
                         (
                             vote_id,
@@ -225,8 +236,6 @@ class VotingStore:
                             m.good_standing,
                         )
                     )
-                    if n % PROGRESS_EVERY == 0:
-                        self._progress(vote_id, n, total, done=False)
         self._progress(vote_id, total, total, done=True)
         eligible = sum(1 for m in checked.members if m.good_standing)
         return RollReport(len(checked.members), eligible, checked.rejected)

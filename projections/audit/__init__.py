@@ -1,7 +1,8 @@
 """The audit history: every recorded event, described, attributed, and hash-chained.
 
 schema (the table), labels (who may read an entry), chain (the hash), projection (writing
-it), verification (checking it), queries (reading it).
+it), verification (checking it), queries (reading it); votes (each ratification vote's own
+chain, hanging by hash from the entry that called it).
 
 Hash chain (tamper evidence), over the whole log in position order, all negotiations together:
 

@@ -466,6 +466,20 @@ def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fe
             ok(election.post("/ballots", headers={}, json=body), 201)
         ok(election.post("/close", json={"reason": "test"}))
         decrypt(client, election.base, election.officials[0], context)
+        # The pages that show the vote's steps: its audit chain (chained now, so its table is
+        # searched below too) and the officials' pages.
+        negotiation_id, vote_hex = election.base.split("/")[3], election.base.split("/")[5]
+        page_base = election.base.replace("/api", "", 1)
+        pages = [
+            ok(client.get("/audit", params={"negotiation_id": negotiation_id}, headers=h))
+            for h in (election.union.headers, election.lead)
+        ] + [ok(client.get(page_base + p, headers=election.lead)) for p in ("/roll", "/officials")]
+        chain = client.get(
+            f"/api/audit/votes/{vote_hex}",
+            params={"negotiation_id": negotiation_id},
+            headers=election.lead,
+        )
+        pages.append(chain.text)
     finally:
         logging.getLogger().removeHandler(lines)
         logging.getLogger("uvicorn.access").removeHandler(lines)
@@ -512,6 +526,10 @@ def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fe
                 (UUID(election.base.rsplit("/", 1)[1]),),
             ).fetchall()
         ]
+    shown = "\n".join(pages)
+    assert f'id="vote-{vote_hex}"' in shown
+    names = ["Ana Ruiz", "Ben Cho", "Cy Diaz", "ana@example.org", "cy@example.org"]
+    assert [n for n in needles + codes + names if n in shown] == []
     found = [n for n in needles if n in dump]
     assert found == [], "key material or ballot nonces are stored"
     assert not [c for c in codes if c in dump or c.replace("-", "") in dump]

@@ -18,7 +18,8 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
 from litestar.response import Stream, Template
 
-from negotiation.domain.visibility import Audience, labels_seen_by
+from negotiation.domain import errors
+from negotiation.domain.visibility import VOTE_AUDIT_LABEL, Audience, labels_seen_by
 from projections.audit import (
     MAX_LIMIT,
     AuditEntry,
@@ -27,6 +28,17 @@ from projections.audit import (
     list_entries,
     stream_entries,
     verify_chain,
+)
+from projections.audit.votes import (
+    VoteAuditEntry,
+    VoteVerifyResult,
+    catch_up,
+    list_vote_entries,
+    verify_vote_chain,
+    vote_head,
+    vote_negotiation,
+    vote_officials,
+    votes_called,
 )
 from projections.board_store import load_board
 from projections.views import audience_on
@@ -147,6 +159,73 @@ async def _csv(pool: asyncpg.Pool, filters: AuditFilters, labels: list[str]) -> 
             yield out.getvalue()
 
 
+class VoteChainView(msgspec.Struct, frozen=True):
+    """A vote's own chain (projections/audit/votes.py), hanging from the negotiation's entry
+    at `called_at` (its hash is the vote chain's first `prev`)."""
+
+    vote_id: str
+    negotiation_id: str
+    called_at: int
+    anchor_hash: str
+    entries: list[VoteAuditEntry]
+    head_version: int
+    head_hash: str
+
+
+async def _vote_chains(
+    pool: asyncpg.Pool,
+    filters: AuditFilters,
+    labels: list[str],
+    viewer: Account | None,
+    only: UUID | None = None,
+) -> list[VoteChainView]:
+    """The negotiation's votes' chains this viewer reads, brought up to date: with the
+    negotiation's members-label (visibility.VOTE_AUDIT_LABEL), or as the vote's own election
+    official (an official in visibility.Audience's sense, for that vote)."""
+    negotiation_id = filters.negotiation_id
+    if negotiation_id is None and only is not None:  # the vote's own negotiation, then
+        async with pool.acquire() as conn:
+            negotiation_id = await vote_negotiation(conn, only)
+        if negotiation_id is None:
+            raise NotFoundException(f"No vote {only.hex}.")
+        filters = msgspec.structs.replace(filters, negotiation_id=negotiation_id)
+        labels = await provide_labels(pool, filters, viewer)
+    if negotiation_id is None:
+        raise ValidationException("Name the negotiation (negotiation_id) whose votes to show.")
+    async with pool.acquire() as conn:
+        calls = [c for c in await votes_called(conn, negotiation_id) if only in (None, c.vote_id)]
+        if only is not None and not calls:
+            raise NotFoundException(f"No vote {only.hex} in negotiation {negotiation_id}.")
+        if VOTE_AUDIT_LABEL not in labels:
+            mine = {
+                c.vote_id
+                for c in calls
+                if viewer is not None and viewer.account_id in await vote_officials(conn, c.vote_id)
+            }
+            calls = [c for c in calls if c.vote_id in mine]
+    if only is not None and not calls:
+        raise errors.NotPermitted(
+            "The steps of a ratification vote are for the bargaining unit's members, the "
+            "teams and the vote's officials; its outcome and election record are public."
+        )
+    chains = []
+    for call in calls:
+        await catch_up(pool, negotiation_id, call.vote_id)
+        head = await vote_head(pool, call.vote_id)
+        chains.append(
+            VoteChainView(
+                vote_id=call.vote_id.hex,
+                negotiation_id=negotiation_id,
+                called_at=call.position,
+                anchor_hash=call.hash.hex(),
+                entries=await list_vote_entries(pool, call.vote_id),
+                head_version=head[0] if head else 0,
+                head_hash=head[1] if head else call.hash.hex(),
+            )
+        )
+    return chains
+
+
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
 
@@ -226,6 +305,34 @@ class AuditController(Controller):
             head_hash=result.head_hash,
         )
 
+    @get("/api/audit/votes/{vote_id:uuid}")
+    async def vote_chain(
+        self,
+        pool: asyncpg.Pool,
+        filters: AuditFilters,
+        labels: list[str],
+        vote_id: UUID,
+        viewer: Account | None,
+    ) -> VoteChainView:
+        """A ratification vote's steps, its own hash chain linked to the negotiation's by the
+        hash of the entry that called it; consecutive accepted ballots are one entry
+        (`first`..`last`, `count`). `negotiation_id` may be left out (the vote's own)."""
+        return (await _vote_chains(pool, filters, labels, viewer, vote_id))[0]
+
+    @get("/api/audit/votes/{vote_id:uuid}/verify")
+    async def verify_vote(
+        self,
+        pool: asyncpg.Pool,
+        filters: AuditFilters,
+        labels: list[str],
+        vote_id: UUID,
+        account: Account,
+    ) -> VoteVerifyResult:
+        """Recompute the vote's chain from its anchor and its stored events (signed in)."""
+        chain = (await _vote_chains(pool, filters, labels, account, vote_id))[0]
+        async with pool.acquire() as conn:
+            return await verify_vote_chain(conn, chain.negotiation_id, vote_id)
+
     @get("/audit", include_in_schema=False)
     async def page(
         self,
@@ -254,6 +361,12 @@ class AuditController(Controller):
             if len(entries) == limit
             else None
         )
+        # The votes' own chains, under the negotiation's first page (not with narrower filters).
+        narrowed = filters.article_id or filters.session_id or filters.actor or filters.type
+        first_page = not (narrowed or filters.after)
+        votes = []
+        if filters.negotiation_id and first_page:
+            votes = await _vote_chains(pool, filters, labels, viewer)
         return Template(
             template_name="audit.html",
             context={
@@ -264,5 +377,6 @@ class AuditController(Controller):
                 "head_position": head_position,
                 "head_hash": head_hash,
                 "viewer": viewer,
+                "votes": votes,
             },
         )

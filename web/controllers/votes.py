@@ -415,8 +415,7 @@ class VoteController(Controller):
     def roll_progress(
         self, negotiation_id: UUID, vote_id: UUID, account: Account, voting: Voting
     ) -> dict[str, Any]:
-        voting.require_official(negotiation_id, vote_id, account.actor)
-        return voting.store.progress(vote_id.hex)
+        return voting.roll_progress(negotiation_id, vote_id, account.actor)
 
     @post(VID + "/roll/certify", status_code=HTTP_200_OK, sync_to_thread=True)
     def certify_roll(

@@ -12,7 +12,7 @@ from litestar.response import Template
 
 from negotiation.ballots.ballot import display_tracking_code
 from negotiation.domain.negotiation import Negotiation
-from negotiation.domain.ratification import VoteState
+from negotiation.domain.ratification import Vote, VoteState
 from negotiation.voting.service import Voting
 from projections.redline import redline
 from web.identity import Account
@@ -54,6 +54,11 @@ def _document(negotiation: Negotiation) -> tuple[str, str, list[DocumentArticle]
     return negotiation.state.title, negotiation.document_hash(), articles
 
 
+def _guardian(vote: Vote, viewer: Account | None) -> int | None:
+    """The viewer's guardian number among the vote's officials, or None."""
+    return None if viewer is None else vote.guardian_index(viewer.account_id)
+
+
 def _voting(request: Request[Any, Any, Any]) -> Voting:
     voting: Voting = request.app.state.voting
     return voting
@@ -77,6 +82,8 @@ def _vote_page(
         negotiation_id=str(negotiation_id),
         api=f"/api{base}",
         results_url=f"{base}/results",
+        desk_url=f"{base}/officials",
+        roll_url=f"{base}/roll",
         lookup_url=f"{base}/lookup",
         **context,
     )
@@ -130,16 +137,6 @@ class VotePages(Controller):
         """The election officials' desk: key ceremony, turnout, close, decryption, certify."""
         voting = _voting(request)
         vote = voting.vote(negotiation_id, vote_id)
-        me = None
-        if viewer is not None:
-            me = next(
-                (
-                    i
-                    for i, o in enumerate(vote.state.officials, start=1)
-                    if o.account_id == viewer.account_id
-                ),
-                None,
-            )
         return _vote_page(
             request,
             "vote_officials.html",
@@ -147,7 +144,32 @@ class VotePages(Controller):
             vote_id,
             vote.state,
             signed_in=viewer is not None,
+            guardian=_guardian(vote, viewer),
+        )
+
+    @get(PAGE_BASE + "/roll", sync_to_thread=True)
+    def roll(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+    ) -> Template:
+        """The officials' roll and credentials: import a CSV (rejected rows and why), certify,
+        issue the credentials for the mail merge, reissue a lost one."""
+        voting = _voting(request)
+        vote = voting.vote(negotiation_id, vote_id)
+        me = _guardian(vote, viewer)
+        on_roll = voting.store.turnout(vote_id.hex, by_group=False)["roll"] if me else 0
+        return _vote_page(
+            request,
+            "vote_roll.html",
+            negotiation_id,
+            vote_id,
+            vote.state,
+            signed_in=viewer is not None,
             guardian=me,
+            on_roll=on_roll,
         )
 
     @get(PAGE_BASE + "/results", sync_to_thread=True)

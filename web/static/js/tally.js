@@ -11,6 +11,7 @@ import {
 const Fn = ristretto255.Point.Fn;
 const TURNOUT_MS = 5000;
 const percent = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 });
+const day = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" }); // a day, no time
 const problem = document.getElementById("tally-error");
 const say = (id, text) => { document.getElementById(id).textContent = text; };
 
@@ -41,10 +42,16 @@ async function turnout() {
     rows("by-worksite", t.by_worksite);
     rows("by-classification", t.by_classification);
     const who = await call(`${page.api}/participation`);
-    document.querySelector("#participation ul").replaceChildren(...who.map((p) => {
-      const li = document.createElement("li");
-      li.textContent = `${p.name} · ${p.worksite} · ${p.classification}`;
-      return li;
+    say("participation-count", `(${number(who.length)})`);
+    say("not-voted-count", _("%(n)s members have not voted yet.", { n: number(t.roll - t.voted) }));
+    document.querySelector("#participation tbody").replaceChildren(...who.map((p) => {
+      const tr = document.createElement("tr");
+      for (const cell of [p.member_id, p.name, p.worksite, p.classification, day.format(new Date(p.voted_on))]) {
+        const td = document.createElement("td");
+        td.textContent = cell;
+        tr.append(td);
+      }
+      return tr;
     }));
   } catch (error) {
     say("turnout-total", error.message);

@@ -15,9 +15,10 @@ const REFUSALS = {
 };
 
 export class Refusal extends Error {
-  constructor(rule, sentence) {
+  constructor(rule, sentence, detail = "") {
     super(sentence);
     this.rule = rule;
+    this.detail = detail; // the server's own sentence (English)
   }
 }
 
@@ -37,13 +38,19 @@ export async function call(url, { method = "GET", body, headers = {} } = {}) {
   const type = response.headers.get("content-type") || "";
   const data = type.includes("json") ? await response.json() : await response.text();
   if (response.ok) return data;
+  throw refusal(response.status, data);
+}
+
+/** A refused answer's body → the Refusal to show (callers not using `call`, e.g. an upload). */
+export function refusal(status, data) {
   const rule = (data && data.rule) || "error";
+  const sentence = (data && data.detail) || "";
   const words = REFUSALS[rule];
-  if (words) throw new Refusal(rule, words());
+  if (words) return new Refusal(rule, words(), sentence);
   // The server's own sentence is English: other languages get ours, less precise but readable.
-  const detail = lang === "en" && data && data.detail;
-  throw new Refusal(rule, detail || (response.status < 500
-    ? _("This step cannot be taken at this stage of the vote.") : _("Something went wrong. Try again.")));
+  const detail = lang === "en" && sentence;
+  return new Refusal(rule, detail || (status < 500
+    ? _("This step cannot be taken at this stage of the vote.") : _("Something went wrong. Try again.")), sentence);
 }
 
 export const b64 = (bytes) => btoa(String.fromCharCode(...bytes));

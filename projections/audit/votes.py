@@ -1,0 +1,409 @@
+"""A ratification vote's own audit chain: every step of the vote, hash-chained from the
+negotiation's chain.
+
+A vote's events live in their own stream and table (`votes_events`, negotiation/voting), not in
+the negotiation's log, so they are not positions of the negotiation's chain. Joining that chain
+would need one order across two tables that nothing records, and would put a national vote's
+100,000 ballots into every negotiation's history and rebuild. Each vote gets a second chain
+instead, linked by hash:
+
+    hash_0 = the negotiation chain's hash at the RatificationVoteCalled event naming the vote
+    hash_v = chain_hash(hash_{v-1}, v, vote id, v, topic, state)   for each version v = 1, 2, …
+
+(`chain_hash` as in projections.audit.chain, over the vote's event exactly as stored, with its
+version as position.) Altering the negotiation's history up to the call, or any vote event,
+changes every vote hash after it; `verify_vote_chain` recomputes it from the two event tables
+alone and compares it with `vote_audit_log`.
+
+The rows are written on read (`catch_up`): only events not yet chained are hashed, so a page
+after 100,000 ballots costs those since the last read. The descriptions say what happened and
+who did it, never to whom a ballot belongs: ballots are counted (and named by their public
+tracking codes), a reissued credential names no member, and every vote event carries the day
+only (ratification.Vote.Event), which is all the entry shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from negotiation.ballots.ballot import display_tracking_code
+from negotiation.domain.visibility import VOTE_AUDIT_LABEL
+from projections.audit.chain import chain_hash
+from projections.events import EVENTS_TABLE
+
+VOTES_TABLE = "votes_events"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS vote_audit_log (
+    vote_id text COLLATE "C" NOT NULL,
+    version integer NOT NULL,
+    event_type text COLLATE "C" NOT NULL,
+    actor_name text,
+    at timestamptz NOT NULL,
+    description text NOT NULL,
+    hash bytea NOT NULL,
+    prev_hash bytea NOT NULL,
+    run integer NOT NULL,  -- a step's own version; for a ballot, the first of its run of ballots
+    PRIMARY KEY (vote_id, version)
+)
+"""
+CATCH_UP_PAGE = 5_000
+_decoder = msgspec.msgpack.Decoder(dict[str, Any])
+_SELECT_VOTE_EVENTS = (
+    f"SELECT originator_version, topic, state FROM {VOTES_TABLE} WHERE originator_id = $1 "
+    "AND originator_version > $2 ORDER BY originator_version LIMIT $3"
+)
+
+
+class VoteAuditEntry(msgspec.Struct, frozen=True):
+    """One step of a vote, or a run of consecutive accepted ballots (`first`..`last`)."""
+
+    vote_id: str
+    first: int
+    last: int
+    event_type: str
+    count: int
+    actor_name: str | None
+    first_at: datetime
+    last_at: datetime
+    description: str
+    hash: str  # after `last`
+    visibility: str = VOTE_AUDIT_LABEL
+
+
+class VoteVerifyResult(msgspec.Struct, frozen=True):
+    ok: bool
+    checked: int
+    first_problem_version: int | None
+    problem: str | None
+    head_version: int
+    head_hash: str
+
+
+class VoteCall(msgspec.Struct, frozen=True):
+    """Where a vote's chain hangs from: the negotiation's entry that called it."""
+
+    vote_id: UUID
+    position: int
+    hash: bytes
+
+
+async def votes_called(conn: asyncpg.Connection, negotiation_id: str) -> list[VoteCall]:
+    """The negotiation's votes, oldest first, with the audit entries that called them."""
+    rows = await conn.fetch(
+        "SELECT position, hash FROM audit_log WHERE negotiation_id = $1 "
+        "AND event_type = 'RatificationVoteCalled' ORDER BY position",
+        negotiation_id,
+    )
+    states = {
+        r[0]: r[1]
+        for r in await conn.fetch(
+            f"SELECT notification_id, state FROM {EVENTS_TABLE} "
+            "WHERE notification_id = ANY($1::bigint[])",
+            [r[0] for r in rows],
+        )
+    }
+    return [
+        VoteCall(UUID(str(_decoder.decode(states[p]).get("vote_id"))), p, bytes(digest))
+        for p, digest in rows
+        if p in states
+    ]
+
+
+async def anchor(conn: asyncpg.Connection, negotiation_id: str, vote_id: UUID) -> bytes | None:
+    """The negotiation chain's hash at the event that called this vote (None: not yet there)."""
+    for call in await votes_called(conn, negotiation_id):
+        if call.vote_id == vote_id:
+            return call.hash
+    return None
+
+
+async def vote_negotiation(conn: asyncpg.Connection, vote_id: UUID) -> str | None:
+    """The negotiation a vote was called in, from the vote's first event."""
+    state = await conn.fetchval(
+        f"SELECT state FROM {VOTES_TABLE} WHERE originator_id = $1 AND originator_version = 1",
+        vote_id,
+    )
+    return None if state is None else str(_decoder.decode(state).get("negotiation_id"))
+
+
+async def vote_officials(conn: asyncpg.Connection, vote_id: UUID) -> set[str]:
+    """The account ids of the vote's election officials, as last appointed."""
+    state = await conn.fetchval(
+        f"SELECT state FROM {VOTES_TABLE} WHERE originator_id = $1 "
+        "AND topic LIKE '%ElectionOfficialsAppointed' ORDER BY originator_version DESC LIMIT 1",
+        vote_id,
+    )
+    if state is None:
+        return set()
+    return {str(o.get("account_id")) for o in _decoder.decode(state).get("officials", [])}
+
+
+_TABLE_LOCK = 727_012  # (voting/store.py's schema lock is 727_011)
+_table_ready = False
+
+
+async def create_table(conn: asyncpg.Connection) -> None:
+    """Once per process; concurrent CREATE TABLE IF NOT EXISTS can collide, so under a lock."""
+    global _table_ready
+    if _table_ready:
+        return
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _TABLE_LOCK)
+        await conn.execute(SCHEMA)
+    _table_ready = True
+
+
+async def catch_up(pool: asyncpg.Pool, negotiation_id: str, vote_id: UUID) -> bool:
+    """Chain the vote's events recorded since the last call. False when the negotiation's
+    chain does not hold the call yet (the projection is behind)."""
+    async with pool.acquire() as conn:
+        await create_table(conn)
+        start = await anchor(conn, negotiation_id, vote_id)
+        if start is None:
+            return False
+        # One writer per vote at a time; a second reader waits, then finds the rows there.
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", vote_id.hex)
+            row = await conn.fetchrow(
+                "SELECT version, hash, event_type, run FROM vote_audit_log WHERE vote_id = $1 "
+                "ORDER BY version DESC LIMIT 1",
+                vote_id.hex,
+            )
+            version, prev = (row[0], bytes(row[1])) if row else (0, start)
+            last_kind, run = (row[2], row[3]) if row else ("", 0)
+            first = await conn.fetchval(
+                f"SELECT state FROM {VOTES_TABLE} WHERE originator_id = $1 "
+                "AND originator_version = 1",
+                vote_id,
+            )
+            options = list(_decoder.decode(first).get("options", [])) if first else []
+            while True:
+                events = await conn.fetch(_SELECT_VOTE_EVENTS, vote_id, version, CATCH_UP_PAGE)
+                if not events:
+                    return True
+                records = []
+                for v, topic, state in events:
+                    digest = chain_hash(prev, v, str(vote_id), v, topic, state)
+                    data = _decoder.decode(state)
+                    kind = topic.rsplit(".", 1)[-1]
+                    by = data.get("by") or {}
+                    at = data["timestamp"]  # the day (Vote.Event), for every step alike
+                    if not (kind == "BallotCast" == last_kind):
+                        run = v
+                    description = describe(kind, data, options)
+                    records.append(
+                        (vote_id.hex, v, kind, by.get("name"), at, description, digest, prev, run)
+                    )
+                    version, prev, last_kind = v, digest, kind
+                await conn.copy_records_to_table(
+                    "vote_audit_log",
+                    records=records,
+                    columns=(
+                        "vote_id",
+                        "version",
+                        "event_type",
+                        "actor_name",
+                        "at",
+                        "description",
+                        "hash",
+                        "prev_hash",
+                        "run",
+                    ),
+                )
+
+
+# Consecutive accepted ballots are one row of the listing (the chain still has each): the runs
+# are counted over small columns, then only each run's first and last rows are read.
+_RUNS = (
+    "SELECT run, max(version) AS last, count(*) AS count, min(at) AS first_at, "
+    "max(at) AS last_at FROM vote_audit_log WHERE vote_id = $1 GROUP BY run ORDER BY run"
+)
+_ENDS = (
+    "SELECT version, event_type, actor_name, description, hash FROM vote_audit_log "
+    "WHERE vote_id = $1 AND version = ANY($2::integer[])"
+)
+
+
+async def list_vote_entries(pool: asyncpg.Pool, vote_id: UUID) -> list[VoteAuditEntry]:
+    runs = await pool.fetch(_RUNS, vote_id.hex)
+    wanted = sorted({r["run"] for r in runs} | {r["last"] for r in runs})
+    ends = {r["version"]: r for r in await pool.fetch(_ENDS, vote_id.hex, wanted)}
+    return [_entry(vote_id, run, ends[run["run"]], ends[run["last"]]) for run in runs]
+
+
+def _entry(
+    vote_id: UUID, run: Mapping[str, Any], first: Mapping[str, Any], last: Mapping[str, Any]
+) -> VoteAuditEntry:
+    description = first["description"]
+    if first["event_type"] == "BallotCast" and run["count"] > 1:
+        code_1 = first["description"].rsplit(" ", 1)[-1].rstrip(".")
+        code_n = last["description"].rsplit(" ", 1)[-1].rstrip(".")
+        description = f"{run['count']:,} ballots accepted, tracking codes {code_1} to {code_n}."
+    return VoteAuditEntry(
+        vote_id=vote_id.hex,
+        first=run["run"],
+        last=run["last"],
+        event_type=first["event_type"],
+        count=run["count"],
+        actor_name=first["actor_name"],
+        first_at=run["first_at"],
+        last_at=run["last_at"],
+        description=description,
+        hash=bytes(last["hash"]).hex(),
+    )
+
+
+async def vote_head(pool: asyncpg.Pool, vote_id: UUID) -> tuple[int, str] | None:
+    row = await pool.fetchrow(
+        "SELECT version, hash FROM vote_audit_log WHERE vote_id = $1 ORDER BY version DESC LIMIT 1",
+        vote_id.hex,
+    )
+    return None if row is None else (int(row[0]), bytes(row[1]).hex())
+
+
+async def verify_vote_chain(
+    conn: asyncpg.Connection, negotiation_id: str, vote_id: UUID
+) -> VoteVerifyResult:
+    """Recompute the vote's chain from its anchor in the negotiation's log and its stored
+    events, and compare it with `vote_audit_log` (in one repeatable-read snapshot)."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        return await _verify(conn, negotiation_id, vote_id)
+
+
+async def _verify(conn: asyncpg.Connection, negotiation_id: str, vote_id: UUID) -> VoteVerifyResult:
+    logged = {
+        r[0]: (bytes(r[1]), bytes(r[2]))
+        for r in await conn.fetch(
+            "SELECT version, hash, prev_hash FROM vote_audit_log WHERE vote_id = $1",
+            vote_id.hex,
+        )
+    }
+    head_version = max(logged, default=0)
+    head_hash = logged[head_version][0].hex() if logged else ""
+    checked = 0
+
+    def result(version: int | None = None, problem: str | None = None) -> VoteVerifyResult:
+        return VoteVerifyResult(
+            ok=problem is None,
+            checked=checked,
+            first_problem_version=version,
+            problem=problem,
+            head_version=head_version,
+            head_hash=head_hash,
+        )
+
+    prev = await anchor(conn, negotiation_id, vote_id)
+    if prev is None:
+        return result(0, "The negotiation's log does not hold the call of this vote.")
+    if logged and logged[min(logged)][1] != prev:
+        return result(
+            min(logged),
+            "The vote's chain does not start from the negotiation's entry that called it: "
+            "the negotiation's history before the call was altered.",
+        )
+    version = 0
+    while True:
+        events = await conn.fetch(_SELECT_VOTE_EVENTS, vote_id, version, CATCH_UP_PAGE)
+        for v, topic, state in events:
+            if v > head_version:
+                return result()  # recorded after the last chained one: not chained yet
+            if v != version + 1 or v not in logged:
+                return result(
+                    version + 1,
+                    f"The vote's event {version + 1} is missing from the event store or the "
+                    "audit log: an event was removed or inserted.",
+                )
+            stored_hash, stored_prev = logged[v]
+            if stored_prev != prev:
+                return result(v, f"The vote's audit entry {v} does not link to the one before it.")
+            digest = chain_hash(prev, v, str(vote_id), v, topic, state)
+            if digest != stored_hash:
+                return result(
+                    v,
+                    f"The vote's event {v} does not match its audit hash: the stored event (or "
+                    "the entry's hash) was changed.",
+                )
+            prev, version, checked = digest, v, checked + 1
+        if len(events) < CATCH_UP_PAGE:
+            break
+    if version != head_version:
+        return result(
+            version + 1, f"The vote's event {version + 1} is missing from the event store."
+        )
+    return result()
+
+
+# ------------------------------------------------------------------ what each step says
+def _names(officials: list[Mapping[str, Any]]) -> str:
+    return ", ".join(str(o.get("name", "")) for o in officials)
+
+
+def describe(kind: str, data: Mapping[str, Any], options: list[str]) -> str:
+    """One sentence per step; nothing that links a member to a ballot (see the module)."""
+    if kind == "VoteCalled":
+        return (
+            f"Ratification vote called: “{data.get('question', '')}” "
+            f"({' / '.join(data.get('options', []))}; threshold {data.get('threshold')}, "
+            f"quorum {data.get('quorum') or 'none'})."
+        )
+    if kind == "ElectionOfficialsAppointed":
+        officials = data.get("officials", [])
+        return (
+            f"Election officials appointed: {_names(officials)} "
+            f"(any {data.get('quorum')} of {len(officials)} count the votes)."
+        )
+    if kind == "VoterRollImported":
+        return (
+            f"Voter roll imported: {data.get('accepted', 0):,} rows accepted "
+            f"({data.get('eligible', 0):,} in good standing), {data.get('rejected', 0):,} rejected."
+        )
+    if kind == "VoterRollCertified":
+        return (
+            f"Voter roll certified: {data.get('eligible', 0):,} eligible members, "
+            f"roll hash {data.get('roll_hash', '')}."
+        )
+    if kind == "GuardianAnnounced":
+        return f"Key ceremony: guardian {data.get('index')} published their public commitments."
+    if kind == "GuardianSharesPosted":
+        return f"Key ceremony: guardian {data.get('sender')} sent the others sealed key shares."
+    if kind == "JointKeyPublished":
+        return "Key ceremony: the joint election key was published."
+    if kind == "CredentialsIssued":
+        return (
+            f"Credentials issued to {data.get('count', 0):,} eligible members "
+            "(the platform keeps only their hashes)."
+        )
+    if kind == "CredentialReissued":
+        return "A lost credential was reissued; the old one is void."
+    if kind == "VoteOpened":
+        return "The vote opened."
+    if kind == "BallotCast":
+        return f"Ballot accepted, tracking code {display_tracking_code(data['tracking_code'])}."
+    if kind == "VoteClosed":
+        reason = str(data.get("reason", "")).strip()
+        if data.get("early"):
+            return f"The vote was closed early. Reason: {reason}"
+        return "The vote closed at the end of its window." + (f" {reason}" if reason else "")
+    if kind == "PartialDecryptionPosted":
+        return (
+            f"Guardian {data.get('guardian')} decrypted their part of the encrypted total, "
+            "with a proof."
+        )
+    if kind == "TallyCertified":
+        counts = ", ".join(
+            f"{option} {count:,}"
+            for option, count in zip(options, data.get("result") or [], strict=False)
+        )
+        return f"Tally certified: {counts}. Outcome: {data.get('outcome')}."
+    if kind == "VoterDataPurged":
+        return (
+            "Voter contact data, credential hashes and participation were purged after the "
+            "retention period; the public election record stays."
+        )
+    return kind
