@@ -100,6 +100,6 @@ const feed = new Feed(`/ws/negotiations/${page.negotiation_id}/?feed=overlay`, {
   onSnapshot: (parts) => parts.overlay && render(parts.overlay),
   onChange: (set) => set.overlay && render(set.overlay),
 });
-showConnection($(".connection"), [feed], { live: _("live"), reconnecting: _("reconnecting…") });
+showConnection(document.querySelector(".connection"), [feed], { live: _("live"), reconnecting: _("reconnecting…") });
 feed.start();
 window.producerFeed = feed;
