@@ -3,7 +3,7 @@ accessibility violation (axe-core, vendored) and, in Spanish, no string left in 
 
 import re
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
@@ -199,7 +199,7 @@ async def open_page(browser, server, path, lang, scene_name, signed_in_as=None):
         await page.fill("input[name=username]", signed_in_as.username)
         await page.fill("input[name=password]", signed_in_as.password)
         await page.press("input[name=password]", "Enter")
-        await page.wait_for_url(f"**{path}*")
+        await page.wait_for_url(lambda url: urlsplit(url).path == path)
     await page.goto(server.url + address)
     if signed_in_as is not None:
         await page.locator("#speaker-form").wait_for()  # the producer page, not the sign-in
