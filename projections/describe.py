@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from negotiation.domain.commands import GRAPHIC_NAMES
 from projections.board import Board
 from projections.events import RecordedEvent
 
@@ -326,18 +327,9 @@ def _reaction_totals(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> s
     )
 
 
-_GRAPHIC_WORDS = {
-    "lower-third": "lower third",
-    "ta-counter": "TA counter",
-    "caucus": "caucus slate",
-    "clock": "session clock",
-    "reactions": "reaction meter",
-}
-
-
 def _graphic(verb: str) -> Describer:
     def describe_graphic(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-        graphic = _GRAPHIC_WORDS.get(e.data.get("graphic", ""), "a graphic")
+        graphic = GRAPHIC_NAMES.get(e.data.get("graphic", ""), "a graphic")
         return f"{actor(e, b)} {verb} the livestream's {graphic}"
 
     return describe_graphic

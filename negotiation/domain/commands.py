@@ -287,6 +287,13 @@ class PublishBulletin(PublishBulletinBody, frozen=True, kw_only=True):
 # air is the stream's set-up, kept by the negotiation across sessions; the speaker lower third
 # belongs to the session it is shown in, and is seen by whoever may follow that session.
 OverlayGraphic = Literal["lower-third", "ta-counter", "caucus", "clock", "reactions"]
+GRAPHIC_NAMES: dict[str, str] = {  # each OverlayGraphic as a refusal or the audit names it
+    "lower-third": "lower third",
+    "ta-counter": "TA counter",
+    "caucus": "caucus slate",
+    "clock": "session clock",
+    "reactions": "reaction meter",
+}
 
 
 class HideOverlayGraphic(Command, frozen=True, kw_only=True):

@@ -47,13 +47,6 @@ from negotiation.domain.ground_rules import UNTIL_AGREED, GroundRules, GroundRul
 from negotiation.domain.sessions import Bulletin, Caucus, Session, Speaker, TeamNote
 
 KINDS = ("collective_bargaining", "meet_and_confer", "community_agreement")
-GRAPHIC_NAMES = {
-    "lower-third": "lower third",
-    "ta-counter": "TA counter",
-    "caucus": "caucus slate",
-    "clock": "session clock",
-    "reactions": "reaction meter",
-}
 MAX_TEXT = 200_000
 
 
@@ -1557,7 +1550,7 @@ class Negotiation(Aggregate):
     def hide_overlay_graphic(self, actor: Actor, command: c.HideOverlayGraphic) -> None:
         by = self._require_producer(actor)
         if command.graphic in self.state.hidden_graphics:
-            raise errors.RuleRefused(f"The {GRAPHIC_NAMES[command.graphic]} is already hidden.")
+            raise errors.RuleRefused(f"The {c.GRAPHIC_NAMES[command.graphic]} is already hidden.")
         self._overlay_graphic_hidden(graphic=command.graphic, at=_now(), by=by)
 
     @event("OverlayGraphicHidden")
@@ -1568,7 +1561,7 @@ class Negotiation(Aggregate):
     def show_overlay_graphic(self, actor: Actor, command: c.ShowOverlayGraphic) -> None:
         by = self._require_producer(actor)
         if command.graphic not in self.state.hidden_graphics:
-            raise errors.RuleRefused(f"The {GRAPHIC_NAMES[command.graphic]} is already on air.")
+            raise errors.RuleRefused(f"The {c.GRAPHIC_NAMES[command.graphic]} is already on air.")
         self._overlay_graphic_shown(graphic=command.graphic, at=_now(), by=by)
 
     @event("OverlayGraphicShown")

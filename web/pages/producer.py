@@ -14,6 +14,7 @@ from litestar import Controller, Request, get
 from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 
+from negotiation.domain.commands import GRAPHIC_NAMES
 from projections.views import audience_on, overlay_parts
 from realtime.hub import Hub
 from web.controllers.reads import After, board_at
@@ -21,7 +22,7 @@ from web.identity import Account
 from web.pages.viewer import page
 
 # The graphics a producer takes off air or back on (the speaker is taken to air instead).
-GRAPHICS = ("lower-third", "ta-counter", "caucus", "clock", "reactions")
+GRAPHICS = tuple(GRAPHIC_NAMES)
 
 
 class ProducerPages(Controller):
