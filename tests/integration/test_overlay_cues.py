@@ -4,6 +4,7 @@ producer page follows the same rule, and an overlay's first paint carries the cu
 
 import pytest
 
+from tests.live_support import FeedClient
 from tests.support import add_to_team, expect, open_table
 
 
@@ -140,3 +141,26 @@ async def test_a_members_only_sessions_speaker_never_reaches_the_public_overlay(
         f"/producer/{table.negotiation_id}", params=after, headers=table.union.headers
     )
     assert "Ana Ruiz" in producer.text  # the team sees what it put on air
+
+
+async def test_the_overlays_feed_is_the_publics_even_for_a_signed_in_team(server, http, people):
+    table = await open_table(http, people, visibility="members")
+    await expect(
+        await http.post(
+            f"{table.base}/sessions/{table.session_id}/speaker",
+            headers=table.union.headers,
+            json={"name": "Ana Ruiz", "title": "President"},
+        ),
+        200,
+    )
+    url = f"ws://127.0.0.1:{server.port}/ws/negotiations/{table.negotiation_id}/?feed=overlay"
+    seen = {}
+    for query in ("", "&audience=public"):
+        client = FeedClient(url + query, headers=table.union.headers)
+        await client.open()
+        try:
+            await client.receive_until(lambda _m, c: "overlay" in c.parts)
+            seen[query] = client.parts["overlay"]["speaker_name"]
+        finally:
+            await client.close()
+    assert seen == {"": "Ana Ruiz", "&audience=public": None}

@@ -81,7 +81,8 @@ function renderReactions(r) {
   document.body.dataset.counts = r ? `${r.red}:${r.green}` : "";
 }
 
-const feed = new Feed(`/ws/negotiations/${page.negotiation_id}/?feed=overlay`, {
+// The public's view, as the page was rendered, even in a browser signed in to a team.
+const feed = new Feed(`/ws/negotiations/${page.negotiation_id}/?feed=overlay&audience=public`, {
   after: page.position,
   onSnapshot: (parts) => {
     if (parts.overlay) render(parts.overlay);
