@@ -147,6 +147,10 @@ class SessionEntry(msgspec.Struct):
     attendance: int | None = None
     bulletins: list[BulletinEntry] = msgspec.field(default_factory=list)
     timeline: list[TimelineEntry] = msgspec.field(default_factory=list)
+    # The speaker lower third on air (overlays), with the visibility it was taken to air at.
+    speaker_name: str | None = None
+    speaker_title: str = ""
+    speaker_visibility: str = "closed"
 
 
 class DraftEntry(msgspec.Struct):
@@ -242,6 +246,7 @@ class Board(msgspec.Struct):
     ground_rules_offer: GroundRulesOfferEntry | None = None
     late_requests: dict[str, LateRequestEntry] = msgspec.field(default_factory=dict)
     ground_rules_agreed_by: list[str] = msgspec.field(default_factory=list)  # offered, agreed
+    hidden_graphics: list[str] = msgspec.field(default_factory=list)  # overlays off air
 
     @property
     def ground_rules_agreed(self) -> bool:
@@ -782,6 +787,27 @@ def _reaction_totals(board: Board, e: RecordedEvent) -> None:
     )
 
 
+def _graphic_hidden(board: Board, e: RecordedEvent) -> None:
+    if e.data["graphic"] not in board.hidden_graphics:
+        board.hidden_graphics.append(e.data["graphic"])
+
+
+def _graphic_shown(board: Board, e: RecordedEvent) -> None:
+    if e.data["graphic"] in board.hidden_graphics:
+        board.hidden_graphics.remove(e.data["graphic"])
+
+
+def _speaker_on_air(board: Board, e: RecordedEvent) -> None:
+    session = _session(board, e)
+    session.speaker_name = e.data["name"]
+    session.speaker_title = e.data["title"]
+    session.speaker_visibility = recorded_visibility(session.visibility)
+
+
+def _speaker_cleared(board: Board, e: RecordedEvent) -> None:
+    _session(board, e).speaker_name = None
+
+
 def _nothing(board: Board, e: RecordedEvent) -> None:
     """An event type this board does not know (recorded by a newer version): nothing to fold."""
 
@@ -827,6 +853,10 @@ HANDLERS: dict[str, Handler] = {
     "TeamNoteRecorded": _note,
     "BulletinPublished": _bulletin,
     "ReactionTotalsClosed": _reaction_totals,
+    "OverlayGraphicHidden": _graphic_hidden,
+    "OverlayGraphicShown": _graphic_shown,
+    "SpeakerTakenToAir": _speaker_on_air,
+    "SpeakerCleared": _speaker_cleared,
 }
 
 

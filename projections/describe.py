@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from negotiation.domain.commands import GRAPHIC_NAMES
 from projections.board import Board
 from projections.events import RecordedEvent
 
@@ -326,6 +327,28 @@ def _reaction_totals(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> s
     )
 
 
+def _graphic(verb: str) -> Describer:
+    def describe_graphic(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+        graphic = GRAPHIC_NAMES.get(e.data.get("graphic", ""), "a graphic")
+        return f"{actor(e, b)} {verb} the livestream's {graphic}"
+
+    return describe_graphic
+
+
+def _speaker_on_air(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+    d = e.data
+    title = f" ({d['title']})" if d.get("title") else ""
+    return (
+        f"{actor(e, b)} took {d.get('name')}{title} to air on the speaker lower third at "
+        f"{_session_ref(b, d.get('session_id'))}"
+    )
+
+
+def _speaker_cleared(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+    session = _session_ref(b, e.data.get("session_id"))
+    return f"{actor(e, b)} cleared the speaker lower third at {session}"
+
+
 def _vote_called(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
     return f"{actor(e, b)} called a ratification vote on the tentative agreement"
 
@@ -377,6 +400,10 @@ DESCRIBERS: dict[str, Describer] = {
     "TeamNoteRecorded": _note,
     "BulletinPublished": _bulletin,
     "ReactionTotalsClosed": _reaction_totals,
+    "OverlayGraphicHidden": _graphic("hid"),
+    "OverlayGraphicShown": _graphic("showed"),
+    "SpeakerTakenToAir": _speaker_on_air,
+    "SpeakerCleared": _speaker_cleared,
     "RatificationVoteCalled": _vote_called,
     "ContractRatified": _ratified,
     "ContractRejected": _rejected,

@@ -475,6 +475,11 @@ class OverlayPart(msgspec.Struct, frozen=True):
     # status board shows it to this audience.
     last_move: str | None = None
     last_move_party_name: str | None = None
+    # The producer's cues: graphics taken off air (shown transparent), and the speaker lower
+    # third on air in this session, for an audience that may follow it.
+    hidden: tuple[str, ...] = ()
+    speaker_name: str | None = None
+    speaker_title: str | None = None
 
 
 def _overlay_session(board: Board) -> SessionEntry | None:
@@ -493,6 +498,13 @@ def overlay_parts(board: Board, aud: Audience) -> dict[str, Any]:
     caucus = session.caucus_party if session and visible else None
     summary = _article_summary(board, article, aud) if article else None
     move_party = summary.last_move_party if summary else None
+    on_air = (
+        session is not None
+        and visible
+        and session.status in ("open", "recessed")
+        and session.speaker_name is not None
+        and aud.sees_session(session.speaker_visibility)
+    )
     return {
         "overlay": OverlayPart(
             session_id=session.session_id if session else None,
@@ -513,6 +525,9 @@ def overlay_parts(board: Board, aud: Audience) -> dict[str, Any]:
             labels=LABELS,
             last_move=summary.last_move if summary else None,
             last_move_party_name=board.party_name(move_party) if move_party else None,
+            hidden=tuple(board.hidden_graphics),
+            speaker_name=session.speaker_name if session and on_air else None,
+            speaker_title=session.speaker_title if session and on_air else None,
         )
     }
 

@@ -29,6 +29,7 @@ from web.controllers.audit import AuditController
 from web.controllers.auth import AccountController, AuthController
 from web.controllers.live import BulletinController, LiveController, ReadModelController
 from web.controllers.negotiations import NegotiationController
+from web.controllers.overlays import OverlayCueController
 from web.controllers.sessions import SessionController
 from web.controllers.votes import VoteController, votes_lifespan
 from web.dependencies import provide_account, provide_identity, provide_negotiations, provide_viewer
@@ -165,6 +166,7 @@ def create_app(settings: Settings, database: DatabaseConfig | None = None) -> Li
             AccountController,
             NegotiationController,
             SessionController,
+            OverlayCueController,
             VoteController,
             ReadModelController,
             BulletinController,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta
@@ -280,6 +280,41 @@ class PublishBulletinBody(Command, frozen=True, kw_only=True):
 
 class PublishBulletin(PublishBulletinBody, frozen=True, kw_only=True):
     session_id: Id
+
+
+# ------------------------------------------------------------------ livestream overlays
+# The producer's cues (a team member of either party or the facilitator). Which graphics are on
+# air is the stream's set-up, kept by the negotiation across sessions; the speaker lower third
+# belongs to the session it is shown in, and is seen by whoever may follow that session.
+OverlayGraphic = Literal["lower-third", "ta-counter", "caucus", "clock", "reactions"]
+GRAPHIC_NAMES: dict[str, str] = {  # each OverlayGraphic as a refusal or the audit names it
+    "lower-third": "lower third",
+    "ta-counter": "TA counter",
+    "caucus": "caucus slate",
+    "clock": "session clock",
+    "reactions": "reaction meter",
+}
+
+
+class HideOverlayGraphic(Command, frozen=True, kw_only=True):
+    graphic: OverlayGraphic
+
+
+class ShowOverlayGraphic(Command, frozen=True, kw_only=True):
+    graphic: OverlayGraphic
+
+
+class TakeSpeakerToAirBody(Command, frozen=True, kw_only=True):
+    name: Annotated[str, Meta(min_length=1, max_length=120, pattern=NO_NUL)]
+    title: Annotated[str, Meta(max_length=160, pattern=NO_NUL)] = ""
+
+
+class TakeSpeakerToAir(TakeSpeakerToAirBody, frozen=True, kw_only=True):
+    session_id: Id
+
+
+class ClearSpeaker(SessionCommand, frozen=True, kw_only=True):
+    pass
 
 
 # ------------------------------------------------------------------ reactions (red/green cards)

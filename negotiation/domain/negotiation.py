@@ -44,7 +44,7 @@ from negotiation.domain.articles import (
     WholeTentativeAgreement,
 )
 from negotiation.domain.ground_rules import UNTIL_AGREED, GroundRules, GroundRulesOffer, Visibility
-from negotiation.domain.sessions import Bulletin, Caucus, Session, TeamNote
+from negotiation.domain.sessions import Bulletin, Caucus, Session, Speaker, TeamNote
 
 KINDS = ("collective_bargaining", "meet_and_confer", "community_agreement")
 MAX_TEXT = 200_000
@@ -104,6 +104,7 @@ class NegotiationState(msgspec.Struct):
     notes: list[TeamNote] = msgspec.field(default_factory=list)
     whole_ta: WholeTentativeAgreement | None = None
     ratification: Ratification | None = None
+    hidden_graphics: list[str] = msgspec.field(default_factory=list)  # overlays taken off air
 
 
 class Ratification(msgspec.Struct):
@@ -1534,6 +1535,74 @@ class Negotiation(Aggregate):
     @event("AttendanceCounted")
     def _attendance_counted(self, session_id: str, count: int, at: datetime, by: Stamp) -> None:
         self.state.sessions[session_id].attendance = count
+
+    # ------------------------------------------------------------------ livestream overlays
+    def _require_producer(self, actor: Actor) -> Stamp:
+        """Cueing the overlays is for the teams of either party and the facilitator."""
+        if not self.is_facilitator(actor.account_id) and self.party_of(actor.account_id) is None:
+            raise errors.NotOnTeam(
+                f"{actor.name} is neither on a bargaining team nor the facilitator of this "
+                "negotiation: only they cue the livestream overlays."
+            )
+        return stamp(actor, self.party_of(actor.account_id))
+
+    @takes(c.HideOverlayGraphic)
+    def hide_overlay_graphic(self, actor: Actor, command: c.HideOverlayGraphic) -> None:
+        by = self._require_producer(actor)
+        if command.graphic in self.state.hidden_graphics:
+            raise errors.RuleRefused(f"The {c.GRAPHIC_NAMES[command.graphic]} is already hidden.")
+        self._overlay_graphic_hidden(graphic=command.graphic, at=_now(), by=by)
+
+    @event("OverlayGraphicHidden")
+    def _overlay_graphic_hidden(self, graphic: str, at: datetime, by: Stamp) -> None:
+        self.state.hidden_graphics.append(graphic)
+
+    @takes(c.ShowOverlayGraphic)
+    def show_overlay_graphic(self, actor: Actor, command: c.ShowOverlayGraphic) -> None:
+        by = self._require_producer(actor)
+        if command.graphic not in self.state.hidden_graphics:
+            raise errors.RuleRefused(f"The {c.GRAPHIC_NAMES[command.graphic]} is already on air.")
+        self._overlay_graphic_shown(graphic=command.graphic, at=_now(), by=by)
+
+    @event("OverlayGraphicShown")
+    def _overlay_graphic_shown(self, graphic: str, at: datetime, by: Stamp) -> None:
+        self.state.hidden_graphics.remove(graphic)
+
+    @takes(c.TakeSpeakerToAir)
+    def take_speaker_to_air(self, actor: Actor, command: c.TakeSpeakerToAir) -> None:
+        """The custom lower third: a speaker's name and title, on air in a running session
+        (taking another speaker to air replaces the one on air)."""
+        by = self._require_producer(actor)
+        session = self._session(command.session_id)
+        name, title = command.name.strip(), command.title.strip()
+        if not name:
+            raise errors.InvalidRequest("Type the speaker's name to take it to air.")
+        if not session.running:
+            raise errors.SessionConflict(
+                f"Session {session.number} is {session.status}: a speaker goes on air while "
+                "the session runs."
+            )
+        self._speaker_taken_to_air(
+            session_id=session.session_id, name=name, title=title, at=_now(), by=by
+        )
+
+    @event("SpeakerTakenToAir")
+    def _speaker_taken_to_air(
+        self, session_id: str, name: str, title: str, at: datetime, by: Stamp
+    ) -> None:
+        self.state.sessions[session_id].speaker = Speaker(name=name, title=title, on_air_at=at)
+
+    @takes(c.ClearSpeaker)
+    def clear_speaker(self, actor: Actor, command: c.ClearSpeaker) -> None:
+        by = self._require_producer(actor)
+        session = self._session(command.session_id)
+        if session.speaker is None or not session.running:
+            raise errors.SessionConflict(f"No speaker is on air in session {session.number}.")
+        self._speaker_cleared(session_id=session.session_id, at=_now(), by=by)
+
+    @event("SpeakerCleared")
+    def _speaker_cleared(self, session_id: str, at: datetime, by: Stamp) -> None:
+        self.state.sessions[session_id].speaker = None
 
     @takes(c.RecordTeamNote)
     def record_team_note(self, actor: Actor, command: c.RecordTeamNote) -> str:

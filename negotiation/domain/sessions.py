@@ -36,6 +36,14 @@ class Bulletin(msgspec.Struct):
     text_es: str | None = None  # the Spanish text, when the team published one
 
 
+class Speaker(msgspec.Struct):
+    """The custom lower third on air in a session: who is speaking, and as what."""
+
+    name: str
+    title: str
+    on_air_at: datetime
+
+
 class Session(msgspec.Struct):
     session_id: str
     number: int
@@ -59,6 +67,7 @@ class Session(msgspec.Struct):
     # by turn ("3") → article id. Closing removes the turn: totals close exactly once.
     table_turn: int = 0
     totals_due: dict[str, str] = msgspec.field(default_factory=dict)
+    speaker: Speaker | None = None  # the custom lower third on air (overlays)
 
     def leave_table(self) -> None:
         """The article on the table leaves it: its turn's card totals are now due."""

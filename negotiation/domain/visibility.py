@@ -139,6 +139,12 @@ EVENT_SCOPES: dict[str, Scope] = {
     "TeamNoteRecorded": "team",
     "BulletinPublished": "session",
     "ReactionTotalsClosed": "session",  # card totals: whoever could watch that session
+    # Livestream overlays: which graphics are on air is the stream's set-up, public; the
+    # speaker lower third is content of its session.
+    "OverlayGraphicHidden": "status",
+    "OverlayGraphicShown": "status",
+    "SpeakerTakenToAir": "session",
+    "SpeakerCleared": "session",
     # Ratification: that a vote was called and its certified outcome are public.
     "RatificationVoteCalled": "status",
     "ContractRatified": "status",

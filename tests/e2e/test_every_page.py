@@ -3,6 +3,7 @@ accessibility violation (axe-core, vendored) and, in Spanish, no string left in 
 
 import re
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 from babel.messages.pofile import read_po
@@ -117,10 +118,14 @@ async def scene(http_module, people_module):
         "sign-in": f"/sign-in?next=/negotiations/{n}/sessions/{s}",
         **{
             f"overlay-{g}": f"/overlays/{n}/{g}"
-            for g in ("lower-third", "ta-counter", "caucus", "clock", "reactions")
+            for g in ("lower-third", "ta-counter", "caucus", "clock", "reactions", "speaker")
         },
+        "producer": f"/producer/{n}",
     }
-    return {"pages": pages, "data": data, "negotiation_id": n}
+    # The producer has put a speaker on air (the speaker overlay then shows them).
+    await post(http, f"{sbase}/speaker", table.union, {"name": "Ana Ruiz", "title": "Steward"})
+    data += ["Ana Ruiz", "Steward"]
+    return {"pages": pages, "data": data, "negotiation_id": n, "producer": table.union}
 
 
 PAGES = [
@@ -135,6 +140,8 @@ PAGES = [
     "overlay-caucus",
     "overlay-clock",
     "overlay-reactions",
+    "overlay-speaker",
+    "producer",
 ]
 
 
@@ -173,7 +180,12 @@ VISIBLE_TEXT = """(roots) => {
 }"""
 
 
-async def open_page(browser, server, path, lang, scene_name):
+def signer(scene, name):
+    """Who signs in to read a page: the producer page is a team's."""
+    return scene["producer"] if name == "producer" else None
+
+
+async def open_page(browser, server, path, lang, scene_name, signed_in_as=None):
     size = (
         {"width": 1920, "height": 1080}
         if scene_name.startswith("overlay")
@@ -181,7 +193,16 @@ async def open_page(browser, server, path, lang, scene_name):
     )
     context = await browser.new_context(viewport=size, bypass_csp=True, locale=lang)
     page = await context.new_page()
-    await page.goto(server.url + path + ("&" if "?" in path else "?") + f"lang={lang}")
+    address = path + ("&" if "?" in path else "?") + f"lang={lang}"
+    if signed_in_as is not None:  # a team's page: signed in through the sign-in page
+        await page.goto(f"{server.url}/sign-in?next={quote(address)}&lang={lang}")
+        await page.fill("input[name=username]", signed_in_as.username)
+        await page.fill("input[name=password]", signed_in_as.password)
+        await page.press("input[name=password]", "Enter")
+        await page.wait_for_url(lambda url: urlsplit(url).path == path)
+    await page.goto(server.url + address)
+    if signed_in_as is not None:
+        await page.locator("#speaker-form").wait_for()  # the producer page, not the sign-in
     if "feed.js" in await page.content() or scene_name != "front":
         await page.wait_for_load_state("networkidle")
     return context, page
@@ -196,7 +217,7 @@ async def test_no_page_leaves_a_string_in_english_when_read_in_spanish(
 ):
     path = scene["pages"][name]
     english = english_only_words()
-    context, page = await open_page(browser, server, path, "es", name)
+    context, page = await open_page(browser, server, path, "es", name, signer(scene, name))
     try:
         # The front page lists other tests' negotiations too: judge the chrome and ours.
         roots = "body"
@@ -224,7 +245,9 @@ async def test_no_page_leaves_a_string_in_english_when_read_in_spanish(
 async def test_no_page_has_a_serious_or_critical_accessibility_violation(
     browser, server, scene, name, lang
 ):
-    context, page = await open_page(browser, server, scene["pages"][name], lang, name)
+    context, page = await open_page(
+        browser, server, scene["pages"][name], lang, name, signer(scene, name)
+    )
     try:
         await page.add_script_tag(path=str(AXE))
         result = await page.evaluate("async () => await axe.run(document)")

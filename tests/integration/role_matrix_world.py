@@ -222,6 +222,9 @@ async def build_negotiation(server: LiveServer, http: Any, people: PersonFactory
     a_closed = await _article(http, world, table, "4", sid)
     await _table(http, world, base, employer_team, a_closed, world.plant("ClosedProp", TEAMS))
     await _bulletin(http, world, base, union, sid, world.plant("ClosedBulletin", TEAMS))
+    # Its producer puts a speaker on air: the closed session's, so the teams' alone.
+    speaker = {"name": world.plant("ClosedSpeaker", TEAMS), "title": "Chair"}
+    await _post(http, f"{base}/sessions/{sid}/speaker", union_team.headers, speaker, 200)
 
     # Drafts and notes: own party only.
     for who, party, team in (

@@ -31,7 +31,7 @@ from tests.support import expect
 SKIP_ROUTES = {
     "/api/audit/verify",  # recomputes the whole chain: no content of its own, and slow
 }
-GRAPHICS = ("lower-third", "ta-counter", "caucus", "clock", "reactions")
+GRAPHICS = ("lower-third", "ta-counter", "caucus", "clock", "reactions", "speaker")
 CONSOLE_PARTS = "negotiation,session,notes,packages,team"
 
 
@@ -110,6 +110,7 @@ def surfaces(world: World, schema: dict[str, Any]) -> list[str]:
             ]
         paths += [f"/negotiations/{nid}/articles/{a}" for a in world.articles[nid]]
         paths += [f"/overlays/{nid}/{g}" for g in GRAPHICS]
+        paths.append(f"/producer/{nid}")
     for nid, vid in world.votes.values():
         for page in ("ballot", "officials", "roll", "results"):
             paths.append(f"/negotiations/{nid}/votes/{uuid_hex(vid)}/{page}")

@@ -23,7 +23,8 @@ COMMANDS = [
 def test_there_is_a_command_for_every_act_at_the_table():
     # given / when / then: a sample that would fail if the discovery above found nothing
     assert {c.TableProposal, c.SignTA, c.CallCaucus, c.ConsentToLateArticle} <= set(COMMANDS)
-    assert len(COMMANDS) == 36  # 33 acts at the table, card totals (the platform), the vote's two
+    # 33 acts at the table, card totals (the platform), the vote's two, four overlay cues
+    assert len(COMMANDS) == 40
 
 
 @pytest.mark.parametrize("command_type", COMMANDS, ids=lambda t: t.__name__)

@@ -515,3 +515,18 @@ def test_the_chain_hash_is_the_documented_formula():
         assert chain_hash(prev, 123_456, oid, 7, topic, state) == expected
     other = "0e49d08b-6e9b-4bb5-bb52-531ff8e307e4"
     assert chain_hash(prev, 123_456, other, 7, topic, state) != expected
+
+
+# ---------------------------------------------------------------------- livestream overlays
+def test_the_producers_cues_name_the_graphic_the_speaker_and_the_session():
+    n, rec, session_id = _at_the_table()
+    n.hide_overlay_graphic(JOE, graphic="reactions")
+    assert rec.last() == f"Joe Kim ({UNION}) hid the livestream's reaction meter"
+    n.show_overlay_graphic(MIRA, graphic="reactions")
+    assert rec.last() == "Mira Chen showed the livestream's reaction meter"
+    n.take_speaker_to_air(JOE, session_id=session_id, name="Ana Ruiz", title="Steward")
+    assert rec.last() == (
+        f"Joe Kim ({UNION}) took Ana Ruiz (Steward) to air on the speaker lower third at Session 1"
+    )
+    n.clear_speaker(JOE, session_id=session_id)
+    assert rec.last() == f"Joe Kim ({UNION}) cleared the speaker lower third at Session 1"

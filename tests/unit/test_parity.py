@@ -136,6 +136,11 @@ def of_aggregate(n: Negotiation) -> dict[str, Any]:
             for x in s.sessions.values()
         },
         "running": next((x.session_id for x in s.sessions.values() if x.running), None),
+        "hidden_graphics": list(s.hidden_graphics),
+        "speakers": {
+            x.session_id: (x.speaker.name, x.speaker.title) if x.speaker else None
+            for x in s.sessions.values()
+        },
         "whole_ta": (
             (
                 s.whole_ta.document_hash,
@@ -220,6 +225,11 @@ def of_board(b: Board) -> dict[str, Any]:
             for x in b.sessions.values()
         },
         "running": b.running_session_id,
+        "hidden_graphics": list(b.hidden_graphics),
+        "speakers": {
+            x.session_id: (x.speaker_name, x.speaker_title) if x.speaker_name else None
+            for x in b.sessions.values()
+        },
         "whole_ta": (
             (
                 b.whole_ta.document_hash,
@@ -528,6 +538,28 @@ class Driver:
                     self.chief(self.party()), session_id=x.session_id, text=self.text()
                 )
 
+    def cue(self) -> None:
+        """The producer's cues for the overlays: a graphic off air or back, a speaker."""
+        producer = self.pick([self.anyone(self.party()), FACILITATOR, ADMIN])
+        roll = self.rng.random()
+        graphic = self.pick(["lower-third", "ta-counter", "caucus", "clock", "reactions"])
+        if roll < 0.3:
+            self.n.hide_overlay_graphic(producer, graphic=graphic)
+        elif roll < 0.5:
+            self.n.show_overlay_graphic(producer, graphic=graphic)
+        else:
+            x = self.session("open", "recessed", "scheduled")
+            if x is None:
+                return
+            if roll < 0.8:
+                name = self.pick(["Ana Ruiz", "Bo Lee"])
+                title = self.pick(["", "President"])
+                self.n.take_speaker_to_air(
+                    producer, session_id=x.session_id, name=name, title=title
+                )
+            else:
+                self.n.clear_speaker(producer, session_id=x.session_id)
+
     def note(self) -> None:
         x = self.session()
         a = self.article()
@@ -569,8 +601,9 @@ class Driver:
                 self.sessions,
                 self.note,
                 self.ratify,
+                self.cue,
             ],
-            weights=[3, 3, 6, 4, 14, 4, 10, 3, 5, 14, 2, 2],
+            weights=[3, 3, 6, 4, 14, 4, 10, 3, 5, 14, 2, 2, 2],
         )[0]
         with contextlib.suppress(NegotiationError):  # refused: nothing recorded
             act()

@@ -38,6 +38,10 @@ def _a_full_day_at_the_table() -> Negotiation:
     n.set_agenda(FACILITATOR, session_id=session_id, article_ids=[a12, a13, a14])
     n.bring_to_table(UNION_CHIEF, session_id=session_id, article_id=a12)
     n.count_attendance(FACILITATOR, session_id=session_id, count=300)
+    n.hide_overlay_graphic(UNION_MEMBER, graphic="reactions")
+    n.take_speaker_to_air(FACILITATOR, session_id=session_id, name="Mira Chen", title="Mediator")
+    n.clear_speaker(UNION_MEMBER, session_id=session_id)
+    n.show_overlay_graphic(FACILITATOR, graphic="reactions")
 
     draft = n.draft_proposal(UNION_MEMBER, article_id=a12, text="Cap at 22.")
     n.revise_draft(UNION_MEMBER, draft_id=draft, text="Cap at 24.")

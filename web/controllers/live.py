@@ -227,8 +227,10 @@ class LiveController(Controller):
         session_id: str | None = None,
         after: str | None = None,
         token: str | None = None,
+        audience: Literal["public"] | None = None,
     ) -> None:
-        """Snapshot then changes; reconnect with ?after=<last position seen> to resume."""
+        """Snapshot then changes; reconnect with ?after=<last position seen> to resume.
+        `audience=public`: the public's view whoever is signed in (an overlay on a stream)."""
         hub: Hub = socket.app.state.hub
         account = await _websocket_account(socket, socket.app.state.identity, token)
         await socket.accept()
@@ -251,7 +253,7 @@ class LiveController(Controller):
             negotiation_id,
             feed,
             session_id if feed == "session" else None,
-            account,
+            None if audience == "public" else account,
             resume_after,
             writer=direct_writer(socket.scope.get("raw_send")),
             on_close=abort_soon,

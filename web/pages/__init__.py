@@ -17,12 +17,13 @@ from litestar.template.config import TemplateConfig
 from web.pages import i18n
 from web.pages.console import ConsolePages
 from web.pages.overlays import OverlayPages
+from web.pages.producer import ProducerPages
 from web.pages.viewer import RedlineController, ViewerPages
 from web.pages.votes import VotePages
 
 
 def page_routes() -> list[Any]:
-    return [ViewerPages, OverlayPages, RedlineController, ConsolePages, VotePages]
+    return [ViewerPages, OverlayPages, ProducerPages, RedlineController, ConsolePages, VotePages]
 
 
 def page_template_config(directory: Path) -> TemplateConfig[JinjaTemplateEngine]:

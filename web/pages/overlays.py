@@ -14,7 +14,7 @@ from realtime.hub import Hub
 from web.controllers.reads import After, board_at
 from web.pages.viewer import page
 
-Graphic = Literal["lower-third", "ta-counter", "caucus", "clock", "reactions"]
+Graphic = Literal["lower-third", "ta-counter", "caucus", "clock", "reactions", "speaker"]
 
 
 class OverlayPages(Controller):

@@ -14,3 +14,13 @@ const numbers = new Intl.NumberFormat(lang);
 export const number = (n) => numbers.format(n);
 const times = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit", timeZone: "UTC" });
 export const clockTime = (iso) => (iso ? times.format(new Date(iso)) : "");
+
+// The reader's own time zone (the server cannot know it, so its pages say UTC until this runs):
+// a page marks such times <time datetime="…" data-clock> and calls localizeTimes().
+const localTimes = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit" });
+export const localClockTime = (iso) => (iso ? localTimes.format(new Date(iso)) : "");
+export function localizeTimes(root = document) {
+  for (const time of root.querySelectorAll("time[datetime][data-clock]")) {
+    time.textContent = localClockTime(time.dateTime);
+  }
+}

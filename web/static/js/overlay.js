@@ -17,23 +17,32 @@ const MOVES = {
   opened: () => _("Article opened"),
 };
 
+// Shown when it has something to show and the producer has not taken it off air.
+// (Before the first change: as the page was rendered.)
+let offAir = page.hidden || [];
+function show(graphic, something) {
+  graphic.hidden = !something || offAir.includes(page.graphic);
+}
+
 function render(o) {
   overlay = o;
+  offAir = o.hidden || [];
   const graphic = $("graphic");
   if (page.graphic === "lower-third") {
-    graphic.hidden = !o.article_number;
+    show(graphic, o.article_number);
     $("article").textContent = o.article_number
       ? `${_("Art. %(number)s", { number: o.article_number })} — ${o.article_title}` : "";
     const move = o.last_move ? (MOVES[o.last_move] || (() => o.last_move))() : "";
     $("move").textContent = move && o.last_move_party_name ? `${move} · ${o.last_move_party_name}` : move;
   } else if (page.graphic === "ta-counter") {
+    show(graphic, true);
     $("ta-count").textContent = `${number(o.ta_count)} / ${number(o.articles_total)}`;
   } else if (page.graphic === "caucus") {
-    graphic.hidden = !o.caucus_party;
+    show(graphic, o.caucus_party);
     $("caucus-party").textContent = o.caucus_party_name || "";
     $("caucus-since").textContent = o.caucus_since ? _("since %(time)s", { time: clockTime(o.caucus_since) }) : "";
   } else if (page.graphic === "clock") {
-    graphic.hidden = !["open", "recessed"].includes(o.session_status);
+    show(graphic, ["open", "recessed"].includes(o.session_status));
     $("clock-label").textContent = o.session_status === "recessed" ? _("Recess")
       : _("Session %(number)s", { number: o.session_number ?? "" });
     const clock = $("clock");
@@ -41,6 +50,12 @@ function render(o) {
     clock.dataset.recessStarted = o.session_status === "recessed" ? o.recess_started_at || "" : "";
     clock.dataset.recessSeconds = String(o.recess_seconds || 0);
     tick();
+  } else if (page.graphic === "speaker") {
+    show(graphic, o.speaker_name);
+    $("speaker-name").textContent = o.speaker_name || "";
+    $("speaker-title").textContent = o.speaker_title || "";
+  } else if (page.graphic === "reactions") {
+    show(graphic, reactions);
   }
   document.body.dataset.position = String(feed.position);
 }
@@ -56,15 +71,18 @@ function tick() {
 }
 
 // The reaction meter: the overlay feed's `reactions` part (absent: nothing to react to).
+let reactions = $("graphic").dataset.live === "1" ? {} : null;
 function renderReactions(r) {
   if (page.graphic !== "reactions") return;
-  $("graphic").hidden = !r;
+  reactions = r;
+  show($("graphic"), r);
   $("red-count").textContent = number(r ? r.red : 0);
   $("green-count").textContent = number(r ? r.green : 0);
   document.body.dataset.counts = r ? `${r.red}:${r.green}` : "";
 }
 
-const feed = new Feed(`/ws/negotiations/${page.negotiation_id}/?feed=overlay`, {
+// The public's view, as the page was rendered, even in a browser signed in to a team.
+const feed = new Feed(`/ws/negotiations/${page.negotiation_id}/?feed=overlay&audience=public`, {
   after: page.position,
   onSnapshot: (parts) => {
     if (parts.overlay) render(parts.overlay);

@@ -3,7 +3,7 @@
 
 import { Cards } from "./cards.js";
 import { Feed, showConnection } from "./feed.js";
-import { _, clockTime, number, page } from "./i18n.js";
+import { _, localClockTime, localizeTimes, number, page } from "./i18n.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const base = `/ws/negotiations/${page.negotiation_id}/`;
@@ -81,7 +81,7 @@ const SESSION_STATUS = {
 
 function timelineItem(name, t) {
   const item = el("li", { "data-part": name },
-    el("time", { datetime: t.at }, clockTime(t.at)), " ",
+    el("time", { datetime: t.at, "data-clock": "" }, localClockTime(t.at)), " ",
     el("span", { class: "what" }, (TIMELINE[t.kind] || (() => t.kind))()));
   if (t.party) item.append(" · ", el("span", { class: "who" }, partyName(t.party)));
   const row = t.article_id && $(`[data-part="article:${t.article_id}"] .num`);
@@ -116,7 +116,7 @@ function renderClock(c) {
   const banner = $("#caucus");
   banner.hidden = !c.caucus_party;
   banner.textContent = c.caucus_party
-    ? _("In caucus: %(party)s, since %(time)s", { party: partyName(c.caucus_party), time: clockTime(c.caucus_since) })
+    ? _("In caucus: %(party)s, since %(time)s", { party: partyName(c.caucus_party), time: localClockTime(c.caucus_since) })
     : "";
   document.body.classList.toggle("in-caucus", Boolean(c.caucus_party));
 }
@@ -186,7 +186,7 @@ async function renderOnTable(t) {
       continue;
     }
     const meta = el("p", { class: "meta" }, _("Version %(version)s", { version: side.version }), " · ",
-      el("time", { datetime: side.at }, clockTime(side.at)));
+      el("time", { datetime: side.at, "data-clock": "" }, localClockTime(side.at)));
     if (side.status === "agreed") meta.append(` · ${_("Tentatively agreed")}`);
     column.append(meta);
     for (const mode of ["sides", "current"]) {
@@ -242,6 +242,14 @@ const board = new Feed(`${base}?feed=board`, {
 });
 const cards = $("#cards") ? new Cards($("#cards"), session) : null;
 showConnection($(".connection"), [session, board], { live: _("live"), reconnecting: _("reconnecting…") });
+// The first paint's times were UTC: shown now in the reader's own time zone.
+localizeTimes();
+const caucusBanner = $("#caucus");
+if (caucusBanner && caucusBanner.dataset.since) {
+  caucusBanner.textContent = _("In caucus: %(party)s, since %(time)s", {
+    party: caucusBanner.dataset.party, time: localClockTime(caucusBanner.dataset.since),
+  });
+}
 session.start();
 board.start();
 window.viewerFeeds = { session, board, cards }; // for tests and the curious
