@@ -74,6 +74,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import math
 import multiprocessing as mp
@@ -96,6 +97,7 @@ from _measure import (
     bearer,
     child,
     expect,
+    machine_busy_seconds,
     make_people,
     open_table,
     percentile,
@@ -245,7 +247,7 @@ async def _client_main(conn: Connection) -> None:
             conn.send("connected")
             by_viewer = dict(zip(ids, handles, strict=True))
             await _changes(by_viewer, plan, start_at, rounds)
-            await asyncio.sleep(max(0.0, start_at + rounds + 1 + 1.0 - time.monotonic()))
+            await loop.run_in_executor(None, conn.recv)  # "collect": every broadcast is done
             conn.send(array("d", [x for r in received for x in r]).tobytes())
             for transport, _ in handles:
                 transport.close()
@@ -334,6 +336,24 @@ def serve_bare(node: int, listening: sockets.socket, conn: Connection) -> None:
     uvloop.run(main())
 
 
+def runqueue_wait_seconds(pid: int) -> float:
+    """Time the process spent runnable but waiting for a core (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[1]) / 1e9
+    except OSError:
+        return 0.0
+
+
+def cpu_pressure() -> float | None:
+    """The share of the last 10 s in which some runnable task waited for a core (PSI)."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            return float(f.readline().split()[1].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 # ---------------------------------------------------------------------- which node has whom
 def node_of_ports(port: int, pids: list[int]) -> dict[int, int]:
     """{client port: index of the server process holding that connection}, from /proc."""
@@ -385,9 +405,11 @@ def progress(stream: int, round_: int, red: int, green: int, sizes: list[int]) -
 
 def latencies(sends: list[tuple[int, int, float]], readings: dict[int, bytes],
               stream_of: dict[int, int], sizes: list[int], rounds: int
-              ) -> tuple[array[float], int, int]:
+              ) -> tuple[array[float], int, int, float]:
     """Every (change, sampled viewer) latency of the measured rounds, the changes a viewer
-    never saw counted, and the readings that went backwards within a round (none expected).
+    never saw counted, the readings that went backwards within a round (none expected), and
+    the longest a sampled viewer went without a reading while changes were made (a second
+    or more, and a round may have passed unseen: the attribution no longer holds).
     The warm-up (round 0: node 0's viewers raise red) is followed like a round, so a reading
     that still lacks some of it counts fewer of round 1 (too late, never too early). See the
     module's docstring."""
@@ -398,10 +420,15 @@ def latencies(sends: list[tuple[int, int, float]], readings: dict[int, bytes],
         times.sort()
     out = array("d")
     unseen = backwards = 0
+    gap = 0.0
+    first = min(at for _, _, at in sends)
+    end = max(at for _, _, at in sends)
     for w, raw in readings.items():
         flat = array("d")
         flat.frombytes(raw)
         frames = [(flat[i], int(flat[i + 1]), int(flat[i + 2])) for i in range(0, len(flat), 3)]
+        times = [first] + [at for at, _, _ in frames if first < at < end] + [end]
+        gap = max(gap, max(b - a for a, b in itertools.pairwise(times)))
         for stream in (0, 1):
             if not sizes[stream]:
                 continue
@@ -430,7 +457,7 @@ def latencies(sends: list[tuple[int, int, float]], readings: dict[int, bytes],
                     unseen += sum(1 for _, v in changes[j:] if v != w)
                 k, j = k + 1, 0
                 changes = ordered.get((stream, k), [])
-    return out, unseen, backwards
+    return out, unseen, backwards, gap
 
 
 def _seen(out: array[float], changes: list[tuple[float, int]], at: float, viewer: int,
@@ -508,7 +535,7 @@ def main() -> None:
                 ranks[s] = ranks.get(s, -1) + 1
                 plan[v] = (s, ACTIVE * ranks[s] / max(1, sizes[s]))
             print(f"connected in {connect_s:.1f} s: {sizes[0]} on node 0 (swap), "
-                  f"{sizes[1]} on node 1 (raise and lower)", flush=True)
+                  f"{sizes[1]} on node 1 (raise and lower); server pids {pids}", flush=True)
             start_at = time.monotonic() + 2
             rss_peak = [0]
             stop = threading.Event()
@@ -525,12 +552,16 @@ def main() -> None:
             time.sleep(max(0.0, start_at + 1 - time.monotonic()))
             cpu0 = [process_cpu_seconds(p) for p in pids]
             ccpu0 = [process_cpu_seconds(p) for p in client_pids]
+            wait0 = [runqueue_wait_seconds(p) for p in pids]
+            busy0 = machine_busy_seconds()
             t0 = time.monotonic()
             time.sleep(max(0.0, start_at + 1 + rounds - time.monotonic()))
             wall = time.monotonic() - t0
             cpu = [process_cpu_seconds(p) - c for p, c in zip(pids, cpu0, strict=True)]
             ccpu = [process_cpu_seconds(p) - c for p, c in zip(client_pids, ccpu0, strict=True)]
-            load_during = os.getloadavg()[0]
+            wait = [runqueue_wait_seconds(p) - w for p, w in zip(pids, wait0, strict=True)]
+            busy1 = machine_busy_seconds()
+            load_during, pressure = os.getloadavg()[0], cpu_pressure()
             results = [pipe.recv() for pipe in pipes]
             stop.set()
         sends = [s for r in results for s in r["sends"]]
@@ -540,10 +571,11 @@ def main() -> None:
         expected_cards = [card_of(stream_of[v], rounds) for v in range(n)]
         expected = (expected_cards.count("red"), expected_cards.count("green"))
         readings = {v: raw for r in results for v, raw in r["readings"].items()}
-        lat, unseen, backwards = latencies(sends, readings, stream_of, sizes, rounds)
+        lat, unseen, backwards, gap = latencies(sends, readings, stream_of, sizes, rounds)
         lat = array("d", sorted(lat))
         late = sum(1 for v, k, at in sends if at - (start_at + k + plan[v][1]) > 0.05)
-        p99 = p99_with_unseen(lat, unseen)
+        attributed = gap < 1.0  # else a viewer may have missed a whole round's readings
+        p99 = p99_with_unseen(lat, unseen) if attributed else None
         out.update(
             nodes=sizes,
             changes_per_s=round(len(measured) / rounds, 1),
@@ -559,6 +591,8 @@ def main() -> None:
             latency_samples=len(lat),
             unseen=unseen,
             backwards_readings=backwards,
+            reading_gap_max_ms=round(gap * 1000, 1),
+            attributed=attributed,
             exact=all(final[v] == expected for v in range(n)),
             exact_viewers=sum(final[v] == expected for v in range(n)),
             expected_final=list(expected),
@@ -568,6 +602,11 @@ def main() -> None:
             server_rss_mb=round(rss_peak[0] / 1024, 1),
             client_cpu_percent=round(100 * sum(ccpu) / wall, 1),
             client_cpu_percent_max=round(100 * max(ccpu) / wall, 1),
+            # Waiting for a core while runnable: the share the machine's other work took.
+            server_runqueue_wait_percent=[round(100 * w / wall, 1) for w in wait],
+            machine_busy_percent=round(
+                100 * (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1e-9), 1),
+            cpu_pressure_some_avg10=pressure,
             load_average_during=round(load_during, 2),
         )
         if out["feeds_ended"]:
@@ -613,8 +652,10 @@ def baseline(pipes: list[Connection], shares: list[list[int]],
         sent = [bconn.recv() for _, _, bconn in servers]
         wall = time.monotonic() - t0
         ccpu = sum(process_cpu_seconds(p) - c for p, c in zip(client_pids, ccpu0, strict=True))
+        time.sleep(max(1.0, start_at + rounds + 2 - time.monotonic()))  # the last arrive
         received = array("d")
         for pipe in pipes:
+            pipe.send(("collect",))
             received.frombytes(pipe.recv())
         for _, _, bconn in servers:
             bconn.send(("stop",))
@@ -623,8 +664,9 @@ def baseline(pipes: list[Connection], shares: list[list[int]],
     base = sorted(max(0.0, received[i + 2] - sent_at[(int(received[i]), int(received[i + 1]))])
                   for i in range(0, len(received), 3))
     expected = sum(count for _, count in sent) * messages
+    p99 = p99_with_unseen(array("d", base), max(0, expected - len(base)))
     return {
-        "baseline_p99_ms": round(percentile(base, 99) * 1000, 1) if base else None,
+        "baseline_p99_ms": round(p99 * 1000, 1) if p99 is not None else None,
         "baseline_p50_ms": round(percentile(base, 50) * 1000, 1) if base else None,
         "baseline_received": len(base),
         "baseline_expected": expected,
