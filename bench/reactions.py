@@ -475,6 +475,62 @@ def p99_with_unseen(values: array[float], unseen: int, p: float = 99) -> float |
     return sorted(values)[rank - 1]
 
 
+def self_check(seed: int = 1) -> None:
+    """The attribution against a simulation whose every latency is known: two nodes, a
+    viewer on node 0 whose readings count node 0's arrivals up to its beat + 50 ms and node
+    1's up to the beat (or, one time in five, the beat before), arrivals jittered after
+    the sends. The latencies the bench derives from the readings alone must be the true
+    ones, percentile by percentile, within the jitter (``--self-check``)."""
+    import random
+
+    rng = random.Random(seed)
+    sizes, rounds = [300, 200], 6
+    n = sum(sizes)
+    stream_of = {v: 0 if v < sizes[0] else 1 for v in range(n)}
+    sends: list[tuple[int, int, float]] = []
+    arrived: dict[tuple[int, int], float] = {}
+    for k in range(rounds + 1):
+        for v in range(n):
+            s = stream_of[v]
+            if k == 0 and s == 1:
+                continue
+            at = k + ACTIVE * (v - s * sizes[0]) / sizes[s] + rng.uniform(0, 0.003)
+            sends.append((v, k, at))
+            arrived[(v, k)] = at + rng.uniform(0, 0.01)
+
+    def counts(cut: float, stream: int) -> tuple[int, int]:
+        held = [None] * n
+        for (v, k), at in sorted(arrived.items(), key=lambda item: item[0][1]):
+            if stream_of[v] == stream and at <= cut:
+                held[v] = card_of(stream, k)
+        return held.count("red"), held.count("green")
+
+    raw = array("d")
+    cuts = []
+    for b in range(-2, 4 * (rounds + 2)):
+        beat = b / 4
+        cut = (beat + 0.05, beat - (0.25 if rng.random() < 0.2 else 0.0))
+        cuts.append(cut)
+        (r0, g0), (r1, g1) = counts(cut[0], 0), counts(cut[1], 1)
+        raw.extend((beat + 0.06 + rng.uniform(0, 0.02), r0 + r1, g0 + g1))
+    derived, unseen, backwards, _ = latencies(sends, {0: raw.tobytes()}, stream_of, sizes,
+                                              rounds)
+    truth = []
+    sent_at = {(v, k): at for v, k, at in sends}
+    for (v, k), at in arrived.items():
+        if k >= 1 and v != 0:
+            shown = next(raw[3 * i] for i, cut in enumerate(cuts) if at <= cut[stream_of[v]])
+            truth.append(shown - sent_at[(v, k)])
+    assert unseen == backwards == 0 and len(derived) == len(truth), (unseen, backwards)
+    # Arrivals are ranked by send time (jitter reorders a few ms), so equal within that.
+    worst = max(abs(a - b) for a, b in zip(sorted(derived), sorted(truth), strict=True))
+    assert worst <= 0.015, f"the attribution is off by {worst * 1000:.0f} ms"
+    print(f"self-check: {len(truth)} latencies derived from the readings alone are the true "
+          f"ones within {worst * 1000:.1f} ms, percentile by percentile (p99 "
+          f"{percentile(sorted(truth), 99) * 1000:.0f} ms, derived "
+          f"{percentile(sorted(derived), 99) * 1000:.0f} ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--viewers", type=int, default=5000)
@@ -485,7 +541,12 @@ def main() -> None:
     parser.add_argument("--sched", choices=("batch", "normal"), default="batch",
                         help="client scheduling policy (see fanout.py)")
     parser.add_argument("--ws", default="websockets-sansio")
+    parser.add_argument("--self-check", action="store_true",
+                        help="check the latency attribution on a simulation, and stop")
     args = parser.parse_args()
+    if args.self_check:
+        self_check()
+        return
     args.server_times = False
     n, rounds = args.viewers, args.seconds
 
@@ -648,10 +709,13 @@ def baseline(pipes: list[Connection], shares: list[list[int]],
         for _, _, bconn in servers:
             bconn.send(("go", start_at + 1, messages, 1 / BASELINE_RATE))
         ccpu0 = [process_cpu_seconds(p) for p in client_pids]
+        scpu0 = [process_cpu_seconds(pid) for _, pid, _ in servers]
         t0 = time.monotonic()
         sent = [bconn.recv() for _, _, bconn in servers]
         wall = time.monotonic() - t0
         ccpu = sum(process_cpu_seconds(p) - c for p, c in zip(client_pids, ccpu0, strict=True))
+        scpu = sum(process_cpu_seconds(pid) - c
+                   for (_, pid, _), c in zip(servers, scpu0, strict=True))
         time.sleep(max(1.0, start_at + rounds + 2 - time.monotonic()))  # the last arrive
         received = array("d")
         for pipe in pipes:
@@ -671,6 +735,7 @@ def baseline(pipes: list[Connection], shares: list[list[int]],
         "baseline_received": len(base),
         "baseline_expected": expected,
         "baseline_client_cpu_percent": round(100 * ccpu / wall, 1),
+        "baseline_server_cpu_percent": round(100 * scpu / wall, 1),
     }
 
 
