@@ -126,6 +126,7 @@ class _Table:
 
     topic: Topic | None = None
     holders: dict[str, _Holder] = field(default_factory=dict)
+    waiting: set[str] = field(default_factory=set)  # holders with a pending change
     red: int = 0
     green: int = 0
 
@@ -173,6 +174,7 @@ class CardCounter:
         if entry.connections <= 0:
             self._set(negotiation_id, table, entry, None)
             del table.holders[holder]
+            table.waiting.discard(holder)
             if not table.holders and table.topic is None:
                 del self.tables[negotiation_id]
 
@@ -185,8 +187,10 @@ class CardCounter:
             return  # not connected here, or nothing on the table to react to
         if now - entry.changed_at < CHANGE_INTERVAL:
             entry.pending = card
+            table.waiting.add(holder)
             return
         entry.pending = _UNSET
+        table.waiting.discard(holder)
         entry.changed_at = now
         self._set(negotiation_id, table, entry, card)
 
@@ -215,6 +219,7 @@ class CardCounter:
         table.topic = topic
         for entry in table.holders.values():
             entry.card, entry.pending = None, _UNSET
+        table.waiting.clear()
         if table.red or table.green:
             self.dirty.add(negotiation_id)
         table.red = table.green = 0
@@ -250,9 +255,12 @@ class CardCounter:
     def tick(self, now: float) -> None:
         """Apply the changes whose turn has come; forget nodes not heard from; note peaks."""
         for negotiation_id, table in self.tables.items():
-            for entry in table.holders.values():
-                if entry.pending is not _UNSET and now - entry.changed_at >= CHANGE_INTERVAL:
+            # Only the holders with a change waiting: not every holder on every beat.
+            for holder in list(table.waiting):
+                entry = table.holders[holder]
+                if now - entry.changed_at >= CHANGE_INTERVAL:
                     card, entry.pending = entry.pending, _UNSET
+                    table.waiting.discard(holder)
                     entry.changed_at = now
                     self._set(negotiation_id, table, entry, card)
         for node_id, node in list(self.remote.items()):
