@@ -1,7 +1,7 @@
 """The card counter: one card per holder, throttled changes, cards that drop when their holder
 goes, and other nodes' counts summed until those nodes go silent."""
 
-from realtime.cards import CHANGE_INTERVAL, NODE_EXPIRY, CardCounter, Topic
+from realtime.cards import CHANGE_INTERVAL, NODE_EXPIRY, CardCounter, Topic, until_next_beat
 
 NEGOTIATION = "n-1"
 TOPIC = Topic("s-1", 1, "a-12")
@@ -160,3 +160,13 @@ def test_messages_between_nodes_never_name_a_holder():
     messages = [counter.state_message(NEGOTIATION), *counter.alive_messages()]
     # then
     assert not any("secret-browser" in m for m in messages)
+
+
+def test_every_node_beats_at_the_same_moments_of_the_wall_clock():
+    # given: two nodes whose ticks started at different moments
+    started = [1000.07, 1000.19]
+    # when: each waits for its next beat
+    beats = [t + until_next_beat(t, 0.25) for t in started]
+    # then: both beat together, on a multiple of the interval (and never beat twice at once)
+    assert [round(b, 9) for b in beats] == [1000.25, 1000.25]
+    assert round(until_next_beat(1000.25, 0.25), 9) == 0.25
