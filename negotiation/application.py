@@ -29,6 +29,7 @@ from negotiation.domain import commands as c
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor
 from negotiation.domain.negotiation import Negotiation
+from negotiation.recorder import OneTripRecorder
 from negotiation.transcoder import MsgspecTranscoder
 
 T = TypeVar("T")
@@ -222,22 +223,13 @@ class Negotiations(SerializedApplication[Negotiation]):
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        super().__init__(env)
-        self._recorded_listeners: list[Callable[[list[Notification]], None]] = []
-
     def on_recorded(self, listener: Callable[[list[Notification]], None]) -> None:
-        """Call `listener` with the stored form of each batch of events this object records,
-        once committed (from the committing thread): this process's live feeds fold them at
-        once instead of reading them back from the log."""
-        self._recorded_listeners.append(listener)
-
-    def _notify(self, recordings: list[Recording[UUID]]) -> None:
-        # The eventsourcing library's hook, called after each save has committed.
-        if recordings and self._recorded_listeners:
-            notifications = [recording.notification for recording in recordings]
-            for listener in self._recorded_listeners:
-                listener(notifications)
+        """Call `listener` with the stored form of each group of events this process records,
+        once committed, in commit order (from the committing thread; negotiation/recorder.py):
+        this process's live feeds fold them at once instead of reading them back from the log."""
+        if not isinstance(self.recorder, OneTripRecorder):
+            raise TypeError("Recorded events are told only by the PostgreSQL event store.")
+        self.recorder.on_committed(listener)
 
     # ------------------------------------------------------------------ commands
     def start(self, actor: Actor, command: c.OpenNegotiation) -> Recorded[UUID]:
