@@ -121,8 +121,10 @@ class OneTripRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if self.datastore.enable_db_functions or kwargs or not stored_events:
-            # Not ours to group (a subclass's hook in the library's transaction): alone.
+        # The application passes `tracking=None` with every save; anything else (a subclass's
+        # hook in the library's transaction, such as a ballot's credential) is saved alone.
+        alone = any(value is not None for value in kwargs.values())
+        if self.datastore.enable_db_functions or alone or not stored_events:
             ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             if ids:
                 self._tell(self._notifications([_Save(stored_events)], [list(ids)]))

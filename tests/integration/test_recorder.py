@@ -15,9 +15,12 @@ import psycopg
 import pytest
 from eventsourcing.persistence import Notification, RecordConflictError, StoredEvent
 
-from negotiation.application import Negotiations
+from negotiation.application import LOCK_STRIPES, Negotiations
 from negotiation.database import DatabaseConfig, drop_database, ensure_database_exists
+from negotiation.domain import commands as c
+from negotiation.domain.ground_rules import GroundRules
 from negotiation.recorder import OneTripRecorder
+from tests.unit.builders import EMPLOYER_CHIEF, UNION_CHIEF
 
 
 @pytest.fixture(scope="module")
@@ -104,36 +107,41 @@ def _until(condition: Callable[[], bool]) -> None:
 
 
 class Saver(threading.Thread):
-    def __init__(self, recorder: OneTripRecorder, events: list[StoredEvent]) -> None:
+    """Runs `save` (which returns positions) in a thread of its own, keeping what it got."""
+
+    def __init__(self, save: Callable[[], list[int]], events: list[StoredEvent]) -> None:
         super().__init__(daemon=True)
-        self.recorder, self.events = recorder, events
+        self.save, self.events = save, events
         self.ids: list[int] | None = None
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            self.ids = list(self.recorder.insert_events(self.events) or [])
+            self.ids = self.save()
         except BaseException as error:
             self.error = error
 
 
-def _grouped(config: DatabaseConfig, recorder: OneTripRecorder, saves: list[list[StoredEvent]]):
-    """A first save that waits for the table lock (held here), then `saves` from as many
-    threads, which queue behind it: when the lock is let go, they are written as a group."""
-    first = Saver(recorder, [_event(uuid4(), 1)])
+def _inserting(recorder: OneTripRecorder, events: list[StoredEvent]) -> Saver:
+    return Saver(lambda: list(recorder.insert_events(events) or []), events)
+
+
+def _grouped(config: DatabaseConfig, recorder: OneTripRecorder, savers: list[Saver]) -> Saver:
+    """A first save that waits for the table lock (held here), then `savers`, which queue
+    behind it: when the lock is let go, they are written as a group. Returns the first."""
+    first = _inserting(recorder, [_event(uuid4(), 1)])
     with _connect(config) as holder:
         holder.execute("LOCK TABLE negotiations_events IN EXCLUSIVE MODE")
         first.start()
         _until(lambda: recorder._writing and not recorder._queue)  # it writes, alone
-        savers = [Saver(recorder, events) for events in saves]
         for saver in savers:
             saver.start()
-        _until(lambda: len(recorder._queue) == len(saves))
+        _until(lambda: len(recorder._queue) == len(savers))
     for saver in [first, *savers]:
         saver.join(30)
         assert not saver.is_alive()
     assert first.ids is not None
-    return first, savers
+    return first
 
 
 def _transactions(config: DatabaseConfig, originators: list[UUID]) -> set[str]:
@@ -156,7 +164,8 @@ def test_concurrent_saves_share_one_commit_and_each_caller_gets_its_own_position
         [_event(originator, version) for version in range(1, 1 + n % 3 + 1)]
         for n, originator in enumerate(originators)
     ]
-    first, savers = _grouped(own_database, recorder, saves)
+    savers = [_inserting(recorder, events) for events in saves]
+    first = _grouped(own_database, recorder, savers)
 
     # One transaction wrote all twelve saves (the first save had one of its own).
     assert len(_transactions(own_database, originators)) == 1
@@ -194,7 +203,8 @@ def test_a_save_that_lost_to_a_stored_version_fails_alone_in_its_group(
         [_event(winners[2], 1)],
         [_event(winners[3], 1)],
     ]
-    _, savers = _grouped(own_database, recorder, saves)
+    savers = [_inserting(recorder, events) for events in saves]
+    _grouped(own_database, recorder, savers)
 
     losers = [savers[1], savers[3]]
     for loser in losers:
@@ -221,10 +231,48 @@ def test_two_saves_of_one_event_in_a_group_the_first_queued_wins(
         [_event(contested, 1)],
         [_event(others[1], 1)],
     ]
-    _, savers = _grouped(own_database, recorder, saves)
+    savers = [_inserting(recorder, events) for events in saves]
+    _grouped(own_database, recorder, savers)
 
     assert savers[1].ids is not None and isinstance(savers[2].error, RecordConflictError)
     for saver in (savers[0], savers[3]):
         assert saver.error is None and saver.ids is not None
     stored = recorder.select_events(contested)
     assert [(e.originator_version, e.state) for e in stored] == [(1, savers[1].events[0].state)]
+
+
+def test_commands_on_different_negotiations_at_once_are_saved_in_one_commit(
+    negotiations: Negotiations, own_database: DatabaseConfig
+) -> None:
+    # Negotiations on different stripes of the command lock: their commands run side by side.
+    opened: dict[int, UUID] = {}
+    while len(opened) < 6:
+        negotiation_id = negotiations.open_negotiation(
+            UNION_CHIEF, title="Contract", kind="collective_bargaining", bargaining_unit="Unit",
+            union_name="Union", employer_name="District", opener_party="union",
+            other_chief=EMPLOYER_CHIEF,
+        )
+        opened.setdefault(negotiation_id.int % LOCK_STRIPES, negotiation_id)
+    ids = list(opened.values())
+
+    def propose_ground_rules(negotiation_id: UUID) -> Saver:
+        command = c.ProposeGroundRules(rules=GroundRules())
+        return Saver(
+            lambda: [negotiations.execute(negotiation_id, UNION_CHIEF, command).position], []
+        )
+
+    savers = [propose_ground_rules(negotiation_id) for negotiation_id in ids]
+    _grouped(own_database, negotiations.recorder, savers)
+
+    with _connect(own_database) as conn:
+        (rows,) = conn.execute(
+            "SELECT count(DISTINCT xmin::text) FROM negotiations_events "
+            "WHERE originator_id = ANY(%s) AND originator_version = 2",
+            (ids,),
+        ).fetchone()
+    assert rows == 1  # their proposals were saved in one commit
+    for negotiation_id, saver in zip(ids, savers, strict=True):
+        assert saver.error is None and saver.ids is not None
+        (recorded,) = negotiations.recorder.select_notifications(saver.ids[0], limit=1)
+        assert (recorded.originator_id, recorded.originator_version) == (negotiation_id, 2)
+        assert recorded.topic.endswith("GroundRulesProposed")
