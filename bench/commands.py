@@ -149,11 +149,35 @@ def summarize(samples: Samples, window: tuple[float, float]) -> Figures:
 
 @dataclass
 class CpuWatch:
-    """CPU used by named processes and PostgreSQL between start() and stop(), in % of one core."""
+    """CPU used by named processes and PostgreSQL between start() and stop(), in % of one core;
+    and, given the database, how many events each commit of the event log carried meanwhile
+    (group commit: saves made while another is written share its transaction)."""
 
     pids: dict[str, list[int]]
+    database: Any = None
     _before: dict[str, float] = field(default_factory=dict)
     usage: dict[str, float] = field(default_factory=dict)
+    events_per_commit: float = math.nan
+    _heads: list[int] = field(default_factory=list)
+
+    def _log_head(self) -> None:
+        if self.database is not None:
+            with _connect(self.database) as conn:
+                cursor = conn.execute("SELECT max(notification_id) FROM negotiations_events")
+                (head,) = cursor.fetchone()
+            self._heads.append(head or 0)
+
+    def _count_commits(self) -> None:
+        if self.database is None:
+            return
+        with _connect(self.database) as conn:
+            # Rows one transaction inserted share its xmin.
+            events, commits = conn.execute(
+                "SELECT count(*), count(DISTINCT xmin::text) FROM negotiations_events "
+                "WHERE notification_id > %s AND notification_id <= %s",
+                self._heads[-2:],
+            ).fetchone()
+        self.events_per_commit = events / commits if commits else math.nan
 
     def _read(self) -> dict[str, float]:
         now = {name: sum(process_cpu_seconds(p) for p in pids) for name, pids in self.pids.items()}
@@ -164,10 +188,13 @@ class CpuWatch:
         return now
 
     def start(self) -> None:
+        self._log_head()
         self._before = self._read()
 
     def stop(self) -> None:
         after = self._read()
+        self._log_head()
+        self._count_commits()
         wall = after["wall"] - self._before["wall"]
         for name in [*self.pids, "postgres"]:
             self.usage[name] = 100 * (after[name] - self._before[name]) / wall
@@ -177,6 +204,15 @@ class CpuWatch:
         # Everything else on the machine (other jobs skew the figures), in % of one core.
         ours = sum(self.usage[name] for name in [*self.pids, "postgres"])
         self.usage["other"] = max(0.0, 100 * busy / wall - ours)
+
+
+def _connect(database: Any) -> Any:
+    import psycopg
+
+    return psycopg.connect(
+        host=database.host, port=database.port, dbname=database.dbname, user=database.user,
+        password=database.password, autocommit=True,
+    )
 
 
 # ---------------------------------------------------------------------- the server process
@@ -368,6 +404,7 @@ def client_process(url: str, client: str, jobs: list[Job], conn: Connection) -> 
 
 
 def run_http(
+    database: Any,
     urls: list[str],
     server_pids: list[int],
     jobs: list[Job],
@@ -399,7 +436,9 @@ def run_http(
         stop_at = measure_from + seconds
         for pipe in pipes:
             pipe.send((start_at, stop_at))
-        watch = CpuWatch({"server": server_pids, "clients": [p.pid or 0 for p in processes]})
+        watch = CpuWatch(
+            {"server": server_pids, "clients": [p.pid or 0 for p in processes]}, database
+        )
         sleep_until(measure_from)
         watch.start()
         sleep_until(stop_at)
@@ -542,7 +581,7 @@ def run_raw(
             start_at = time.monotonic() + 0.2
             measure_from = start_at + warmup
             stop_at = measure_from + seconds
-            watch = CpuWatch({"bench": [os.getpid()]})
+            watch = CpuWatch({"bench": [os.getpid()]}, database)
             done: list[Samples] = []
             runner = threading.Thread(
                 target=lambda: done.append(raw_threads(app, jobs, start_at, stop_at))
@@ -587,7 +626,7 @@ def _raw_processes(
         stop_at = measure_from + seconds
         for pipe in pipes:
             pipe.send((start_at, stop_at))
-        watch = CpuWatch({"bench": [p.pid or 0 for p in processes]})
+        watch = CpuWatch({"bench": [p.pid or 0 for p in processes]}, database)
         sleep_until(measure_from)
         watch.start()
         sleep_until(stop_at)
@@ -624,6 +663,7 @@ def report(name: str, figures: Figures, samples: Samples, watch: CpuWatch) -> No
     for error in samples.errors[:3]:
         print(f"    {error}")
     print(f"  CPU (% of one core)  {cpu}; machine {watch.usage['machine']:.0f} % of all cores")
+    print(f"  events per commit    {watch.events_per_commit:8.2f}")
     if watch.usage["other"] > 20:
         print("  warning: other processes used the CPU during this run; figures are skewed")
 
@@ -681,7 +721,8 @@ def main() -> None:
             print(f"server pids {pids} at {urls}", flush=True)
             jobs = asyncio.run(http_setup(urls[0], database, args.clients, args.negotiations))
             http, http_samples, http_cpu = run_http(
-                urls, pids, jobs, args.client, args.client_procs, args.warmup, args.seconds
+                database, urls, pids, jobs, args.client, args.client_procs, args.warmup,
+                args.seconds,
             )
         report(f"HTTP  (uvicorn+uvloop+httptools, {server_procs} server process(es) on "
                f"{len(urls)} port(s); {args.client_procs} client processes, {args.client})",
@@ -690,6 +731,7 @@ def main() -> None:
             print(json.dumps({"http_commands_per_s": round(http.table_per_s, 1),
                               "p50_ms": round(http.p50_ms, 2), "p99_ms": round(http.p99_ms, 2),
                               "server_cpu_pct": round(http_cpu.usage["server"], 1),
+                              "http_events_per_commit": round(http_cpu.events_per_commit, 2),
                               "other_cpu_pct_http": round(http_cpu.usage["other"], 1)}))
             return
         raw, raw_samples, raw_cpu = run_raw(
@@ -734,6 +776,8 @@ def main() -> None:
         "server_cpu_pct": round(http_cpu.usage["server"], 1),
         "client_cpu_pct": round(http_cpu.usage["clients"], 1),
         "postgres_cpu_pct_http": round(http_cpu.usage["postgres"], 1),
+        "http_events_per_commit": round(http_cpu.events_per_commit, 2),
+        "raw_events_per_commit": round(raw_cpu.events_per_commit, 2),
         "other_cpu_pct_http": round(http_cpu.usage["other"], 1),
         "other_cpu_pct_raw": round(raw_cpu.usage["other"], 1),
         "clients": args.clients,

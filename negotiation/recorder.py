@@ -12,7 +12,8 @@ never meet in a group: they take turns on its locks before they save).
 
 One transaction is one message: BEGIN, the lock, the NOTIFY, the insert and COMMIT go out
 together and run back to back in PostgreSQL, so the lock is never held while the committing
-thread waits for Python (a thread woken, the GIL taken back from the event loop).
+thread waits for Python (a thread woken, the GIL taken back from the event loop). Its NOTIFY
+carries the log's last position, so a hub that has it already need not read the log.
 
 What each caller gets is what it would have got alone:
 - its own positions (notification ids), consecutive and in its events' order; positions
@@ -99,7 +100,6 @@ class OneTripRecorder(PostgresApplicationRecorder):
             [
                 SQL("BEGIN"),
                 *self.lock_table_statements,
-                SQL("NOTIFY {}").format(Identifier(self.channel_name)),
                 # Each save is inserted whole or not at all: a save with any event whose
                 # (originator_id, originator_version) is stored already is left out.
                 SQL(
@@ -113,6 +113,12 @@ class OneTripRecorder(PostgresApplicationRecorder):
                     "WHERE save NOT IN (SELECT save FROM taken) ORDER BY save, seq "
                     "RETURNING originator_id, originator_version, notification_id"
                 ).format(values=values, table=table),
+                # Delivered at COMMIT, with the log's last position (the group's, under the
+                # lock): a hub that has it already (it took this process's events as they
+                # committed) need not read the log.
+                SQL("SELECT pg_notify({}, max(notification_id)::text) FROM {}").format(
+                    self.channel_name, table
+                ),
                 SQL("COMMIT"),
             ]
         )

@@ -276,3 +276,15 @@ def test_commands_on_different_negotiations_at_once_are_saved_in_one_commit(
         (recorded,) = negotiations.recorder.select_notifications(saver.ids[0], limit=1)
         assert (recorded.originator_id, recorded.originator_version) == (negotiation_id, 2)
         assert recorded.topic.endswith("GroundRulesProposed")
+
+
+def test_each_commit_notifies_the_log_position_it_reached(
+    negotiations: Negotiations, own_database: DatabaseConfig
+) -> None:
+    recorder = negotiations.recorder
+    with _connect(own_database) as listener:
+        listener.autocommit = True
+        listener.execute("LISTEN negotiations_events")
+        ids = recorder.insert_events([_event(uuid4(), 1), _event(uuid4(), 1)])
+        (notify,) = listener.notifies(timeout=10, stop_after=1)
+    assert ids is not None and notify.payload == str(ids[-1])
