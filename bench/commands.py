@@ -34,6 +34,14 @@ and round again. Headline figures count the four table commands (proposal, count
 opening the article is a command too, timed and shown separately, but not in the headline.
 The last line printed is one JSON object.
 
+Reading it (more in bench/README.md): each side also shows the event log's events per commit
+in its window (rows sharing one transaction's ``xmin``): ≈ 1.2 is one save per commit (a TA
+that agrees an article records two events); more is group commit at work
+(negotiation/recorder.py). The machine's load blurs it much less than the rates; the ratio
+less than the rates too, but it still falls as the load rises (the HTTP side waits for more
+thread wake-ups per command). With "other" above 20 % of a core, compare only runs made in
+the same minutes, alternating.
+
     .venv/bin/python bench/commands.py --seconds 15
     .venv/bin/python bench/commands.py --server-procs 1     # one server process, as before
 """
@@ -607,11 +615,16 @@ def _raw_processes(
 ) -> tuple[Samples, CpuWatch, tuple[float, float]]:
     ctx = mp.get_context("spawn")
     pipes, processes = [], []
+    # Every process gets loops of every negotiation, as the kernel spreads the HTTP side's
+    # connections over the server processes: dealt out negotiation by negotiation. (Dealt by
+    # client number, 4 negotiations over 2 processes put each negotiation in one process,
+    # and the node lock was never contended.)
+    dealt = sorted(jobs, key=lambda job: (job.negotiation_id, job.client))
     try:
         for i in range(procs):
             parent_end, child_end = ctx.Pipe()
             process = ctx.Process(
-                target=raw_process, args=(database, jobs[i::procs], child_end),
+                target=raw_process, args=(database, dealt[i::procs], child_end),
                 name=f"bench-raw-{i}",
             )
             process.start()
