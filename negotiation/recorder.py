@@ -150,6 +150,11 @@ class OneTripRecorder(PostgresApplicationRecorder):
         try:
             self._write(group)
         finally:
+            for other in group:  # nobody waits for ever, whatever happened while writing
+                if not other.done:
+                    other.error = other.error or RuntimeError("The group's write was cut short.")
+                    other.done = True
+                    other.turn.set()
             with self._queue_lock:
                 if self._queue:
                     self._queue[0].turn.set()  # the next group's writer
