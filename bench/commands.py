@@ -34,6 +34,14 @@ and round again. Headline figures count the four table commands (proposal, count
 opening the article is a command too, timed and shown separately, but not in the headline.
 The last line printed is one JSON object.
 
+Reading it (more in bench/README.md): each side also shows the event log's events per commit
+in its window (rows sharing one transaction's ``xmin``): ≈ 1.2 is one save per commit (a TA
+that agrees an article records two events); more is group commit at work
+(negotiation/recorder.py). The machine's load blurs it much less than the rates; the ratio
+less than the rates too, but it still falls as the load rises (the HTTP side waits for more
+thread wake-ups per command). With "other" above 20 % of a core, compare only runs made in
+the same minutes, alternating.
+
     .venv/bin/python bench/commands.py --seconds 15
     .venv/bin/python bench/commands.py --server-procs 1     # one server process, as before
 """
@@ -149,11 +157,35 @@ def summarize(samples: Samples, window: tuple[float, float]) -> Figures:
 
 @dataclass
 class CpuWatch:
-    """CPU used by named processes and PostgreSQL between start() and stop(), in % of one core."""
+    """CPU used by named processes and PostgreSQL between start() and stop(), in % of one core;
+    and, given the database, how many events each commit of the event log carried meanwhile
+    (group commit: saves made while another is written share its transaction)."""
 
     pids: dict[str, list[int]]
+    database: Any = None
     _before: dict[str, float] = field(default_factory=dict)
     usage: dict[str, float] = field(default_factory=dict)
+    events_per_commit: float = math.nan
+    _heads: list[int] = field(default_factory=list)
+
+    def _log_head(self) -> None:
+        if self.database is not None:
+            with _connect(self.database) as conn:
+                cursor = conn.execute("SELECT max(notification_id) FROM negotiations_events")
+                (head,) = cursor.fetchone()
+            self._heads.append(head or 0)
+
+    def _count_commits(self) -> None:
+        if self.database is None:
+            return
+        with _connect(self.database) as conn:
+            # Rows one transaction inserted share its xmin.
+            events, commits = conn.execute(
+                "SELECT count(*), count(DISTINCT xmin::text) FROM negotiations_events "
+                "WHERE notification_id > %s AND notification_id <= %s",
+                self._heads[-2:],
+            ).fetchone()
+        self.events_per_commit = events / commits if commits else math.nan
 
     def _read(self) -> dict[str, float]:
         now = {name: sum(process_cpu_seconds(p) for p in pids) for name, pids in self.pids.items()}
@@ -164,10 +196,13 @@ class CpuWatch:
         return now
 
     def start(self) -> None:
+        self._log_head()
         self._before = self._read()
 
     def stop(self) -> None:
         after = self._read()
+        self._log_head()
+        self._count_commits()
         wall = after["wall"] - self._before["wall"]
         for name in [*self.pids, "postgres"]:
             self.usage[name] = 100 * (after[name] - self._before[name]) / wall
@@ -177,6 +212,15 @@ class CpuWatch:
         # Everything else on the machine (other jobs skew the figures), in % of one core.
         ours = sum(self.usage[name] for name in [*self.pids, "postgres"])
         self.usage["other"] = max(0.0, 100 * busy / wall - ours)
+
+
+def _connect(database: Any) -> Any:
+    import psycopg
+
+    return psycopg.connect(
+        host=database.host, port=database.port, dbname=database.dbname, user=database.user,
+        password=database.password, autocommit=True,
+    )
 
 
 # ---------------------------------------------------------------------- the server process
@@ -368,6 +412,7 @@ def client_process(url: str, client: str, jobs: list[Job], conn: Connection) -> 
 
 
 def run_http(
+    database: Any,
     urls: list[str],
     server_pids: list[int],
     jobs: list[Job],
@@ -399,7 +444,9 @@ def run_http(
         stop_at = measure_from + seconds
         for pipe in pipes:
             pipe.send((start_at, stop_at))
-        watch = CpuWatch({"server": server_pids, "clients": [p.pid or 0 for p in processes]})
+        watch = CpuWatch(
+            {"server": server_pids, "clients": [p.pid or 0 for p in processes]}, database
+        )
         sleep_until(measure_from)
         watch.start()
         sleep_until(stop_at)
@@ -542,7 +589,7 @@ def run_raw(
             start_at = time.monotonic() + 0.2
             measure_from = start_at + warmup
             stop_at = measure_from + seconds
-            watch = CpuWatch({"bench": [os.getpid()]})
+            watch = CpuWatch({"bench": [os.getpid()]}, database)
             done: list[Samples] = []
             runner = threading.Thread(
                 target=lambda: done.append(raw_threads(app, jobs, start_at, stop_at))
@@ -568,11 +615,16 @@ def _raw_processes(
 ) -> tuple[Samples, CpuWatch, tuple[float, float]]:
     ctx = mp.get_context("spawn")
     pipes, processes = [], []
+    # Every process gets loops of every negotiation, as the kernel spreads the HTTP side's
+    # connections over the server processes: dealt out negotiation by negotiation. (Dealt by
+    # client number, 4 negotiations over 2 processes put each negotiation in one process,
+    # and the node lock was never contended.)
+    dealt = sorted(jobs, key=lambda job: (job.negotiation_id, job.client))
     try:
         for i in range(procs):
             parent_end, child_end = ctx.Pipe()
             process = ctx.Process(
-                target=raw_process, args=(database, jobs[i::procs], child_end),
+                target=raw_process, args=(database, dealt[i::procs], child_end),
                 name=f"bench-raw-{i}",
             )
             process.start()
@@ -587,7 +639,7 @@ def _raw_processes(
         stop_at = measure_from + seconds
         for pipe in pipes:
             pipe.send((start_at, stop_at))
-        watch = CpuWatch({"bench": [p.pid or 0 for p in processes]})
+        watch = CpuWatch({"bench": [p.pid or 0 for p in processes]}, database)
         sleep_until(measure_from)
         watch.start()
         sleep_until(stop_at)
@@ -624,6 +676,7 @@ def report(name: str, figures: Figures, samples: Samples, watch: CpuWatch) -> No
     for error in samples.errors[:3]:
         print(f"    {error}")
     print(f"  CPU (% of one core)  {cpu}; machine {watch.usage['machine']:.0f} % of all cores")
+    print(f"  events per commit    {watch.events_per_commit:8.2f}")
     if watch.usage["other"] > 20:
         print("  warning: other processes used the CPU during this run; figures are skewed")
 
@@ -681,7 +734,8 @@ def main() -> None:
             print(f"server pids {pids} at {urls}", flush=True)
             jobs = asyncio.run(http_setup(urls[0], database, args.clients, args.negotiations))
             http, http_samples, http_cpu = run_http(
-                urls, pids, jobs, args.client, args.client_procs, args.warmup, args.seconds
+                database, urls, pids, jobs, args.client, args.client_procs, args.warmup,
+                args.seconds,
             )
         report(f"HTTP  (uvicorn+uvloop+httptools, {server_procs} server process(es) on "
                f"{len(urls)} port(s); {args.client_procs} client processes, {args.client})",
@@ -690,6 +744,7 @@ def main() -> None:
             print(json.dumps({"http_commands_per_s": round(http.table_per_s, 1),
                               "p50_ms": round(http.p50_ms, 2), "p99_ms": round(http.p99_ms, 2),
                               "server_cpu_pct": round(http_cpu.usage["server"], 1),
+                              "http_events_per_commit": round(http_cpu.events_per_commit, 2),
                               "other_cpu_pct_http": round(http_cpu.usage["other"], 1)}))
             return
         raw, raw_samples, raw_cpu = run_raw(
@@ -734,6 +789,8 @@ def main() -> None:
         "server_cpu_pct": round(http_cpu.usage["server"], 1),
         "client_cpu_pct": round(http_cpu.usage["clients"], 1),
         "postgres_cpu_pct_http": round(http_cpu.usage["postgres"], 1),
+        "http_events_per_commit": round(http_cpu.events_per_commit, 2),
+        "raw_events_per_commit": round(raw_cpu.events_per_commit, 2),
         "other_cpu_pct_http": round(http_cpu.usage["other"], 1),
         "other_cpu_pct_raw": round(raw_cpu.usage["other"], 1),
         "clients": args.clients,

@@ -29,6 +29,7 @@ from negotiation.domain import commands as c
 from negotiation.domain import errors
 from negotiation.domain.actors import Actor
 from negotiation.domain.negotiation import Negotiation
+from negotiation.recorder import OneTripRecorder
 from negotiation.transcoder import MsgspecTranscoder
 
 T = TypeVar("T")
@@ -140,25 +141,33 @@ class SerializedApplication(Application[UUID], Generic[A]):
                 self.repository.cache.get(aggregate_id, evict=True)
 
     @contextmanager
-    def _node_lock(self, aggregate_id: UUID) -> Iterator[None]:
-        """Serialize writers of one aggregate across server processes (nodes).
+    def _locked(self, aggregate_id: UUID) -> Iterator[None]:
+        """The striped lock, then the node lock: writers of one aggregate take turns in this
+        process, and across server processes (nodes).
 
         Optimistic concurrency alone is correct, but two nodes writing one stream flat out can
         starve each other with conflicts; a session advisory lock makes them queue instead.
-        It is released with the connection if the process dies.
+        It is released with the connection if the process dies. On the way out the striped
+        lock goes first: this process's next command on the aggregate is woken while the
+        node lock's release travels to PostgreSQL, where that command then waits for it.
         """
-        if self._lock_pool is None:  # not PostgreSQL (in-memory persistence): one process only
-            yield
-            return
-        key = int.from_bytes(aggregate_id.bytes[:8], "big", signed=True)
-        # A pool of its own: a command holds its lock connection while the recorder's pool
-        # serves the load and the save, so the two can never wait on each other.
-        with self._lock_pool.connection() as connection:
-            connection.execute("SELECT pg_advisory_lock(%s)", (key,))
-            try:
+        thread_lock = self._lock(aggregate_id)
+        with contextlib.ExitStack() as held:
+            thread_lock.acquire()
+            held.callback(thread_lock.release)
+            if self._lock_pool is None:  # not PostgreSQL (in-memory): one process only
                 yield
-            finally:
-                connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
+                return
+            key = int.from_bytes(aggregate_id.bytes[:8], "big", signed=True)
+            # A pool of its own: a command holds its lock connection while the recorder's
+            # pool serves the load and the save, so the two can never wait on each other.
+            with self._lock_pool.connection() as connection:
+                connection.execute("SELECT pg_advisory_lock(%s)", (key,))
+                try:
+                    yield
+                finally:
+                    held.close()  # the striped lock
+                    connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
     def _load(self, aggregate_id: UUID) -> A:
         # The cached object itself, not a copy: the striped lock means no other thread of this
@@ -179,7 +188,7 @@ class SerializedApplication(Application[UUID], Generic[A]):
 
     def _act(self, aggregate_id: UUID, command: Callable[[A], T], **save: Any) -> Recorded[T]:
         """Lock, load, decide, save (with `save` passed to the recorder), retry on a conflict."""
-        with self._lock(aggregate_id), self._node_lock(aggregate_id):
+        with self._locked(aggregate_id):
             for attempt in range(SAVE_ATTEMPTS):
                 aggregate = self._load(aggregate_id)
                 try:
@@ -222,22 +231,13 @@ class Negotiations(SerializedApplication[Negotiation]):
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        super().__init__(env)
-        self._recorded_listeners: list[Callable[[list[Notification]], None]] = []
-
     def on_recorded(self, listener: Callable[[list[Notification]], None]) -> None:
-        """Call `listener` with the stored form of each batch of events this object records,
-        once committed (from the committing thread): this process's live feeds fold them at
-        once instead of reading them back from the log."""
-        self._recorded_listeners.append(listener)
-
-    def _notify(self, recordings: list[Recording[UUID]]) -> None:
-        # The eventsourcing library's hook, called after each save has committed.
-        if recordings and self._recorded_listeners:
-            notifications = [recording.notification for recording in recordings]
-            for listener in self._recorded_listeners:
-                listener(notifications)
+        """Call `listener` with the stored form of each group of events this process records,
+        once committed, in commit order (from the committing thread; negotiation/recorder.py):
+        this process's live feeds fold them at once instead of reading them back from the log."""
+        if not isinstance(self.recorder, OneTripRecorder):
+            raise TypeError("Recorded events are told only by the PostgreSQL event store.")
+        self.recorder.on_committed(listener)
 
     # ------------------------------------------------------------------ commands
     def start(self, actor: Actor, command: c.OpenNegotiation) -> Recorded[UUID]:

@@ -165,8 +165,12 @@ class Hub:
                 for feed in list(live.feeds.values()):
                     await heartbeat(feed)
 
-    def _notified(self, *_: Any) -> None:
-        self._wake.set()
+    def _notified(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        # The recorder tells the log's last position at each commit (negotiation/recorder.py):
+        # when this hub has it already — it took this process's own events as they committed —
+        # there is nothing to read. Anything else (no position) sends the hub to the log.
+        if not payload.isdigit() or int(payload) > self.head:
+            self._wake.set()
 
     # ------------------------------------------------------------------ following the log
     async def _follow(self) -> None:
@@ -196,15 +200,17 @@ class Hub:
                 await asyncio.sleep(0.5)
 
     async def _read_new_events(self) -> None:
+        page = 500
         while True:
-            rows = await self.pool.fetch(SELECT_AFTER, self.head, 500)
-            if not rows:
-                return
-            events = [decode_row(row) for row in rows]
-            async with self._lock:
-                self._take(events)
-            async with self._advanced:
-                self._advanced.notify_all()
+            rows = await self.pool.fetch(SELECT_AFTER, self.head, page)
+            if rows:
+                events = [decode_row(row) for row in rows]
+                async with self._lock:
+                    self._take(events)
+                async with self._advanced:
+                    self._advanced.notify_all()
+            if len(rows) < page:
+                return  # the head, as of this read: what commits later will notify again
 
     def recorded(self, notifications: Sequence[StoredNotification]) -> None:
         """Events this process has just committed, from the committing thread: fold them

@@ -10,6 +10,7 @@ import msgspec
 
 from negotiation.application import Negotiations
 from negotiation.database import drop_database, ensure_database_exists
+from projections.events import CHANNEL
 from projections.runner import Projector
 from realtime.hub import Hub
 from tests.support import open_table_in
@@ -66,6 +67,15 @@ async def test_own_events_reach_the_feed_without_reading_the_log(database):
         assert change["type"] == "change" and change["position"] == snapshot["position"] + 1
         assert any(part.startswith("article:") for part in change["set"])
         assert hub.head == change["position"]
+        # The commit's notification names that position: the hub, which has it, does not go
+        # and read the log for it; a later position, or a notification without one, does.
+        hub._wake.clear()
+        hub._notified(None, 0, CHANNEL, str(hub.head))
+        assert not hub._wake.is_set()
+        for payload in (str(hub.head + 1), ""):
+            hub._notified(None, 0, CHANNEL, payload)
+            assert hub._wake.is_set()
+            hub._wake.clear()
 
 
 async def test_across_a_gap_the_log_is_read_and_each_change_arrives_once_in_order(database):
