@@ -23,6 +23,8 @@ pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 CURRENT = "Class size shall not exceed 30 students."
 AGREED = "Class size shall not exceed 24 students."
+# Agreed in a closed session: the public never reads it; a member's credential opens it.
+CLOSED_AGREED = "Each teacher has 240 minutes of planning time a week."
 PASSPHRASE = "a long guardian passphrase"
 # The password hashing of a key file takes seconds in a browser: waits allow for it (no timing is
 # asserted, each wait is for a visible outcome).
@@ -38,7 +40,9 @@ ROLL = [
 
 
 def whole_ta(negotiations, union, employer):
-    negotiation_id, _ = open_table_in(
+    """Article 12 agreed on language tabled in an open session, article 14 on language tabled
+    in a closed one."""
+    negotiation_id, session_id = open_table_in(
         negotiations, union.actor, employer.actor, "Ratify in a browser"
     )
     article = negotiations.open_article(
@@ -52,8 +56,27 @@ def whole_ta(negotiations, union, employer):
     proposal = negotiations.table_proposal(
         negotiation_id, union.actor, article_id=article, text=AGREED
     )
+    planning = negotiations.open_article(
+        negotiation_id, union.actor, number="14", title="Planning time", category="non_economic"
+    )
+    negotiations.close_session(negotiation_id, union.actor, session_id=session_id)
+    closed = negotiations.schedule_session(
+        negotiation_id,
+        union.actor,
+        title="",
+        visibility="closed",
+        location="Back room",
+        starts_at=datetime.now(UTC),
+    )
+    negotiations.open_session(negotiation_id, employer.actor, session_id=closed)
+    in_closed = negotiations.table_proposal(
+        negotiation_id, union.actor, article_id=planning, text=CLOSED_AGREED
+    )
     for chief in (union, employer):
         negotiations.sign_ta(negotiation_id, chief.actor, article_id=article, proposal_id=proposal)
+        negotiations.sign_ta(
+            negotiation_id, chief.actor, article_id=planning, proposal_id=in_closed
+        )
     return negotiation_id
 
 
@@ -200,8 +223,13 @@ async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
             "Class size",
             CURRENT,
             AGREED,
+            "Planning time",
+            CLOSED_AGREED,
             "Ratify in a browser",
         ]
+        # The link's credential opened the language agreed in the closed session.
+        await phone.locator("details summary", has_text="Planning time").click()
+        await phone.get_by_text(CLOSED_AGREED).wait_for()
         await no_english_left(phone, data)
         await phone.get_by_role("button", name="Revisar mi elección").click()
         await phone.get_by_role("alert").filter(has_text="Primero elija una respuesta").wait_for()
@@ -328,6 +356,16 @@ async def test_the_ballot_page_refuses_in_place_and_stays_light(
         assert await phone.get_by_role("button", name="Review my choice").is_visible()
 
         await expect(await http.post(f"{vote}/open", headers=officials[0].headers), 200)
+        # Without a credential the closed session's language is withheld, and says so; the
+        # member's code, typed, opens it.
+        await phone.goto(f"{server.url}{page_base}/ballot?lang=en")
+        await phone.locator("details summary", has_text="Planning time").click()
+        await phone.get_by_text("shown once you enter your voting code.").wait_for()
+        assert CLOSED_AGREED not in await phone.content()
+        await phone.get_by_label("Your voting code").fill(codes["M2"]["code"])
+        await phone.get_by_label("Your voting code").press("Tab")
+        await phone.get_by_text(CLOSED_AGREED).wait_for()
+        assert await phone.locator("#withheld-note").count() == 0
         # A code typed wrong: not on the roll, said in place; the form stays to fix it.
         await phone.goto(f"{server.url}{page_base}/ballot?lang=en")
         await phone.get_by_label("Your voting code").fill("AAAA-BBBB-CCCC-DDDD")

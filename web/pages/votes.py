@@ -6,52 +6,21 @@ import re
 from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Template
 
 from negotiation.ballots.ballot import display_tracking_code
-from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.ratification import VoteState
 from negotiation.voting.service import Voting
-from projections.redline import redline
+from realtime.hub import Hub
+from web.controllers.votes import vote_document
 from web.identity import Account
 from web.pages.viewer import page
 
 PAGE_BASE = "/negotiations/{negotiation_id:uuid}/votes/{vote_id:uuid}"
 CODE_PATTERN = re.compile(r"[^0-9A-F]")
-
-
-class DocumentArticle(msgspec.Struct, frozen=True):
-    """One agreed article of the whole TA as the ballot shows it: against the current contract."""
-
-    number: str
-    title: str
-    redline_html: str
-    words_inserted: int
-    words_deleted: int
-    unchanged: bool
-
-
-def _document(negotiation: Negotiation) -> tuple[str, str, list[DocumentArticle]]:
-    """The negotiation's title, the whole TA the vote is on, and its hash now (the page shows
-    whether it is the same), read in one go."""
-    articles = []
-    for a in sorted(negotiation.state.articles.values(), key=lambda a: a.number):
-        if a.status != "agreed":
-            continue
-        marks = redline(a.current_language or "", a.agreed_text())
-        articles.append(
-            DocumentArticle(
-                number=a.number,
-                title=a.title,
-                redline_html=marks.html(),
-                words_inserted=marks.words_inserted,
-                words_deleted=marks.words_deleted,
-                unchanged=(a.current_language or "") == a.agreed_text(),
-            )
-        )
-    return negotiation.state.title, negotiation.document_hash(), articles
 
 
 def _voting(request: Request[Any, Any, Any]) -> Voting:
@@ -100,23 +69,24 @@ def normal_code(text: str) -> str:
 class VotePages(Controller):
     include_in_schema = False
 
-    @get(PAGE_BASE + "/ballot", sync_to_thread=True)
-    def ballot(
-        self, request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID
+    @get(PAGE_BASE + "/ballot")
+    async def ballot(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+        hub: Hub,
+        pool: asyncpg.Pool,
     ) -> Template:
-        """The member's ballot: only the credential (in the link's fragment, or typed) is needed."""
-        voting = _voting(request)
-        vote = voting.vote(negotiation_id, vote_id)
-        title, current_hash, articles = voting.negotiations.read(negotiation_id, _document)
+        """The member's ballot: only the credential (in the link's fragment, or typed) is needed.
+        The document is shown as the visitor may read it; the page's script fetches the rest
+        with the credential (POST …/document), which never travels in an address."""
+        vote, document = await vote_document(
+            _voting(request), hub, pool, negotiation_id, vote_id, viewer
+        )
         return _vote_page(
-            request,
-            "ballot.html",
-            negotiation_id,
-            vote_id,
-            vote.state,
-            negotiation_title=title,
-            articles=articles,
-            document_matches=current_hash == vote.state.document_hash,
+            request, "ballot.html", negotiation_id, vote_id, vote.state, document=document
         )
 
     @get(PAGE_BASE + "/officials", sync_to_thread=True)
