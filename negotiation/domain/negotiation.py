@@ -1219,6 +1219,22 @@ class Negotiation(Aggregate):
             )
         self._require_chief(actor, "union")
 
+    def require_summary_writer(self, actor: Actor) -> None:
+        """The plain-language summaries are the union's own words to its members, and part of
+        the text they ratify: its chief negotiator writes them, as the chief speaks for the
+        party on what binds it (DOMAIN.md rulings). Team members, an administrator and the
+        employer side (which has no role in ratification) are refused."""
+        if self.party_of(actor.account_id) == "employer":
+            raise errors.NotPermitted(
+                "Ratification belongs to the union side; the employer team has no role in it."
+            )
+        if self.party_of(actor.account_id) is None:
+            raise errors.NotOnTeam(
+                f"{actor.name} is not on the union team: the union's chief negotiator writes "
+                "the summaries members read."
+            )
+        self._require_chief(actor, "union")
+
     @takes(c.CallRatificationVote)
     def call_ratification_vote(self, actor: Actor, command: c.CallRatificationVote) -> str:
         """The union's chief negotiator (or an administrator) calls a vote on the whole TA;

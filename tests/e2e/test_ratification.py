@@ -25,6 +25,7 @@ CURRENT = "Class size shall not exceed 30 students."
 AGREED = "Class size shall not exceed 24 students."
 # Agreed in a closed session: the public never reads it; a member's credential opens it.
 CLOSED_AGREED = "Each teacher has 240 minutes of planning time a week."
+SUMMARY = "Classes get smaller: at most 24 students, from next fall."
 PASSPHRASE = "a long guardian passphrase"
 # The password hashing of a key file takes seconds in a browser: waits allow for it (no timing is
 # asserted, each wait is for a visible outcome).
@@ -122,7 +123,7 @@ async def call_vote(http, negotiations, people):
     await expect(await http.put(f"{vote}/roll", headers=lead, json={"members": members}), 200)
     await expect(await http.post(f"{vote}/roll/certify", headers=lead), 200)
     page_base = f"/negotiations/{negotiation_id}/votes/{called['id']}"
-    return vote, page_base, officials
+    return vote, page_base, officials, union
 
 
 async def signed_in(browser, server, person):
@@ -162,7 +163,20 @@ async def no_english_left(page, data):
 async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
     browser, server, http, negotiations, people, tmp_path
 ):
-    vote, page_base, officials = await call_vote(http, negotiations, people)
+    vote, page_base, officials, union = await call_vote(http, negotiations, people)
+    # --- the union's chief writes the plain-language summaries into the document
+    chief = await signed_in(browser, server, union)
+    try:
+        prepare = await chief.new_page()
+        await prepare.goto(f"{server.url}{page_base}/prepare?lang=en")
+        await no_serious_violation(prepare)
+        hash_before = await prepare.locator("#document-hash").inner_text()
+        await prepare.get_by_label("Summary in plain words").first.fill(SUMMARY)
+        await prepare.get_by_role("button", name="Save this summary").nth(1).click()
+        await prepare.get_by_text("Saved. The document has a new hash.").wait_for()
+        assert await prepare.locator("#document-hash").inner_text() != hash_before
+    finally:
+        await chief.close()
     contexts = [await signed_in(browser, server, o) for o in officials]
     desks = [await c.new_page() for c in contexts]
     try:
@@ -225,8 +239,20 @@ async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
             AGREED,
             "Planning time",
             CLOSED_AGREED,
+            SUMMARY,
             "Ratify in a browser",
         ]
+        # The chief's summary, above the article's language.
+        await phone.locator("details summary", has_text="Class size").click()
+        await phone.get_by_text(SUMMARY).wait_for()
+        above = await phone.evaluate(
+            """(s) => { const box = [...document.querySelectorAll('.ta-article')]
+              .find((b) => b.textContent.includes(s));
+              return box.querySelector('.plain-summary').compareDocumentPosition(
+                box.querySelector('.redline')) === Node.DOCUMENT_POSITION_FOLLOWING; }""",
+            SUMMARY,
+        )
+        assert above
         # The link's credential opened the language agreed in the closed session.
         await phone.locator("details summary", has_text="Planning time").click()
         await phone.get_by_text(CLOSED_AGREED).wait_for()
@@ -310,13 +336,13 @@ async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
 
 async def ready_vote(http, negotiations, people, server):
     """A vote through its ceremony (Python guardians, over HTTP) with credentials issued."""
-    vote, page_base, officials = await call_vote(http, negotiations, people)
+    vote, page_base, officials, union = await call_vote(http, negotiations, people)
     guardians = [Official(headers=o.headers) for o in officials]
     with httpx.Client(base_url=server.url, timeout=60) as client:
         await asyncio.to_thread(run_ceremony, client, vote, guardians)
     issued = await http.post(f"{vote}/credentials", headers=officials[0].headers)
     codes = {r["member_id"]: r for r in csv.DictReader(io.StringIO(issued.text))}
-    return vote, page_base, officials, codes
+    return vote, page_base, officials, codes, union
 
 
 async def cast_on(phone, answer="Yes"):
@@ -328,7 +354,7 @@ async def cast_on(phone, answer="Yes"):
 async def test_the_ballot_page_refuses_in_place_and_stays_light(
     browser, server, http, negotiations, people
 ):
-    vote, page_base, officials, codes = await ready_vote(http, negotiations, people, server)
+    vote, page_base, officials, codes, union = await ready_vote(http, negotiations, people, server)
     member = await browser.new_context(**PHONE)
     await member.add_init_script(path=str(AXE))
     phone = await member.new_page()
@@ -355,7 +381,21 @@ async def test_the_ballot_page_refuses_in_place_and_stays_light(
         )
         assert await phone.get_by_role("button", name="Review my choice").is_visible()
 
+        # The chief's page, loaded before the vote opens; saving after it opened is refused
+        # beside the summary, and what was typed stays.
+        chief = await signed_in(browser, server, union)
+        prepare = await chief.new_page()
+        await prepare.goto(f"{server.url}{page_base}/prepare?lang=en")
         await expect(await http.post(f"{vote}/open", headers=officials[0].headers), 200)
+        await prepare.get_by_label("Summary in plain words").first.fill("Too late to say.")
+        await prepare.get_by_role("button", name="Save this summary").nth(1).click()
+        await prepare.get_by_role("alert").filter(has_text="can no longer change").wait_for()
+        assert await prepare.get_by_label("Summary in plain words").first.input_value() == (
+            "Too late to say."
+        )
+        await prepare.reload()
+        assert await prepare.get_by_label("Summary in plain words").first.is_disabled()
+        await chief.close()
         # Without a credential the closed session's language is withheld, and says so; the
         # member's code, typed, opens it.
         await phone.goto(f"{server.url}{page_base}/ballot?lang=en")
@@ -390,7 +430,9 @@ async def test_the_ballot_page_refuses_in_place_and_stays_light(
 async def test_the_officials_desk_in_spanish_and_for_others(
     browser, server, http, negotiations, people
 ):
-    _vote, page_base, officials, _codes = await ready_vote(http, negotiations, people, server)
+    _vote, page_base, officials, _codes, _union = await ready_vote(
+        http, negotiations, people, server
+    )
     context = await signed_in(browser, server, officials[1])
     try:
         desk = await context.new_page()

@@ -111,7 +111,7 @@ def surfaces(world: World, schema: dict[str, Any]) -> list[str]:
         paths += [f"/negotiations/{nid}/articles/{a}" for a in world.articles[nid]]
         paths += [f"/overlays/{nid}/{g}" for g in GRAPHICS]
     for nid, vid in world.votes.values():
-        for page in ("ballot", "officials", "results"):
+        for page in ("ballot", "prepare", "officials", "results"):
             paths.append(f"/negotiations/{nid}/votes/{uuid_hex(vid)}/{page}")
     return paths
 

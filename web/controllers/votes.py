@@ -340,8 +340,8 @@ async def vote_document(
     document = ratification_document(
         board,
         s.document_hash,
-        {},
-        "",
+        s.summaries,
+        s.overall_summary,
         audience_on(board, viewer),
         on_roll=credential is not None,
     )
@@ -613,6 +613,20 @@ class VoteController(Controller):
         )
 
     # -------------------------------------------------------------- the document
+    @put(VID + "/summary", status_code=HTTP_200_OK, sync_to_thread=True)
+    def write_summary(
+        self,
+        negotiation_id: UUID,
+        vote_id: UUID,
+        data: c.WriteSummary,
+        account: Account,
+        voting: Voting,
+    ) -> dict[str, Any]:
+        """The union chief's plain-language summary of one TA'd article (without `article_id`:
+        of the whole agreement), part of the document and its hash, until the vote opens."""
+        done = voting.write_summary(negotiation_id, vote_id, account.actor, data)
+        return {"document_hash": done.result, "position": done.position}
+
     @get(VID + "/document")
     async def document(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Annotated, Any
 from uuid import UUID
@@ -12,6 +13,8 @@ from litestar import Controller, Request, get, post
 from litestar.response import Template
 
 from negotiation.ballots.ballot import display_tracking_code
+from negotiation.domain import errors
+from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.ratification import VoteState
 from negotiation.voting.service import Voting
 from realtime.hub import Hub
@@ -21,6 +24,23 @@ from web.pages.viewer import page
 
 PAGE_BASE = "/negotiations/{negotiation_id:uuid}/votes/{vote_id:uuid}"
 CODE_PATTERN = re.compile(r"[^0-9A-F]")
+
+
+async def _may_write_summaries(
+    voting: Voting, negotiation_id: UUID, viewer: Account | None
+) -> bool:
+    """Whether this viewer writes the document's summaries (the negotiation's rule)."""
+    if viewer is None:
+        return False
+
+    def check(negotiation: Negotiation) -> bool:
+        try:
+            negotiation.require_summary_writer(viewer.actor)
+        except errors.NotPermitted:
+            return False
+        return True
+
+    return await asyncio.to_thread(voting.negotiations.read, negotiation_id, check)
 
 
 def _voting(request: Request[Any, Any, Any]) -> Voting:
@@ -46,6 +66,8 @@ def _vote_page(
         negotiation_id=str(negotiation_id),
         api=f"/api{base}",
         results_url=f"{base}/results",
+        ballot_url=f"{base}/ballot",
+        prepare_url=f"{base}/prepare",
         lookup_url=f"{base}/lookup",
         **context,
     )
@@ -82,11 +104,42 @@ class VotePages(Controller):
         """The member's ballot: only the credential (in the link's fragment, or typed) is needed.
         The document is shown as the visitor may read it; the page's script fetches the rest
         with the credential (POST …/document), which never travels in an address."""
-        vote, document = await vote_document(
-            _voting(request), hub, pool, negotiation_id, vote_id, viewer
-        )
+        voting = _voting(request)
+        vote, document = await vote_document(voting, hub, pool, negotiation_id, vote_id, viewer)
         return _vote_page(
-            request, "ballot.html", negotiation_id, vote_id, vote.state, document=document
+            request,
+            "ballot.html",
+            negotiation_id,
+            vote_id,
+            vote.state,
+            document=document,
+            may_write=await _may_write_summaries(voting, negotiation_id, viewer),
+        )
+
+    @get(PAGE_BASE + "/prepare")
+    async def prepare(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+        hub: Hub,
+        pool: asyncpg.Pool,
+    ) -> Template:
+        """Where the union's chief negotiator writes the plain-language summaries of the
+        document, before the vote opens (PUT …/summary from the page's script)."""
+        voting = _voting(request)
+        vote, document = await vote_document(voting, hub, pool, negotiation_id, vote_id, viewer)
+        return _vote_page(
+            request,
+            "vote_prepare.html",
+            negotiation_id,
+            vote_id,
+            vote.state,
+            document=document,
+            signed_in=viewer is not None,
+            may_write=await _may_write_summaries(voting, negotiation_id, viewer),
+            locked=vote.state.status != "called",
         )
 
     @get(PAGE_BASE + "/officials", sync_to_thread=True)

@@ -55,10 +55,17 @@ async function showDocument(credential) {
     return; // a code not on the roll is refused by its own check (checkStatus)
   }
   documentShown = true;
+  const summarize = (box, text) => {
+    const block = box.querySelector(".plain-summary");
+    block.querySelector(".text").textContent = text;
+    block.hidden = !text;
+  };
+  summarize(document.getElementById("overall-summary"), full.overall_summary);
   for (const article of full.articles) {
     const box = document.querySelector(`.ta-article[data-article="${article.article_id}"]`);
     if (!box || article.withheld) continue;
     box.querySelector(".withheld")?.remove();
+    summarize(box, article.summary);
     const text = box.querySelector(".redline");
     text.innerHTML = article.redline_html; // marked up (and escaped) by the server
     text.hidden = false;
