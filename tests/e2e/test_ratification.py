@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import msgspec
 import pytest
+from pypdf import PdfReader
 
 from negotiation.ballots.record import ElectionRecord
 from negotiation.ballots.verify import verify_record
@@ -26,6 +27,7 @@ AGREED = "Class size shall not exceed 24 students."
 # Agreed in a closed session: the public never reads it; a member's credential opens it.
 CLOSED_AGREED = "Each teacher has 240 minutes of planning time a week."
 SUMMARY = "Classes get smaller: at most 24 students, from next fall."
+PDF_READY = "() => document.getElementById('document-pdf').href.startsWith('blob:')"
 PASSPHRASE = "a long guardian passphrase"
 # The password hashing of a key file takes seconds in a browser: waits allow for it (no timing is
 # asserted, each wait is for a visible outcome).
@@ -256,6 +258,19 @@ async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
         # The link's credential opened the language agreed in the closed session.
         await phone.locator("details summary", has_text="Planning time").click()
         await phone.get_by_text(CLOSED_AGREED).wait_for()
+        # ... and the PDF link hands over the whole document, made from the same template.
+        await phone.get_by_role("link", name="El documento completo en PDF").wait_for()
+        await phone.wait_for_function(PDF_READY)
+        async with phone.expect_download() as download:
+            await phone.get_by_role("link", name="El documento completo en PDF").click()
+        saved = tmp_path / "tentative-agreement.pdf"
+        await (await download.value).save_as(saved)
+        pdf = saved.read_bytes()
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        # (the redline prints both versions: "exceed 3024" is 30 struck out, 24 underlined)
+        assert CLOSED_AGREED in text and "3024 students" in text and SUMMARY.split(":")[0] in text
+        hash_shown = await phone.locator("#ta-document code.hash").inner_text()
+        assert hash_shown in text.replace("\n", "")
         await no_english_left(phone, data)
         await phone.get_by_role("button", name="Revisar mi elección").click()
         await phone.get_by_role("alert").filter(has_text="Primero elija una respuesta").wait_for()
@@ -402,6 +417,8 @@ async def test_the_ballot_page_refuses_in_place_and_stays_light(
         await phone.locator("details summary", has_text="Planning time").click()
         await phone.get_by_text("shown once you enter your voting code.").wait_for()
         assert CLOSED_AGREED not in await phone.content()
+        pdf_link = phone.get_by_role("link", name="The whole document as a PDF")
+        assert "/document.pdf?lang=en" in await pdf_link.get_attribute("href")
         await phone.get_by_label("Your voting code").fill(codes["M2"]["code"])
         await phone.get_by_label("Your voting code").press("Tab")
         await phone.get_by_text(CLOSED_AGREED).wait_for()

@@ -259,6 +259,27 @@ async def test_a_member_on_the_roll_reads_all_the_document_with_their_credential
     assert shown.json()["document_hash"] == voter.json()["document_hash"]
 
 
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_document_pdf_follows_the_same_rule_as_the_ballot_page(world, http_module, role):
+    """Its text, parsed: closed language only for who may read it, or with a credential."""
+    from tests.integration.test_vote_document import pdf_text
+
+    nid, vid = world.votes["Vopen"]
+    path = f"/negotiations/{nid}/votes/{uuid_hex(vid)}/document.pdf"
+    marker = world.markers["VopenClosedTA"]
+    shown = await http_module.get(path, headers=world.headers[role])
+    assert shown.status_code == 200
+    assert (marker in pdf_text(shown.content)) == (role in world.allowed[marker])
+    voter = await http_module.post(
+        path, headers=world.headers[role], json={"credential": world.codes["M2"]}
+    )
+    assert voter.status_code == 200 and marker in pdf_text(voter.content)
+    stranger = await http_module.post(
+        path, headers=world.headers[role], json={"credential": "ABCD-EFGH"}
+    )
+    assert stranger.status_code == 403 and stranger.json()["rule"] == "not_on_roll"
+
+
 @pytest.mark.parametrize("role", ["outsider", "member"])
 async def test_turnout_does_not_tell_who_voted_through_a_group_of_one(world, http_module, role):
     nid, vid = world.votes["Vopen"]

@@ -3,12 +3,14 @@ role), bound into the document hash until the vote opens, shown on the ballot ab
 article's language, and prepared on the union's page."""
 
 import base64
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from tests.integration.test_votes import new_election, ok, refused, whole_ta
 from tests.support import LiveServer, PersonFactory
@@ -183,3 +185,31 @@ def test_the_union_prepares_the_document_on_its_page_and_no_one_else_does(
         else:
             assert "<textarea" not in page.text, role
             assert "Only the union's chief negotiator writes the summaries" in page.text
+
+
+def pdf_text(content: bytes) -> str:
+    """The text a reader's PDF viewer shows (pypdf parses the file: it must be a valid PDF)."""
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_document_pdf_carries_each_articles_language_its_summary_and_the_hash(
+    client, negotiations, people
+):
+    vote = Called(client, negotiations, people)
+    chief = vote.headers["union_chief"]
+    ok(client.put(vote.base + "/summary", headers=chief, json={"text": "Ñandú: más tiempo."}))
+    body = {"article_id": vote.article, "text": SUMMARY}
+    ok(client.put(vote.base + "/summary", headers=chief, json=body))
+    document_hash = ok(client.get(vote.base))["document_hash"]
+    page = vote.base.replace("/api", "", 1)
+    ballot = client.get(page + "/ballot", params={"lang": "en"})
+    assert f'href="{page}/document.pdf?lang=en"' in ballot.text
+    for role in ("public", "member", "union_chief"):
+        pdf = client.get(page + "/document.pdf", params={"lang": "es"}, headers=vote.headers[role])
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        text = pdf_text(pdf.content)
+        assert "Class size 24." in text and "Class size" in text
+        assert SUMMARY.split(":")[0] in text and "Ñandú" in text  # Unicode, as typed
+        assert document_hash in text.replace("\n", "")
+        assert "El acuerdo provisional sometido a votación" in text

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
 from negotiation.ballots.ballot import display_tracking_code
@@ -17,9 +17,12 @@ from negotiation.domain import errors
 from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.ratification import VoteState
 from negotiation.voting.service import Voting
+from projections.ratification import RatificationDocument
 from realtime.hub import Hub
-from web.controllers.votes import vote_document
+from web.controllers.votes import CredentialBody, vote_document
 from web.identity import Account
+from web.pages.document_pdf import document_pdf
+from web.pages.i18n import choose_language
 from web.pages.viewer import page
 
 PAGE_BASE = "/negotiations/{negotiation_id:uuid}/votes/{vote_id:uuid}"
@@ -68,6 +71,7 @@ def _vote_page(
         results_url=f"{base}/results",
         ballot_url=f"{base}/ballot",
         prepare_url=f"{base}/prepare",
+        pdf_url=f"{base}/document.pdf",
         lookup_url=f"{base}/lookup",
         **context,
     )
@@ -142,6 +146,39 @@ class VotePages(Controller):
             locked=vote.state.status != "called",
         )
 
+    @get(PAGE_BASE + "/document.pdf")
+    async def document_pdf(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+        hub: Hub,
+        pool: asyncpg.Pool,
+    ) -> Response[bytes]:
+        """The document as a PDF, as this viewer may read it (the page's rule: language agreed
+        in a closed or members-only session is withheld from who may not read it there)."""
+        vote, document = await vote_document(
+            _voting(request), hub, pool, negotiation_id, vote_id, viewer
+        )
+        return await _pdf(request, vote.state, document, vote_id)
+
+    @post(PAGE_BASE + "/document.pdf", status_code=200)
+    async def voter_document_pdf(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        data: CredentialBody,
+        hub: Hub,
+        pool: asyncpg.Pool,
+    ) -> Response[bytes]:
+        """All of the document as a PDF, for a member on the roll (credential in the body)."""
+        vote, document = await vote_document(
+            _voting(request), hub, pool, negotiation_id, vote_id, None, data.credential
+        )
+        return await _pdf(request, vote.state, document, vote_id)
+
     @get(PAGE_BASE + "/officials", sync_to_thread=True)
     def officials(
         self,
@@ -196,6 +233,26 @@ class VotePages(Controller):
                 if display_tracking_code(ballot.tracking_code).replace("-", "").startswith(wanted):
                     return LookupView(found=True, number=number, ballots=len(ballots))
         return LookupView(found=False, number=None, ballots=len(ballots))
+
+
+async def _pdf(
+    request: Request[Any, Any, Any], vote: VoteState, document: RatificationDocument, vote_id: UUID
+) -> Response[bytes]:
+    """The PDF from the same template as the page (ta_document.html), in the reader's language."""
+    engine = request.app.template_engine
+    if engine is None:  # never: the app is built with its templates (web/app.py)
+        raise RuntimeError("The app has no template engine.")
+    template = engine.get_template("ta_document_pdf.html")
+    html = template.render(lang=choose_language(request), vote=vote, document=document)
+    pdf = await asyncio.to_thread(document_pdf, html, document.negotiation_title)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="tentative-agreement-{vote_id.hex}.pdf"',
+            "Vary": "Accept-Language, Cookie",
+        },
+    )
 
 
 def _results_page(request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID) -> Template:

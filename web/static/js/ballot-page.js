@@ -77,6 +77,27 @@ async function showDocument(credential) {
   }
   document.getElementById("withheld-note")?.remove();
   document.getElementById("document-differs").hidden = full.matches;
+  showPdf(credential);
+}
+
+/** The PDF link, for the whole document the credential opens (made by POST: no address holds
+ * the credential), as a file this page hands over. */
+async function showPdf(credential) {
+  const link = document.getElementById("document-pdf");
+  const name = link.pathname.split("/").pop();
+  try {
+    const response = await fetch(link.pathname + link.search, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ credential }),
+    });
+    if (!response.ok) return; // the link keeps the document as the page showed it
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name;
+  } catch {
+    // Offline: the link stays as it was.
+  }
 }
 
 async function checkStatus() {
