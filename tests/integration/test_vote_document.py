@@ -181,10 +181,10 @@ def test_the_union_prepares_the_document_on_its_page_and_no_one_else_does(
         if role == "union_chief":
             assert "<textarea" in page.text and "Save this summary" in page.text
         elif role == "public":
-            assert "<textarea" not in page.text and "Sign in as the union" in page.text
+            assert "<textarea" not in page.text and "Sign in as the chief negotiator" in page.text
         else:
             assert "<textarea" not in page.text, role
-            assert "Only the union's chief negotiator writes the summaries" in page.text
+            assert "Only the chief negotiator of the members' side writes" in page.text
 
 
 def pdf_text(content: bytes) -> str:
