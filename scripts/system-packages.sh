@@ -10,11 +10,13 @@ command -v make >/dev/null || missing+=(make)
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 # The ratification ballots' cryptography binds libsodium.
 compgen -G '/usr/lib/*/libsodium.so.23' >/dev/null || missing+=(libsodium23)
+# The ratification document's PDF draws its text in Liberation Sans (Unicode; without it the
+# PDF falls back to Latin-1 Helvetica). The browser tests' chromium needs a font too.
+[ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
 if [ "$purpose" = test ]; then
   # The browser tests drive Debian's chromium (Playwright's own browser downloads are never
-  # used). fonts-liberation is only a Recommends of chromium, but pages need a font to lay out.
+  # used); its font is fonts-liberation, above (only a Recommends of chromium).
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
   # The deployment test puts Debian's nginx in front of the app, as docs/DEPLOY.md does,
   # with a certificate openssl makes.
   [ -x /usr/sbin/nginx ] || missing+=(nginx)

@@ -10,8 +10,7 @@ All state lives in one msgspec Struct (``self.state``) so snapshots round-trip w
 from __future__ import annotations
 
 import functools
-import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import uuid4
@@ -43,6 +42,7 @@ from negotiation.domain.articles import (
     Proposal,
     WholeTentativeAgreement,
 )
+from negotiation.domain.document import DocumentText, document_hash
 from negotiation.domain.ground_rules import UNTIL_AGREED, GroundRules, GroundRulesOffer, Visibility
 from negotiation.domain.sessions import Bulletin, Caucus, Session, Speaker, TeamNote
 
@@ -1165,16 +1165,19 @@ class Negotiation(Aggregate):
             by=PLATFORM,
         )
 
-    def document_hash(self) -> str:
-        """SHA-256 over the agreed articles' numbers, titles and language, in number order:
-        shows whether a later whole TA differs from one already voted on."""
-        digest = hashlib.sha256()
-        for article in sorted(self.state.articles.values(), key=lambda a: a.number):
-            if article.status == "agreed":
-                digest.update(
-                    msgspec.json.encode([article.number, article.title, article.agreed_text()])
-                )
-        return digest.hexdigest()
+    def document_texts(self) -> list[DocumentText]:
+        """The TA'd articles as the ratification document's hash sees them."""
+        return [
+            DocumentText(a.article_id, a.number, a.title, a.agreed_text())
+            for a in self.state.articles.values()
+            if a.status == "agreed"
+        ]
+
+    def document_hash(self, summaries: Mapping[str, str] | None = None, overall: str = "") -> str:
+        """SHA-256 over the agreed articles' numbers, titles and language, in number order (and
+        the vote's summaries, if given: negotiation/domain/document.py): shows whether a later
+        whole TA differs from one already voted on."""
+        return document_hash(self.document_texts(), summaries or {}, overall)
 
     @event("TentativeAgreementReached")
     def _tentative_agreement_reached(
@@ -1214,6 +1217,22 @@ class Negotiation(Aggregate):
         if self.party_of(actor.account_id) == "employer":
             raise errors.NotPermitted(
                 "Ratification belongs to the union side; the employer team has no role in it."
+            )
+        self._require_chief(actor, "union")
+
+    def require_summary_writer(self, actor: Actor) -> None:
+        """The plain-language summaries are the union's own words to its members, and part of
+        the text they ratify: its chief negotiator writes them, as the chief speaks for the
+        party on what binds it (DOMAIN.md rulings). Team members, an administrator and the
+        employer side (which has no role in ratification) are refused."""
+        if self.party_of(actor.account_id) == "employer":
+            raise errors.NotPermitted(
+                "Ratification belongs to the union side; the employer team has no role in it."
+            )
+        if self.party_of(actor.account_id) is None:
+            raise errors.NotOnTeam(
+                f"{actor.name} is not on the union team: the union's chief negotiator writes "
+                "the summaries members read."
             )
         self._require_chief(actor, "union")
 

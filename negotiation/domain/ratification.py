@@ -49,7 +49,7 @@ from negotiation.ballots.record import (
 )
 from negotiation.ballots.tally import TallyError, combine, share_problems
 from negotiation.domain import commands as nc
-from negotiation.domain import errors
+from negotiation.domain import document, errors
 from negotiation.domain import vote_commands as c
 from negotiation.domain.actors import Actor, Stamp, stamp
 from negotiation.domain.negotiation import NegotiationSnapshot
@@ -130,7 +130,10 @@ class VoteState(msgspec.Struct):
     opens_at: datetime
     closes_at: datetime
     retention_days: int
-    document_hash: str  # hex, the whole TA's (negotiation.document_hash)
+    document_hash: str  # hex, of the document: the whole TA and the summaries (document.py)
+    agreement_hash: str = ""  # hex, the whole TA's alone (negotiation.document_hash)
+    summaries: dict[str, str] = msgspec.field(default_factory=dict)  # article id → text
+    overall_summary: str = ""
     status: Status = "called"
     officials: list[Official] = msgspec.field(default_factory=list)
     guardian_quorum: int = 0
@@ -233,6 +236,7 @@ class Vote(Aggregate):
             closes_at=closes_at,
             retention_days=retention_days,
             document_hash=document_hash,
+            agreement_hash=document_hash,
         )
 
     # ------------------------------------------------------------------ who and what
@@ -292,6 +296,59 @@ class Vote(Aggregate):
 
     def in_window(self, at: datetime) -> bool:
         return self.state.opens_at <= at < self.state.closes_at
+
+    # ------------------------------------------------------------------ the document
+    def write_summary(
+        self, actor: Actor, command: c.WriteSummary, agreement: list[document.DocumentText]
+    ) -> str:
+        """A plain-language summary into the document the vote is on, while the vote is only
+        called: from the opening on, ballots are bound to the document's hash. `agreement` is
+        the whole TA as the negotiation holds it (who may write is the negotiation's rule, which
+        the voting service checks first). Returns the document's new hash."""
+        if self.state.status != "called":
+            raise errors.VoteStepRefused(
+                "The vote has opened: the summaries are part of the text members vote on and "
+                "can no longer change."
+            )
+        if document.document_hash(agreement, {}) != self.state.agreement_hash:
+            raise errors.VoteStepRefused(
+                "The tentative agreement is not the one this vote was called on."
+            )
+        numbers = {a.article_id: a.number for a in agreement}
+        if command.article_id is not None and command.article_id not in numbers:
+            raise errors.NotFound(
+                "That article is not one of the tentatively agreed articles of this vote."
+            )
+        text = command.text.strip()
+        summaries = dict(self.state.summaries)
+        overall = self.state.overall_summary
+        if command.article_id is None:
+            overall = text
+        elif text:
+            summaries[command.article_id] = text
+        else:
+            summaries.pop(command.article_id, None)
+        new_hash = document.document_hash(agreement, summaries, overall)
+        self._summary_written(
+            article_id=command.article_id,
+            text=text,
+            document_hash=new_hash,
+            at=_now(),
+            by=stamp(actor, "union"),
+        )
+        return new_hash
+
+    @event("SummaryWritten")
+    def _summary_written(
+        self, article_id: str | None, text: str, document_hash: str, at: datetime, by: Stamp
+    ) -> None:
+        if article_id is None:
+            self.state.overall_summary = text
+        elif text:
+            self.state.summaries[article_id] = text
+        else:
+            self.state.summaries.pop(article_id, None)
+        self.state.document_hash = document_hash
 
     # ------------------------------------------------------------------ officials and roll
     def appoint_election_officials(self, actor: Actor, command: c.AppointElectionOfficials) -> None:

@@ -57,6 +57,14 @@ class Audience(msgspec.Struct, frozen=True):
 PUBLIC = Audience()
 
 
+def sees_agreed_language(audience: Audience, visibility: str, *, on_roll: bool = False) -> bool:
+    """The agreed language of a TA'd article in a ratification document: a member on the vote's
+    roll (proved by their credential) reads all of it, since a ballot is a vote on exactly that
+    text; anyone else reads what the session it was tabled in allows (a closed session's stays
+    with the teams, a members-only session's with the unit)."""
+    return on_roll or audience.sees_session(visibility)
+
+
 def recorded_visibility(session_visibility: str | None) -> Visibility:
     """The visibility a thing keeps from the moment it is recorded: its session's then, or
     members-only for what was exchanged in writing between sessions (no session)."""

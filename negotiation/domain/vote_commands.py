@@ -10,7 +10,7 @@ from typing import Annotated
 from msgspec import Meta
 
 from negotiation.ballots.record import BallotSubmission, DecryptionShareRecord, GuardianRecord
-from negotiation.domain.commands import Command, Id, Name, ShortText
+from negotiation.domain.commands import NO_NUL, Command, Id, Name, ShortText
 
 
 class OfficialRef(Command, frozen=True, kw_only=True):
@@ -31,6 +31,14 @@ class RecordVoterRollImported(Command, frozen=True, kw_only=True):
     accepted: Annotated[int, Meta(ge=0)]
     rejected: Annotated[int, Meta(ge=0)]
     eligible: Annotated[int, Meta(ge=0)]
+
+
+class WriteSummary(Command, frozen=True, kw_only=True):
+    """The union's plain-language summary of one TA'd article (no article: of the whole
+    agreement) for the document members vote on; an empty text removes it."""
+
+    article_id: Id | None = None
+    text: Annotated[str, Meta(max_length=10_000, pattern=NO_NUL)]
 
 
 class CertifyVoterRoll(Command, frozen=True, kw_only=True):

@@ -25,6 +25,7 @@ from negotiation.domain import commands as nc
 from negotiation.domain import errors
 from negotiation.domain import vote_commands as c
 from negotiation.domain.actors import Actor
+from negotiation.domain.document import DocumentText
 from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.ratification import Vote, check_ballot
 from negotiation.voting.recorder import BallotRecorder, Spend
@@ -172,6 +173,21 @@ class Voting:
                 f"{actor.name} is not an election official of this vote."
             )
         return vote
+
+    # ------------------------------------------------------------------ the document
+    def write_summary(
+        self, negotiation_id: UUID, vote_id: UUID, actor: Actor, command: c.WriteSummary
+    ) -> Recorded[str]:
+        """A plain-language summary into the vote's document (the union chief's, before the
+        vote opens); the answer is the document's new hash."""
+        self.vote(negotiation_id, vote_id)
+
+        def agreement(negotiation: Negotiation) -> list[DocumentText]:
+            negotiation.require_summary_writer(actor)
+            return negotiation.document_texts()
+
+        texts = self.negotiations.read(negotiation_id, agreement)
+        return self.votes.act(vote_id, lambda v: v.write_summary(actor, command, texts))
 
     # ------------------------------------------------------------------ roll
     def replace_roll(

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import msgspec
 import pytest
+from pypdf import PdfReader
 
 from negotiation.ballots.record import ElectionRecord
 from negotiation.ballots.verify import verify_record
@@ -23,6 +24,10 @@ pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 CURRENT = "Class size shall not exceed 30 students."
 AGREED = "Class size shall not exceed 24 students."
+# Agreed in a closed session: the public never reads it; a member's credential opens it.
+CLOSED_AGREED = "Each teacher has 240 minutes of planning time a week."
+SUMMARY = "Classes get smaller: at most 24 students, from next fall."
+PDF_READY = "() => document.getElementById('document-pdf').href.startsWith('blob:')"
 PASSPHRASE = "a long guardian passphrase"
 # The password hashing of a key file takes seconds in a browser: waits allow for it (no timing is
 # asserted, each wait is for a visible outcome).
@@ -38,7 +43,9 @@ ROLL = [
 
 
 def whole_ta(negotiations, union, employer):
-    negotiation_id, _ = open_table_in(
+    """Article 12 agreed on language tabled in an open session, article 14 on language tabled
+    in a closed one."""
+    negotiation_id, session_id = open_table_in(
         negotiations, union.actor, employer.actor, "Ratify in a browser"
     )
     article = negotiations.open_article(
@@ -52,8 +59,27 @@ def whole_ta(negotiations, union, employer):
     proposal = negotiations.table_proposal(
         negotiation_id, union.actor, article_id=article, text=AGREED
     )
+    planning = negotiations.open_article(
+        negotiation_id, union.actor, number="14", title="Planning time", category="non_economic"
+    )
+    negotiations.close_session(negotiation_id, union.actor, session_id=session_id)
+    closed = negotiations.schedule_session(
+        negotiation_id,
+        union.actor,
+        title="",
+        visibility="closed",
+        location="Back room",
+        starts_at=datetime.now(UTC),
+    )
+    negotiations.open_session(negotiation_id, employer.actor, session_id=closed)
+    in_closed = negotiations.table_proposal(
+        negotiation_id, union.actor, article_id=planning, text=CLOSED_AGREED
+    )
     for chief in (union, employer):
         negotiations.sign_ta(negotiation_id, chief.actor, article_id=article, proposal_id=proposal)
+        negotiations.sign_ta(
+            negotiation_id, chief.actor, article_id=planning, proposal_id=in_closed
+        )
     return negotiation_id
 
 
@@ -99,7 +125,7 @@ async def call_vote(http, negotiations, people):
     await expect(await http.put(f"{vote}/roll", headers=lead, json={"members": members}), 200)
     await expect(await http.post(f"{vote}/roll/certify", headers=lead), 200)
     page_base = f"/negotiations/{negotiation_id}/votes/{called['id']}"
-    return vote, page_base, officials
+    return vote, page_base, officials, union
 
 
 async def signed_in(browser, server, person):
@@ -139,7 +165,20 @@ async def no_english_left(page, data):
 async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
     browser, server, http, negotiations, people, tmp_path
 ):
-    vote, page_base, officials = await call_vote(http, negotiations, people)
+    vote, page_base, officials, union = await call_vote(http, negotiations, people)
+    # --- the union's chief writes the plain-language summaries into the document
+    chief = await signed_in(browser, server, union)
+    try:
+        prepare = await chief.new_page()
+        await prepare.goto(f"{server.url}{page_base}/prepare?lang=en")
+        await no_serious_violation(prepare)
+        hash_before = await prepare.locator("#document-hash").inner_text()
+        await prepare.get_by_label("Summary in plain words").first.fill(SUMMARY)
+        await prepare.get_by_role("button", name="Save this summary").nth(1).click()
+        await prepare.get_by_text("Saved. The document has a new hash.").wait_for()
+        assert await prepare.locator("#document-hash").inner_text() != hash_before
+    finally:
+        await chief.close()
     contexts = [await signed_in(browser, server, o) for o in officials]
     desks = [await c.new_page() for c in contexts]
     try:
@@ -200,8 +239,38 @@ async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
             "Class size",
             CURRENT,
             AGREED,
+            "Planning time",
+            CLOSED_AGREED,
+            SUMMARY,
             "Ratify in a browser",
         ]
+        # The chief's summary, above the article's language.
+        await phone.locator("details summary", has_text="Class size").click()
+        await phone.get_by_text(SUMMARY).wait_for()
+        above = await phone.evaluate(
+            """(s) => { const box = [...document.querySelectorAll('.ta-article')]
+              .find((b) => b.textContent.includes(s));
+              return box.querySelector('.plain-summary').compareDocumentPosition(
+                box.querySelector('.redline')) === Node.DOCUMENT_POSITION_FOLLOWING; }""",
+            SUMMARY,
+        )
+        assert above
+        # The link's credential opened the language agreed in the closed session.
+        await phone.locator("details summary", has_text="Planning time").click()
+        await phone.get_by_text(CLOSED_AGREED).wait_for()
+        # ... and the PDF link hands over the whole document, made from the same template.
+        await phone.get_by_role("link", name="El documento completo en PDF").wait_for()
+        await phone.wait_for_function(PDF_READY)
+        async with phone.expect_download() as download:
+            await phone.get_by_role("link", name="El documento completo en PDF").click()
+        saved = tmp_path / "tentative-agreement.pdf"
+        await (await download.value).save_as(saved)
+        pdf = saved.read_bytes()
+        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        # (the redline prints both versions: "exceed 3024" is 30 struck out, 24 underlined)
+        assert CLOSED_AGREED in text and "3024 students" in text and SUMMARY.split(":")[0] in text
+        hash_shown = await phone.locator("#ta-document code.hash").inner_text()
+        assert hash_shown in text.replace("\n", "")
         await no_english_left(phone, data)
         await phone.get_by_role("button", name="Revisar mi elección").click()
         await phone.get_by_role("alert").filter(has_text="Primero elija una respuesta").wait_for()
@@ -282,13 +351,13 @@ async def test_a_vote_from_key_ceremony_to_certified_results_in_browsers(
 
 async def ready_vote(http, negotiations, people, server):
     """A vote through its ceremony (Python guardians, over HTTP) with credentials issued."""
-    vote, page_base, officials = await call_vote(http, negotiations, people)
+    vote, page_base, officials, union = await call_vote(http, negotiations, people)
     guardians = [Official(headers=o.headers) for o in officials]
     with httpx.Client(base_url=server.url, timeout=60) as client:
         await asyncio.to_thread(run_ceremony, client, vote, guardians)
     issued = await http.post(f"{vote}/credentials", headers=officials[0].headers)
     codes = {r["member_id"]: r for r in csv.DictReader(io.StringIO(issued.text))}
-    return vote, page_base, officials, codes
+    return vote, page_base, officials, codes, union
 
 
 async def cast_on(phone, answer="Yes"):
@@ -300,7 +369,7 @@ async def cast_on(phone, answer="Yes"):
 async def test_the_ballot_page_refuses_in_place_and_stays_light(
     browser, server, http, negotiations, people
 ):
-    vote, page_base, officials, codes = await ready_vote(http, negotiations, people, server)
+    vote, page_base, officials, codes, union = await ready_vote(http, negotiations, people, server)
     member = await browser.new_context(**PHONE)
     await member.add_init_script(path=str(AXE))
     phone = await member.new_page()
@@ -327,7 +396,33 @@ async def test_the_ballot_page_refuses_in_place_and_stays_light(
         )
         assert await phone.get_by_role("button", name="Review my choice").is_visible()
 
+        # The chief's page, loaded before the vote opens; saving after it opened is refused
+        # beside the summary, and what was typed stays.
+        chief = await signed_in(browser, server, union)
+        prepare = await chief.new_page()
+        await prepare.goto(f"{server.url}{page_base}/prepare?lang=en")
         await expect(await http.post(f"{vote}/open", headers=officials[0].headers), 200)
+        await prepare.get_by_label("Summary in plain words").first.fill("Too late to say.")
+        await prepare.get_by_role("button", name="Save this summary").nth(1).click()
+        await prepare.get_by_role("alert").filter(has_text="can no longer change").wait_for()
+        assert await prepare.get_by_label("Summary in plain words").first.input_value() == (
+            "Too late to say."
+        )
+        await prepare.reload()
+        assert await prepare.get_by_label("Summary in plain words").first.is_disabled()
+        await chief.close()
+        # Without a credential the closed session's language is withheld, and says so; the
+        # member's code, typed, opens it.
+        await phone.goto(f"{server.url}{page_base}/ballot?lang=en")
+        await phone.locator("details summary", has_text="Planning time").click()
+        await phone.get_by_text("shown once you enter your voting code.").wait_for()
+        assert CLOSED_AGREED not in await phone.content()
+        pdf_link = phone.get_by_role("link", name="The whole document as a PDF")
+        assert "/document.pdf?lang=en" in await pdf_link.get_attribute("href")
+        await phone.get_by_label("Your voting code").fill(codes["M2"]["code"])
+        await phone.get_by_label("Your voting code").press("Tab")
+        await phone.get_by_text(CLOSED_AGREED).wait_for()
+        assert await phone.locator("#withheld-note").count() == 0
         # A code typed wrong: not on the roll, said in place; the form stays to fix it.
         await phone.goto(f"{server.url}{page_base}/ballot?lang=en")
         await phone.get_by_label("Your voting code").fill("AAAA-BBBB-CCCC-DDDD")
@@ -352,7 +447,9 @@ async def test_the_ballot_page_refuses_in_place_and_stays_light(
 async def test_the_officials_desk_in_spanish_and_for_others(
     browser, server, http, negotiations, people
 ):
-    _vote, page_base, officials, _codes = await ready_vote(http, negotiations, people, server)
+    _vote, page_base, officials, _codes, _union = await ready_vote(
+        http, negotiations, people, server
+    )
     context = await signed_in(browser, server, officials[1])
     try:
         desk = await context.new_page()

@@ -112,7 +112,7 @@ def surfaces(world: World, schema: dict[str, Any]) -> list[str]:
         paths += [f"/overlays/{nid}/{g}" for g in GRAPHICS]
         paths.append(f"/producer/{nid}")
     for nid, vid in world.votes.values():
-        for page in ("ballot", "officials", "roll", "results"):
+        for page in ("ballot", "prepare", "officials", "roll", "results"):
             paths.append(f"/negotiations/{nid}/votes/{uuid_hex(vid)}/{page}")
     return paths
 
@@ -165,10 +165,7 @@ async def crawl(server, http, world: World, schema, role: str) -> dict[str, str]
 
 # Leaks found by this crawl, pinned as strict xfails below: (role-free) surface pattern, marker
 # name pattern. The crawl test leaves these to them.
-KNOWN_LEAKS: list[tuple[str, str]] = [
-    # test_the_ballot_page_keeps_closed_language_from_who_may_not_read_it
-    (r"^/negotiations/.*/votes/[0-9a-f]{32}/ballot$", r"ClosedTA$"),
-]
+KNOWN_LEAKS: list[tuple[str, str]] = []
 
 
 def _leaks(world: World, seen: dict[str, str], role: str) -> list[tuple[str, str]]:
@@ -227,13 +224,7 @@ async def test_vote_totals_reach_only_officials_before_certification(world, craw
     assert any(TOTALS.search(body) for s, body in certified.items() if s.endswith("/results"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LEAK: the ballot page (web/pages/votes.py VotePages.ballot via _document) renders "
-    "the agreed language of every TA'd article to anyone with its address, also language "
-    "agreed in a closed (or members-only) session, which DOMAIN.md keeps with the teams",
-)
-@pytest.mark.parametrize("role", ["public", "outsider"])
+@pytest.mark.parametrize("role", ["public", "outsider", "member", "official"])
 async def test_the_ballot_page_keeps_closed_language_from_who_may_not_read_it(
     world, http_module, role
 ):
@@ -243,6 +234,51 @@ async def test_the_ballot_page_keeps_closed_language_from_who_may_not_read_it(
     )
     assert page.status_code == 200
     assert world.markers["VopenClosedTA"] not in page.text
+    assert "shown once you enter your voting code" in page.text
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_a_member_on_the_roll_reads_all_the_document_with_their_credential(
+    world, http_module, role
+):
+    """Whoever asks (signed in as anyone, or not at all), the credential opens the whole TA:
+    the members vote on exactly that text; a code not on the roll opens nothing."""
+    nid, vid = world.votes["Vopen"]
+    path = f"/api/negotiations/{nid}/votes/{vid}/document"
+    headers = world.headers[role]
+    voter = await http_module.post(path, headers=headers, json={"credential": world.codes["M4"]})
+    assert voter.status_code == 200, voter.text
+    assert world.markers["VopenClosedTA"] in voter.text
+    assert voter.json()["withheld"] == 0
+    stranger = await http_module.post(path, headers=headers, json={"credential": "ABCD-EFGH"})
+    assert stranger.status_code == 403 and stranger.json()["rule"] == "not_on_roll"
+    assert world.markers["VopenClosedTA"] not in stranger.text
+    shown = await http_module.get(path, headers=headers)
+    assert shown.status_code == 200
+    chief = role in world.allowed[world.markers["VopenClosedTA"]]
+    assert (world.markers["VopenClosedTA"] in shown.text) == chief
+    assert shown.json()["document_hash"] == voter.json()["document_hash"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_document_pdf_follows_the_same_rule_as_the_ballot_page(world, http_module, role):
+    """Its text, parsed: closed language only for who may read it, or with a credential."""
+    from tests.integration.test_vote_document import pdf_text
+
+    nid, vid = world.votes["Vopen"]
+    path = f"/negotiations/{nid}/votes/{uuid_hex(vid)}/document.pdf"
+    marker = world.markers["VopenClosedTA"]
+    shown = await http_module.get(path, headers=world.headers[role])
+    assert shown.status_code == 200
+    assert (marker in pdf_text(shown.content)) == (role in world.allowed[marker])
+    voter = await http_module.post(
+        path, headers=world.headers[role], json={"credential": world.codes["M2"]}
+    )
+    assert voter.status_code == 200 and marker in pdf_text(voter.content)
+    stranger = await http_module.post(
+        path, headers=world.headers[role], json={"credential": "ABCD-EFGH"}
+    )
+    assert stranger.status_code == 403 and stranger.json()["rule"] == "not_on_roll"
 
 
 @pytest.mark.parametrize("role", ["outsider", "member"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from negotiation.domain.visibility import PUBLIC, Audience
+from negotiation.domain.visibility import PUBLIC, Audience, sees_agreed_language
 
 UNION_TEAM = Audience(party="union")
 EMPLOYER_TEAM = Audience(party="employer")
@@ -26,6 +26,18 @@ def test_session_content_is_seen_according_to_its_visibility(audience, open_, me
     assert audience.sees_session("open") is open_
     assert audience.sees_session("members") is members
     assert audience.sees_session("closed") is closed
+
+
+@pytest.mark.parametrize(
+    "audience",
+    [PUBLIC, UNIT_MEMBER, UNION_TEAM, OFFICIAL],
+    ids=["public", "member", "team", "official"],
+)
+def test_a_member_on_the_roll_reads_all_the_agreed_language_others_as_its_session_allows(audience):
+    # then: with a credential on the roll, every article's language; otherwise the session's rule
+    for visibility in ("open", "members", "closed"):
+        assert sees_agreed_language(audience, visibility, on_roll=True)
+        assert sees_agreed_language(audience, visibility) is audience.sees_session(visibility)
 
 
 @pytest.mark.parametrize(

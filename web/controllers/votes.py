@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
+import asyncpg
 import msgspec
 from litestar import Controller, Litestar, Request, Response, get, post, put
 from litestar.datastructures import State
@@ -41,6 +42,10 @@ from negotiation.domain import vote_commands as c
 from negotiation.domain.ratification import Vote
 from negotiation.voting.service import Votes, Voting
 from negotiation.voting.store import RollMember, VotingStore, csv_rows
+from projections.ratification import RatificationDocument, ratification_document
+from projections.views import audience_on
+from realtime.hub import Hub
+from web.controllers.reads import board_at
 from web.identity import Account
 
 VID = "/{vote_id:uuid}"
@@ -315,6 +320,34 @@ def _certified_results(voting: Voting, negotiation_id: UUID, vote_id: UUID) -> R
     return _results(vote, list(vote.state.result or []), True, hash_)
 
 
+async def vote_document(
+    voting: Voting,
+    hub: Hub,
+    pool: asyncpg.Pool,
+    negotiation_id: UUID,
+    vote_id: UUID,
+    viewer: Account | None,
+    credential: str | None = None,
+) -> tuple[Vote, RatificationDocument]:
+    """The vote and the document it is on, as this viewer may read it; with a credential on
+    the vote's roll, all of it (a member reads exactly what they vote on). A credential not on
+    the roll is refused (not_on_roll, 403)."""
+    vote = await asyncio.to_thread(voting.vote, negotiation_id, vote_id)
+    if credential is not None:
+        await asyncio.to_thread(voting.store.credential_holder, vote_id.hex, credential)
+    board = await board_at(hub, pool, str(negotiation_id), None)
+    s = vote.state
+    document = ratification_document(
+        board,
+        s.document_hash,
+        s.summaries,
+        s.overall_summary,
+        audience_on(board, viewer),
+        on_roll=credential is not None,
+    )
+    return vote, document
+
+
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
@@ -577,6 +610,52 @@ class VoteController(Controller):
             closes_at=vote.state.closes_at,
             status=vote.state.status,
         )
+
+    # -------------------------------------------------------------- the document
+    @put(VID + "/summary", status_code=HTTP_200_OK, sync_to_thread=True)
+    def write_summary(
+        self,
+        negotiation_id: UUID,
+        vote_id: UUID,
+        data: c.WriteSummary,
+        account: Account,
+        voting: Voting,
+    ) -> dict[str, Any]:
+        """The union chief's plain-language summary of one TA'd article (without `article_id`:
+        of the whole agreement), part of the document and its hash, until the vote opens."""
+        done = voting.write_summary(negotiation_id, vote_id, account.actor, data)
+        return {"document_hash": done.result, "position": done.position}
+
+    @get(VID + "/document")
+    async def document(
+        self,
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+        voting: Voting,
+        hub: Hub,
+        pool: asyncpg.Pool,
+    ) -> RatificationDocument:
+        """The whole TA this vote is on, as this viewer may read it: language agreed in a
+        closed (or members-only) session is withheld from who may not read it there; the
+        members on the roll read all of it with their credential (POST)."""
+        return (await vote_document(voting, hub, pool, negotiation_id, vote_id, viewer))[1]
+
+    @post(VID + "/document", status_code=HTTP_200_OK)
+    async def voter_document(
+        self,
+        negotiation_id: UUID,
+        vote_id: UUID,
+        data: CredentialBody,
+        voting: Voting,
+        hub: Hub,
+        pool: asyncpg.Pool,
+    ) -> RatificationDocument:
+        """All of the document, for a member on the roll (their credential in the body)."""
+        _, document = await vote_document(
+            voting, hub, pool, negotiation_id, vote_id, None, data.credential
+        )
+        return document
 
     @post(VID + "/ballots", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def cast(

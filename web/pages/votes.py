@@ -2,56 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Annotated, Any
 from uuid import UUID
 
+import asyncpg
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
 from negotiation.ballots.ballot import display_tracking_code
+from negotiation.domain import errors
 from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.ratification import Vote, VoteState
 from negotiation.voting.service import Voting
-from projections.redline import redline
+from projections.ratification import RatificationDocument
+from realtime.hub import Hub
+from web.controllers.votes import CredentialBody, vote_document
 from web.identity import Account
+from web.pages.document_pdf import document_pdf
+from web.pages.i18n import choose_language
 from web.pages.viewer import page
 
 PAGE_BASE = "/negotiations/{negotiation_id:uuid}/votes/{vote_id:uuid}"
 CODE_PATTERN = re.compile(r"[^0-9A-F]")
 
 
-class DocumentArticle(msgspec.Struct, frozen=True):
-    """One agreed article of the whole TA as the ballot shows it: against the current contract."""
+async def _may_write_summaries(
+    voting: Voting, negotiation_id: UUID, viewer: Account | None
+) -> bool:
+    """Whether this viewer writes the document's summaries (the negotiation's rule)."""
+    if viewer is None:
+        return False
 
-    number: str
-    title: str
-    redline_html: str
-    words_inserted: int
-    words_deleted: int
-    unchanged: bool
+    def check(negotiation: Negotiation) -> bool:
+        try:
+            negotiation.require_summary_writer(viewer.actor)
+        except errors.NotPermitted:
+            return False
+        return True
 
-
-def _document(negotiation: Negotiation) -> tuple[str, str, list[DocumentArticle]]:
-    """The negotiation's title, the whole TA the vote is on, and its hash now (the page shows
-    whether it is the same), read in one go."""
-    articles = []
-    for a in sorted(negotiation.state.articles.values(), key=lambda a: a.number):
-        if a.status != "agreed":
-            continue
-        marks = redline(a.current_language or "", a.agreed_text())
-        articles.append(
-            DocumentArticle(
-                number=a.number,
-                title=a.title,
-                redline_html=marks.html(),
-                words_inserted=marks.words_inserted,
-                words_deleted=marks.words_deleted,
-                unchanged=(a.current_language or "") == a.agreed_text(),
-            )
-        )
-    return negotiation.state.title, negotiation.document_hash(), articles
+    return await asyncio.to_thread(voting.negotiations.read, negotiation_id, check)
 
 
 def _guardian(vote: Vote, viewer: Account | None) -> int | None:
@@ -84,6 +76,9 @@ def _vote_page(
         results_url=f"{base}/results",
         desk_url=f"{base}/officials",
         roll_url=f"{base}/roll",
+        ballot_url=f"{base}/ballot",
+        prepare_url=f"{base}/prepare",
+        pdf_url=f"{base}/document.pdf",
         lookup_url=f"{base}/lookup",
         **context,
     )
@@ -107,24 +102,89 @@ def normal_code(text: str) -> str:
 class VotePages(Controller):
     include_in_schema = False
 
-    @get(PAGE_BASE + "/ballot", sync_to_thread=True)
-    def ballot(
-        self, request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID
+    @get(PAGE_BASE + "/ballot")
+    async def ballot(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+        hub: Hub,
+        pool: asyncpg.Pool,
     ) -> Template:
-        """The member's ballot: only the credential (in the link's fragment, or typed) is needed."""
+        """The member's ballot: only the credential (in the link's fragment, or typed) is needed.
+        The document is shown as the visitor may read it; the page's script fetches the rest
+        with the credential (POST …/document), which never travels in an address."""
         voting = _voting(request)
-        vote = voting.vote(negotiation_id, vote_id)
-        title, current_hash, articles = voting.negotiations.read(negotiation_id, _document)
+        vote, document = await vote_document(voting, hub, pool, negotiation_id, vote_id, viewer)
         return _vote_page(
             request,
             "ballot.html",
             negotiation_id,
             vote_id,
             vote.state,
-            negotiation_title=title,
-            articles=articles,
-            document_matches=current_hash == vote.state.document_hash,
+            document=document,
+            may_write=await _may_write_summaries(voting, negotiation_id, viewer),
         )
+
+    @get(PAGE_BASE + "/prepare")
+    async def prepare(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+        hub: Hub,
+        pool: asyncpg.Pool,
+    ) -> Template:
+        """Where the union's chief negotiator writes the plain-language summaries of the
+        document, before the vote opens (PUT …/summary from the page's script)."""
+        voting = _voting(request)
+        vote, document = await vote_document(voting, hub, pool, negotiation_id, vote_id, viewer)
+        return _vote_page(
+            request,
+            "vote_prepare.html",
+            negotiation_id,
+            vote_id,
+            vote.state,
+            document=document,
+            signed_in=viewer is not None,
+            may_write=await _may_write_summaries(voting, negotiation_id, viewer),
+            locked=vote.state.status != "called",
+        )
+
+    @get(PAGE_BASE + "/document.pdf")
+    async def document_pdf(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        viewer: Account | None,
+        hub: Hub,
+        pool: asyncpg.Pool,
+    ) -> Response[bytes]:
+        """The document as a PDF, as this viewer may read it (the page's rule: language agreed
+        in a closed or members-only session is withheld from who may not read it there)."""
+        vote, document = await vote_document(
+            _voting(request), hub, pool, negotiation_id, vote_id, viewer
+        )
+        return await _pdf(request, vote.state, document, vote_id)
+
+    @post(PAGE_BASE + "/document.pdf", status_code=200)
+    async def voter_document_pdf(
+        self,
+        request: Request[Any, Any, Any],
+        negotiation_id: UUID,
+        vote_id: UUID,
+        data: CredentialBody,
+        hub: Hub,
+        pool: asyncpg.Pool,
+    ) -> Response[bytes]:
+        """All of the document as a PDF, for a member on the roll (credential in the body)."""
+        vote, document = await vote_document(
+            _voting(request), hub, pool, negotiation_id, vote_id, None, data.credential
+        )
+        return await _pdf(request, vote.state, document, vote_id)
 
     @get(PAGE_BASE + "/officials", sync_to_thread=True)
     def officials(
@@ -195,6 +255,26 @@ class VotePages(Controller):
                 if display_tracking_code(ballot.tracking_code).replace("-", "").startswith(wanted):
                     return LookupView(found=True, number=number, ballots=len(ballots))
         return LookupView(found=False, number=None, ballots=len(ballots))
+
+
+async def _pdf(
+    request: Request[Any, Any, Any], vote: VoteState, document: RatificationDocument, vote_id: UUID
+) -> Response[bytes]:
+    """The PDF from the same template as the page (ta_document.html), in the reader's language."""
+    engine = request.app.template_engine
+    if engine is None:  # never: the app is built with its templates (web/app.py)
+        raise RuntimeError("The app has no template engine.")
+    template = engine.get_template("ta_document_pdf.html")
+    html = template.render(lang=choose_language(request), vote=vote, document=document)
+    pdf = await asyncio.to_thread(document_pdf, html, document.negotiation_title)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="tentative-agreement-{vote_id.hex}.pdf"',
+            "Vary": "Accept-Language, Cookie",
+        },
+    )
 
 
 def _results_page(request: Request[Any, Any, Any], negotiation_id: UUID, vote_id: UUID) -> Template:

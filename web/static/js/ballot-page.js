@@ -43,10 +43,68 @@ async function showTurnout(credential) {
   }
 }
 
+/** The articles this page could not show to whoever asked for it (agreed in a session closed to
+ * the public), filled in from the document the credential opens: a member reads all they vote on. */
+let documentShown = false;
+async function showDocument(credential) {
+  if (documentShown || !document.querySelector(".ta-article .withheld")) return;
+  let full;
+  try {
+    full = await call(`${page.api}/document`, { method: "POST", body: { credential } });
+  } catch {
+    return; // a code not on the roll is refused by its own check (checkStatus)
+  }
+  documentShown = true;
+  const summarize = (box, text) => {
+    const block = box.querySelector(".plain-summary");
+    block.querySelector(".text").textContent = text;
+    block.hidden = !text;
+  };
+  summarize(document.getElementById("overall-summary"), full.overall_summary);
+  for (const article of full.articles) {
+    const box = document.querySelector(`.ta-article[data-article="${article.article_id}"]`);
+    if (!box || article.withheld) continue;
+    box.querySelector(".withheld")?.remove();
+    summarize(box, article.summary);
+    const text = box.querySelector(".redline");
+    text.innerHTML = article.redline_html; // marked up (and escaped) by the server
+    text.hidden = false;
+    document.querySelector(`[data-changes="${article.article_id}"]`).textContent = article.unchanged
+      ? _("no change")
+      : _("%(added)s words added, %(removed)s removed", {
+        added: number(article.words_inserted), removed: number(article.words_deleted),
+      });
+  }
+  document.getElementById("withheld-note")?.remove();
+  document.getElementById("document-differs").hidden = full.matches;
+  showPdf(credential);
+}
+
+/** The PDF link, for the whole document the credential opens (made by POST: no address holds
+ * the credential), as a file this page hands over. */
+async function showPdf(credential) {
+  const link = document.getElementById("document-pdf");
+  const name = link.pathname.split("/").pop();
+  try {
+    const response = await fetch(link.pathname + link.search, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ credential }),
+    });
+    if (!response.ok) return; // the link keeps the document as the page showed it
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name;
+  } catch {
+    // Offline: the link stays as it was.
+  }
+}
+
 async function checkStatus() {
   const credential = credentialInput.value.trim();
   if (!credential) return;
   showTurnout(credential);
+  showDocument(credential);
   try {
     const status = await call(`${page.api}/my-status`, { method: "POST", body: { credential } });
     if (status.voted) {
@@ -130,4 +188,5 @@ document.getElementById("cast").addEventListener("click", async () => {
   }
 });
 
+credentialInput.addEventListener("change", checkStatus);
 checkStatus();
