@@ -363,6 +363,13 @@ def describe(kind: str, data: Mapping[str, Any], options: list[str]) -> str:
             f"Voter roll imported: {data.get('accepted', 0):,} rows accepted "
             f"({data.get('eligible', 0):,} in good standing), {data.get('rejected', 0):,} rejected."
         )
+    if kind == "SummaryWritten":
+        what = "the whole agreement" if data.get("article_id") is None else "an agreed article"
+        done = "wrote" if str(data.get("text", "")).strip() else "removed"
+        return (
+            f"The union {done} the plain-language summary of {what}; the document members "
+            f"vote on now has hash {data.get('document_hash', '')}."
+        )
     if kind == "VoterRollCertified":
         return (
             f"Voter roll certified: {data.get('eligible', 0):,} eligible members, "
