@@ -150,7 +150,7 @@ def serve(dsn: str, port: int, workers: int) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # two workers starting on a loaded machine
         while True:
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(url + "/api/negotiations", timeout=2).status_code < 500:
