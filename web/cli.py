@@ -115,6 +115,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=settings.port,
         log_level=args.log_level,
         backlog=4096,
+        # uvicorn kills a worker that does not answer its supervisor's ping in 5 s: on a loaded
+        # machine a starting worker (imports, pools, projections) misses it, and every
+        # replacement does too.
+        timeout_worker_healthcheck=60,
         ws="websockets-sansio",
         # uvicorn would believe X-Forwarded-For from 127.0.0.1 (anyone on the machine, or any
         # client of a local proxy that passes the header through): TRUSTED_PROXIES decides.

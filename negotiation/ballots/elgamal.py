@@ -43,10 +43,14 @@ def encrypt(public_key: Point, message: int, nonce: Scalar) -> Ciphertext:
 
 
 def add_all(ciphertexts: Iterable[Ciphertext]) -> Ciphertext:
-    """The homomorphic sum: it encrypts the sum of the plaintexts under the sum of the nonces."""
-    alpha = Point.identity()
-    beta = Point.identity()
-    for c in ciphertexts:
+    """The homomorphic sum: it encrypts the sum of the plaintexts under the sum of the nonces.
+    (It starts from the first term, not from the identity: the same sum, two additions fewer.)"""
+    items = iter(ciphertexts)
+    first = next(items, None)
+    if first is None:
+        return Ciphertext(Point.identity(), Point.identity())
+    alpha, beta = first.alpha, first.beta
+    for c in items:
         alpha = alpha + c.alpha
         beta = beta + c.beta
     return Ciphertext(alpha, beta)

@@ -130,7 +130,8 @@ def verify_sum(
     q: bytes, public_key: Point, ct: Ciphertext, total: int, proof: ChallengeProof
 ) -> bool:
     a = Point.base_times(proof.v) - ct.alpha * proof.c
-    shifted = ct.beta - Point.base_times(Scalar.from_int(total))
+    g_total = G if total == 1 else Point.base_times(Scalar.from_int(total))  # 1: every ballot
+    shifted = ct.beta - g_total
     b = public_key * proof.v - shifted * proof.c
     return hash_to_scalar(TAG_SUM, q, total, ct.alpha, ct.beta, a, b) == proof.c
 

@@ -3,14 +3,18 @@
 Each vote is its own stream in `votes_events` (the Votes application). Commands on one vote
 are serialized like the negotiation's (striped lock in-process, advisory lock across nodes), so
 ballots get their tracking codes in one order. The expensive part of casting — the ballot's
-proofs — is checked before the lock; inside it only the chain step, the running tally and the
-save (with the credential spend, voting/recorder.py) remain.
+proofs — is checked before the lock, in the request's thread (libsodium releases the GIL, and
+each server process has its own); the casts then waiting on the vote are saved together
+(voting/batch.py): inside the lock only the chain steps, the running tally and one save (with
+the credentials spent, voting/recorder.py) remain.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -20,14 +24,15 @@ from eventsourcing.utils import get_topic
 
 from negotiation.application import Negotiations, Recorded, SerializedApplication
 from negotiation.ballots.context import ElectionContext
-from negotiation.ballots.record import BallotRecord, ElectionRecord
+from negotiation.ballots.record import BallotRecord, BallotSubmission, ElectionRecord
 from negotiation.domain import commands as nc
 from negotiation.domain import errors
 from negotiation.domain import vote_commands as c
 from negotiation.domain.actors import Actor
 from negotiation.domain.document import DocumentText
 from negotiation.domain.negotiation import Negotiation
-from negotiation.domain.ratification import Vote, check_ballot
+from negotiation.domain.ratification import CheckedBallot, Vote, check_ballot
+from negotiation.voting.batch import CastBatches, Pending
 from negotiation.voting.recorder import BallotRecorder, Spend
 from negotiation.voting.store import (
     RollMember,
@@ -38,6 +43,9 @@ from negotiation.voting.store import (
 )
 
 T = TypeVar("T")
+PROOF_THREADS = 2  # per server process
+SECOND_BALLOT = "A ballot has already been cast with this credential; each member votes once."
+COPIED_BALLOT = "This ballot copies a ballot already accepted; it was not counted."
 VOTER = Actor(account_id="voter", name="a voter")  # ballots carry no one's name
 
 
@@ -59,25 +67,35 @@ class Votes(SerializedApplication[Vote]):
         super().__init__(env)
 
     def act(
-        self, vote_id: UUID, command: Callable[[Vote], T], spend: Spend | None = None
+        self, vote_id: UUID, command: Callable[[Vote], T], spends: list[Spend] | None = None
     ) -> Recorded[T]:
-        """A command on one vote (the shared `_act`); a ballot's save also spends its
-        credential, in the recorder, in the same transaction (voting/recorder.py)."""
-        return self._act(vote_id, command, **({"spend": spend} if spend else {}))
+        """A command on one vote (the shared `_act`); a save of ballots also spends their
+        credentials, in the recorder, in the same transaction (voting/recorder.py). `spends`
+        is read at the save, so the command may fill it (a batch decides which ballots go)."""
+        return self._act(vote_id, command, **({"spends": spends} if spends is not None else {}))
 
     def ballot_records(self, vote_id: UUID) -> list[BallotRecord]:
-        """Every accepted ballot in chain order, from the vote's events."""
+        """Every accepted ballot in chain order, from the vote's events (decoded straight into
+        the record's structs: a national vote's record has 100,000 of them)."""
         records = []
         for stored in self.recorder.select_events(vote_id):
             if stored.topic.endswith(".BallotCast"):
-                data = self.mapper.transcoder.decode(stored.state)
-                ballot = data["ballot"]
+                cast = _CAST_DECODER.decode(stored.state)
+                b = cast.ballot
                 records.append(
-                    msgspec.convert(
-                        {"tracking_code": data["tracking_code"], **ballot}, BallotRecord
-                    )
+                    BallotRecord(cast.tracking_code, b.ciphertexts, b.range_proofs, b.sum_proof)
                 )
         return records
+
+
+class _StoredCast(msgspec.Struct):
+    """The part of a stored BallotCast the public record shows (its running tally is not)."""
+
+    tracking_code: bytes
+    ballot: BallotSubmission
+
+
+_CAST_DECODER = msgspec.msgpack.Decoder(_StoredCast)
 
 
 def record_hash(record: ElectionRecord) -> str:
@@ -100,6 +118,10 @@ class Voting:
         # Each vote's negotiation and officials as last read here: the roll import's progress
         # is polled while the import holds the vote's lock, so it is checked against these.
         self._officials: dict[UUID, tuple[str, frozenset[str]]] = {}
+        self._casts: CastBatches[UUID] = CastBatches(self.cast_batch)
+        # Proofs are CPU work: more threads at them than cores only queue for the CPU and the
+        # GIL, and delay the thread holding the vote's lock each time it wakes from the database.
+        self._proof_threads = threading.BoundedSemaphore(PROOF_THREADS)
 
     # ------------------------------------------------------------------ calling, officials
     def call_vote(
@@ -264,7 +286,15 @@ class Voting:
     # ------------------------------------------------------------------ casting
     def cast(self, negotiation_id: UUID, vote_id: UUID, code: str, command: c.CastBallot) -> bytes:
         """Check the credential, the window and the proofs, then append the ballot with the
-        credential spent in the same transaction. Returns the tracking code."""
+        credential spent in the same transaction (with the other casts waiting on this vote:
+        `cast_batch`). Returns the tracking code."""
+        return self._casts.cast(vote_id, self.prepare_cast(negotiation_id, vote_id, code, command))
+
+    def prepare_cast(
+        self, negotiation_id: UUID, vote_id: UUID, code: str, command: c.CastBallot
+    ) -> Pending:
+        """What a cast checks before any lock: the vote accepts ballots, the credential is on
+        the roll and unspent (a refusal that costs no proof check), the proofs verify."""
 
         def accepting(vote: Vote) -> tuple[str, ElectionContext]:
             vote.require_accepting(datetime.now(UTC))
@@ -278,18 +308,44 @@ class Voting:
         context = known[1]
         _, voted = self.store.credential_holder(vote_id.hex, code)
         if voted:
-            raise errors.SecondBallot(
-                "A ballot has already been cast with this credential; each member votes once."
+            raise errors.SecondBallot(SECOND_BALLOT)
+        with self._proof_threads:
+            checked = check_ballot(context, command.ballot)
+        alphas = [bytes(ct.alpha) for ct in checked.ballot.ciphertexts]
+        spend = Spend(vote_id=vote_id.hex, credential_hash=credential_hash(code), alphas=alphas)
+        return Pending(frozenset([spend.credential_hash, *alphas]), _Cast(command, checked, spend))
+
+    def cast_batch(self, vote_id: UUID, take: Callable[[], list[Pending]]) -> None:
+        """Save casts whose proofs verified in one command on the vote, each with its own
+        outcome: one whose credential is spent or whose ciphertext was accepted before is
+        refused alone, the others are appended in order and saved in one transaction with their
+        credentials spent (no two casts of a batch share a credential or a ciphertext)."""
+        spends: list[Spend] = []
+
+        def cast_all(vote: Vote) -> None:
+            spends.clear()  # run again from fresh state if the save meets a conflict
+            batch = take()  # under the vote's locks: every cast waiting by now
+            casts = [_payload(p) for p in batch]
+            spent, copied = self.store.already_used(
+                vote_id.hex,
+                [cast.spend.credential_hash for cast in casts],
+                [a for cast in casts for a in cast.spend.alphas],
             )
-        checked = check_ballot(context, command.ballot)
-        spend = Spend(
-            vote_id=vote_id.hex,
-            credential_hash=credential_hash(code),
-            alphas=[c.alpha for c in command.ballot.ciphertexts],
-        )
-        return self.votes.act(
-            vote_id, lambda v: v.cast_ballot(VOTER, command, checked), spend
-        ).result
+            for p, cast in zip(batch, casts, strict=True):
+                p.code = p.error = None
+                if cast.spend.credential_hash in spent:
+                    p.error = errors.SecondBallot(SECOND_BALLOT)
+                elif not copied.isdisjoint(cast.spend.alphas):
+                    p.error = errors.CopiedBallot(COPIED_BALLOT)
+                else:
+                    try:
+                        p.code = vote.cast_ballot(VOTER, cast.command, cast.checked)
+                    except errors.NegotiationError as refused:  # checked before any event
+                        p.error = refused
+                        continue
+                    spends.append(cast.spend)
+
+        self.votes.act(vote_id, cast_all, spends)
 
     def own_status(self, negotiation_id: UUID, vote_id: UUID, code: str) -> bool:
         self.vote(negotiation_id, vote_id)
@@ -358,6 +414,18 @@ class Voting:
             self.store.purge(vote.id.hex)
 
         return self.votes.act(vote_id, purge)
+
+
+@dataclass(frozen=True)
+class _Cast:
+    command: c.CastBallot
+    checked: CheckedBallot
+    spend: Spend
+
+
+def _payload(pending: Pending) -> _Cast:
+    assert isinstance(pending.payload, _Cast)
+    return pending.payload
 
 
 def _outcome_pending(negotiation: Negotiation, vote_id: str) -> bool:

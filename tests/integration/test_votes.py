@@ -21,10 +21,14 @@ import psycopg
 import pytest
 
 from negotiation.application import Negotiations
-from negotiation.ballots.record import ElectionRecord
+from negotiation.ballots.record import BallotSubmission, ElectionRecord
 from negotiation.ballots.verify import verify_record
 from negotiation.database import DatabaseConfig
+from negotiation.domain import errors
+from negotiation.domain import vote_commands as c
+from negotiation.voting.batch import Pending
 from negotiation.voting.client import Official, context_from, decrypt, make_submission, run_ceremony
+from negotiation.voting.service import Voting
 from tests.support import LiveServer, Person, PersonFactory, open_table_in
 
 ROLL = """member_id,name,email,phone,worksite,classification,language,good_standing
@@ -432,6 +436,85 @@ async def test_one_credential_a_hundred_times_at_once_casts_exactly_one_ballot(
     assert {r.json()["rule"] for r in responses if r.status_code != 201} == {"second_ballot"}
     assert ok(election.get(""))["ballots"] == 1
     assert len(ok(election.get("/participation"))) == 1
+
+
+def test_a_batch_refuses_a_spent_credential_and_a_copy_alone_and_saves_the_others(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory, server: LiveServer
+):
+    election = new_election(client, negotiations, people)
+    voting: Voting = server.app.state.voting
+    negotiation_id, vote_id = (UUID(p) for p in election.base.split("/")[3::2])
+    context = election.context()
+    copied = make_submission(context, 1)
+
+    def prepared(member: str, ballot: dict[str, Any]) -> Pending:
+        submission = msgspec.convert(ballot, BallotSubmission)
+        return voting.prepare_cast(
+            negotiation_id, vote_id, election.codes[member], c.CastBallot(ballot=submission)
+        )
+
+    # All four pass the checks before the lock; then, before their batch is saved, M2 votes
+    # with the very ballot M3 is about to send.
+    batch = [
+        prepared("M1", make_submission(context, 0)),
+        prepared("M2", make_submission(context, 0)),
+        prepared("M3", copied),
+        prepared("M9", make_submission(context, 2)),
+    ]
+    first = ok(
+        election.post(
+            "/ballots", headers={}, json={"credential": election.codes["M2"], "ballot": copied}
+        ),
+        201,
+    )
+    voting.cast_batch(vote_id, lambda: batch)
+    m1, m2, m3, m9 = batch
+    assert isinstance(m2.error, errors.SecondBallot) and m2.code is None
+    assert isinstance(m3.error, errors.CopiedBallot) and m3.code is None
+    assert m1.error is None and m9.error is None
+    record = msgspec.json.decode(election.get("/record").content, type=ElectionRecord)
+    # The two accepted ones follow the first in the chain, in the batch's order.
+    assert [b.tracking_code for b in record.ballots] == [
+        msgspec.convert(first["tracking_code"], bytes),
+        m1.outcome(),
+        m9.outcome(),
+    ]
+    voted = {row["member_id"] for row in ok(election.get("/participation"))}
+    assert voted == {"M1", "M2", "M9"}
+    ok(election.cast("M3", 1), 201)  # M3's credential was not spent by the refused copy
+
+
+async def test_simultaneous_casts_are_each_answered_alone(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory, server: LiveServer
+):
+    election = new_election(client, negotiations, people)
+    context = election.context()
+    forged = make_submission(context, 1)
+    forged["range_proofs"][0] = make_submission(context, 0)["range_proofs"][0]
+    bodies = {
+        "good": [
+            {"credential": election.codes[m], "ballot": make_submission(context, i % 3)}
+            for i, m in enumerate(["M1", "M3"])
+        ],
+        "double": [
+            {"credential": election.codes["M9"], "ballot": make_submission(context, i)}
+            for i in (0, 1)
+        ],
+        "forged": [{"credential": election.codes["M2"], "ballot": forged}],
+    }
+    sent = [(kind, b) for kind, group in bodies.items() for b in group]
+    answers: dict[str, list[httpx.Response]] = {}
+    async with httpx.AsyncClient(base_url=server.url, timeout=120) as http:
+        responses = await asyncio.gather(
+            *(http.post(election.base + "/ballots", json=b) for _, b in sent)
+        )
+        for (kind, _), r in zip(sent, responses, strict=True):
+            answers.setdefault(kind, []).append(r)
+    assert [r.status_code for r in answers["good"]] == [201, 201]
+    assert sorted(r.status_code for r in answers["double"]) == [201, 409]
+    refused(answers["forged"][0], 422, "invalid_ballot")
+    assert ok(election.get(""))["ballots"] == 3
+    ok(election.cast("M2", 0), 201)  # the forged ballot spent nothing
 
 
 # ------------------------------------------------------------------ secrecy
