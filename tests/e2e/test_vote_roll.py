@@ -147,7 +147,7 @@ async def test_import_fix_certify_issue_and_reissue_on_the_roll_page(
 async def test_the_desk_shows_who_voted_by_day_and_exports_who_has_not(
     browser, server, http, negotiations, people, tmp_path
 ):
-    vote, page_base, officials, codes = await ready_vote(http, negotiations, people, server)
+    vote, page_base, officials, codes, _union = await ready_vote(http, negotiations, people, server)
     lead = officials[0].headers
     await expect(await http.post(f"{vote}/open", headers=lead), 200)
     context = context_from(await expect(await http.get(f"{vote}/ballot"), 200))
