@@ -73,3 +73,14 @@ async def test_sign_out_everywhere_from_the_console_page(browser, server, http, 
         await page.locator("form#sign-in").wait_for()  # signed out: back to sign-in
     finally:
         await context.close()
+
+
+async def test_the_console_links_to_the_producers_overlay_controls_which_open_for_the_team(
+    http, people
+):
+    table = await open_table(http, people)
+    page = await http.get(f"/console/{table.negotiation_id}", headers=table.union.headers)
+    link = f'href="/producer/{table.negotiation_id}"'
+    assert page.status_code == 200 and link in page.text
+    producer = await http.get(f"/producer/{table.negotiation_id}", headers=table.employer.headers)
+    assert producer.status_code == 200
