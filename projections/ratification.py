@@ -16,7 +16,7 @@ import msgspec
 from negotiation.domain.document import DocumentText, document_hash
 from negotiation.domain.visibility import Audience, sees_agreed_language
 from projections.board import ArticleEntry, Board
-from projections.redline import redline
+from projections.redline import remembered_redline
 
 
 class DocumentArticle(msgspec.Struct, frozen=True):
@@ -74,7 +74,7 @@ def ratification_document(
                 DocumentArticle(a.article_id, a.number, a.title, True, None, "", "", 0, 0, False)
             )
             continue
-        marks = redline(current, language)
+        marks = remembered_redline(current, language)  # once per text, not per voter
         articles.append(
             DocumentArticle(
                 article_id=a.article_id,

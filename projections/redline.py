@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from html import escape
 from typing import Literal
 
@@ -58,6 +59,24 @@ class Redline(msgspec.Struct, frozen=True):
             else:
                 parts.append(text)
         return "".join(parts)
+
+
+# Characters in both texts of a pair that is kept once diffed: any article; longer is not kept.
+CACHED_REDLINE_TEXT = 20_000
+
+
+def remembered_redline(before: str, after: str) -> Redline:
+    """`redline`, computed once per pair of texts: every viewer's page and browser, every
+    console and every voter's ballot ask for the same few pairs when the table moves. A pair too
+    long to keep is diffed each time."""
+    if len(before) + len(after) > CACHED_REDLINE_TEXT:
+        return redline(before, after)
+    return _remembered(before, after)
+
+
+@lru_cache(maxsize=512)  # at most ≈ 512 × 20,000 characters of texts, and their segments
+def _remembered(before: str, after: str) -> Redline:
+    return redline(before, after)
 
 
 def redline(before: str, after: str) -> Redline:

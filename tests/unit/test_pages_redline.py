@@ -2,22 +2,23 @@
 
 import pytest
 
+from projections import redline as redlines
 from projections.redline import redline
 from web.pages import viewer
 
 
 @pytest.fixture
 def calls(monkeypatch):
-    viewer._marked_up.cache_clear()
+    redlines._remembered.cache_clear()
     seen = []
 
     def counting(before, after):
         seen.append((before, after))
         return redline(before, after)
 
-    monkeypatch.setattr(viewer, "redline", counting)
+    monkeypatch.setattr(redlines, "redline", counting)
     yield seen
-    viewer._marked_up.cache_clear()
+    redlines._remembered.cache_clear()
 
 
 def test_every_viewer_asking_for_the_same_marks_costs_one_redline(calls):
@@ -28,7 +29,7 @@ def test_every_viewer_asking_for_the_same_marks_costs_one_redline(calls):
 
 
 def test_a_pair_too_long_to_keep_is_marked_up_each_time(calls):
-    long = "word " * (viewer.CACHED_REDLINE_TEXT // 5)
+    long = "word " * (redlines.CACHED_REDLINE_TEXT // 5)
     first, second = viewer.marked_up(long, "short"), viewer.marked_up(long, "short")
     assert first == second == redline(long, "short").html()
     assert len(calls) == 2

@@ -6,7 +6,6 @@ at the position its feed resumes from."""
 from __future__ import annotations
 
 import secrets
-from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -18,7 +17,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from projections.redline import redline
+from projections.redline import remembered_redline
 from projections.views import (
     OnTablePart,
     article_history,
@@ -35,21 +34,11 @@ from web.pages.i18n import LANG_COOKIE, LANGUAGES, choose_language
 from web.pages.listing import negotiation_listing
 
 MAX_REDLINE_TEXT = 100_000  # characters: far beyond any article, short of a denial of service
-CACHED_REDLINE_TEXT = 20_000  # characters in both texts: any article; a longer pair is not kept
 
 
 def marked_up(before: str, after: str) -> str:
-    """The redline of two texts as HTML, computed once per pair: when the table moves, every
-    viewer's browser asks for the same marks (RedlineController), and the first paints and
-    the consoles need them again. A pair too long to keep is marked up each time."""
-    if len(before) + len(after) > CACHED_REDLINE_TEXT:
-        return redline(before, after).html()
-    return _marked_up(before, after)
-
-
-@lru_cache(maxsize=512)  # at most ≈ 512 × 20,000 characters of texts, and their marks
-def _marked_up(before: str, after: str) -> str:
-    return redline(before, after).html()
+    """The redline of two texts as HTML, diffed once per pair (`remembered_redline`)."""
+    return remembered_redline(before, after).html()
 
 
 def page(
