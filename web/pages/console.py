@@ -150,16 +150,22 @@ def console_context(
     }
 
 
-async def _team_board(
-    hub: Hub, pool: asyncpg.Pool, negotiation_id: str, account: Account, after: int | None
+async def table_board(
+    hub: Hub,
+    pool: asyncpg.Pool,
+    negotiation_id: str,
+    account: Account,
+    after: int | None,
+    page_name: str = "The console",
 ) -> tuple[Board, Audience]:
-    """The board and the audience it is read as: a team's, or the facilitator's (who runs
-    the sessions and reads what an official may: no team's drafts or notes)."""
+    """The board and the audience it is read as, for the pages of the people at the table: a
+    team's, or the facilitator's (who runs the sessions and reads what an official may: no
+    team's drafts or notes). Anyone else is refused."""
     board = await board_at(hub, pool, negotiation_id, after)
     aud = audience_on(board, account)
     if aud.party is None and account.account_id not in board.facilitators:
         raise PermissionDeniedException(
-            "The console is for the bargaining teams and the facilitator of this negotiation."
+            f"{page_name} is for the bargaining teams and the facilitator of this negotiation."
         )
     return board, aud
 
@@ -202,7 +208,7 @@ class ConsolePages(Controller):
     ) -> Template | Redirect:
         if viewer is None:
             return Redirect(f"/sign-in?next={quote('/console/' + negotiation_id)}")
-        board, aud = await _team_board(hub, pool, negotiation_id, viewer, after)
+        board, aud = await table_board(hub, pool, negotiation_id, viewer, after)
         return page(request, "console.html", viewer=viewer, **console_context(board, aud, viewer))
 
     @get("/{negotiation_id:str}/parts")
@@ -221,7 +227,7 @@ class ConsolePages(Controller):
         reloaded one."""
         if viewer is None:
             raise PermissionDeniedException("Sign in to use the console.")
-        board, aud = await _team_board(hub, pool, negotiation_id, viewer, after)
+        board, aud = await table_board(hub, pool, negotiation_id, viewer, after)
         wanted = {n for n in names.split(",")[:MAX_PARTS] if n}
         if not wanted:
             raise NotFoundException("Name the parts to render.")

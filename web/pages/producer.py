@@ -11,14 +11,14 @@ from urllib.parse import quote
 
 import asyncpg
 from litestar import Controller, Request, get
-from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 
 from negotiation.domain.commands import GRAPHIC_NAMES
-from projections.views import audience_on, overlay_parts
+from projections.views import overlay_parts
 from realtime.hub import Hub
-from web.controllers.reads import After, board_at
+from web.controllers.reads import After
 from web.identity import Account
+from web.pages.console import table_board
 from web.pages.viewer import page
 
 # The graphics a producer takes off air or back on (the speaker is taken to air instead).
@@ -41,13 +41,10 @@ class ProducerPages(Controller):
     ) -> Template | Redirect:
         if viewer is None:
             return Redirect(f"/sign-in?next={quote('/producer/' + negotiation_id)}")
-        board = await board_at(hub, pool, negotiation_id, after)
-        if viewer.account_id not in board.team and viewer.account_id not in board.facilitators:
-            raise PermissionDeniedException(
-                "The overlay controls are for the bargaining teams and the facilitator of this "
-                "negotiation."
-            )
-        overlay = overlay_parts(board, audience_on(board, viewer))["overlay"]
+        board, aud = await table_board(
+            hub, pool, negotiation_id, viewer, after, page_name="The overlay controls"
+        )
+        overlay = overlay_parts(board, aud)["overlay"]
         return page(
             request,
             "producer.html",
