@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException, WebSocketDisconnect
 
 from projections.board import Board
 from projections.bulletin import BulletinDraft, bulletin_draft
-from projections.redline import Redline, redline
+from projections.redline import Redline, remembered_redline
 from projections.views import (
     AUDIENCE_OF_CLASS,
     ArticleHistory,
@@ -128,7 +128,7 @@ class ReadModelController(Controller):
         texts["current"] = history.current_language
         if to not in texts or from_ not in texts:
             raise NotFoundException("No such version of this article (or not visible to you).")
-        return redline(texts[from_], texts[to])
+        return remembered_redline(texts[from_], texts[to])
 
 
 def _feed(board: Board, kind: FeedKind, key: str | None, viewer: Account | None) -> FeedView:
