@@ -79,7 +79,12 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import msgspec  # noqa: E402
-from _measure import percentile  # noqa: E402  (bench/_measure.py)
+from _measure import (  # noqa: E402  (bench/_measure.py)
+    machine_busy_seconds,
+    percentile,
+    postgres_cpu_seconds,
+    process_cpu_seconds,
+)
 
 from negotiation.application import Negotiations  # noqa: E402
 from negotiation.ballots.ballot import ballot_problems  # noqa: E402
@@ -118,40 +123,85 @@ def _verify(encoded: list[bytes]) -> int:
 
 def _cast_worker(
     args: tuple[str, list[tuple[str, int, bytes]], int],
-) -> list[tuple[str, int, int, float]]:
-    """One client process: `clients` concurrent connections casting its share of ballots."""
+) -> tuple[list[tuple[str, int, int, float]], float]:
+    """One client process: `clients` concurrent keep-alive connections casting its share of
+    ballots; returns the results and the CPU seconds this process spent casting.
+
+    The requests are plain HTTP/1.1 written from bytes made before the timed phase: the clients
+    share the server's two cores, and a full client library (httpx: ≈ 1 ms of CPU a request)
+    would take a quarter of the machine from the server it is measuring. Voters' phones don't.
+    """
+    import urllib.parse
+
+    import uvloop
+
     url, jobs, clients = args
+    target = urllib.parse.urlsplit(url)
+    head = (
+        f"POST {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\n"
+        "Content-Type: application/json\r\nContent-Length: "
+    ).encode()
+    cpu = time.process_time()
 
     async def run() -> list[tuple[str, int, int, float]]:
-        queue: asyncio.Queue[tuple[str, int, bytes]] = asyncio.Queue()
-        for job in jobs:
-            queue.put_nowait(job)
+        queue = list(reversed(jobs))
         out: list[tuple[str, int, int, float]] = []
-        # uvicorn closes a connection idle for 5 s; on a loaded machine a client can sit that
-        # long between two requests, and its next one would meet the closed socket.
-        limits = httpx.Limits(
-            max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=2
-        )
-        async with httpx.AsyncClient(timeout=600, limits=limits) as http:
 
-            async def client() -> None:
-                while not queue.empty():
-                    credential, choice, body = queue.get_nowait()
-                    start = time.perf_counter()
-                    try:
-                        response = await http.post(
-                            url, content=body, headers={"content-type": "application/json"}
-                        )
-                        status = response.status_code
-                    except httpx.TransportError:
-                        status = 0  # no answer: counted as `transport_errors`
-                    elapsed = time.perf_counter() - start
-                    out.append((credential, choice, status, elapsed))
+        async def client() -> None:
+            reader, writer = await asyncio.open_connection(target.hostname, target.port)
+            while queue:
+                credential, choice, body = queue.pop()
+                start = time.perf_counter()
+                try:
+                    writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+                    status = await _answer(reader)
+                except (OSError, asyncio.IncompleteReadError, ValueError):
+                    status = 0  # no answer: counted as `transport_errors`
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(target.hostname, target.port)
+                out.append((credential, choice, status, time.perf_counter() - start))
+            writer.close()
 
-            await asyncio.gather(*(client() for _ in range(clients)))
+        await asyncio.gather(*(client() for _ in range(clients)))
         return out
 
-    return asyncio.run(run())
+    results = uvloop.run(run())
+    return results, time.process_time() - cpu
+
+
+async def _answer(reader: asyncio.StreamReader) -> int:
+    """Read one HTTP/1.1 response (status line, headers, a Content-Length body); its status."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+        elif name.strip().lower() == b"connection" and value.strip().lower() == b"close":
+            raise ValueError("the server closed the connection")
+    await reader.readexactly(length)
+    return status
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and all its descendants still alive (the server's workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += process_cpu_seconds(p)
+        todo.extend(children.get(p, []))
+    return total
 
 
 # ---------------------------------------------------------------------- server
@@ -162,7 +212,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(dsn: str, port: int, workers: int) -> Iterator[str]:
+def serve(dsn: str, port: int, workers: int) -> Iterator[tuple[str, int]]:
     env = {**os.environ, "DATABASE_URL": dsn, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [
@@ -190,7 +240,7 @@ def serve(dsn: str, port: int, workers: int) -> Iterator[str]:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise SystemExit("the server did not start")
             time.sleep(0.3)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -272,7 +322,7 @@ def run(args: argparse.Namespace, config: Any, ballots: int) -> None:
     nid = whole_ta(config, Actor(u_id, u_name), Actor(e_id, e_name))
     port = free_port()
     with (
-        serve(config.dsn(), port, args.workers) as url,
+        serve(config.dsn(), port, args.workers) as (url, server_pid),
         httpx.Client(base_url=url, timeout=600) as http,
     ):
         base = f"/api/negotiations/{nid}/votes"
@@ -366,17 +416,28 @@ def run(args: argparse.Namespace, config: Any, ballots: int) -> None:
                 extra = job(i, next(second), next(double_choices))
                 per_proc[(i + 1) % args.client_procs].append(extra)
         per_clients = args.clients // args.client_procs
-        t = time.perf_counter()
         with Pool(args.client_procs) as pool:
-            results = [
-                r
-                for part in pool.map(
-                    _cast_worker,
-                    [(url + vbase + "/ballots", part, per_clients) for part in per_proc],
-                )
-                for r in part
-            ]
-        cast_s = time.perf_counter() - t
+            cpu_before = (tree_cpu_seconds(server_pid), postgres_cpu_seconds())
+            busy_before = machine_busy_seconds()
+            t = time.perf_counter()
+            parts = pool.map(
+                _cast_worker, [(url + vbase + "/ballots", part, per_clients) for part in per_proc]
+            )
+            cast_s = time.perf_counter() - t
+            busy_after = machine_busy_seconds()
+            cpu_after = (tree_cpu_seconds(server_pid), postgres_cpu_seconds())
+        results = [r for part, _ in parts for r in part]
+        # Where the cast phase's CPU went, per ballot sent (server, database, the clients).
+        sent = len(results)
+        cpu_ms = {
+            "server": (cpu_after[0] - cpu_before[0]) * 1000 / sent,
+            "postgres": (cpu_after[1] - cpu_before[1]) * 1000 / sent,
+            "clients": sum(cpu for _, cpu in parts) * 1000 / sent,
+            "machine": (busy_after[0] - busy_before[0]) * 1000 / sent,
+        }
+        idle_share = 1 - (busy_after[0] - busy_before[0]) / (
+            (busy_after[1] - busy_before[1]) or 1
+        )
         accepted = [r for r in results if r[2] == 201]
         per_credential: dict[str, int] = {}
         for credential, _, _, _ in accepted:
@@ -389,6 +450,12 @@ def run(args: argparse.Namespace, config: Any, ballots: int) -> None:
         print(
             f"cast: {len(accepted):,} accepted in {cast_s:.1f} s ({ballots_per_s:,.0f}/s), "
             f"refusals {others}, vote holds {state['ballots']:,}",
+            flush=True,
+        )
+        print(
+            "CPU ms per ballot sent: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in cpu_ms.items())
+            + f"; machine idle {idle_share:.0%}",
             flush=True,
         )
 
@@ -434,7 +501,10 @@ def run(args: argparse.Namespace, config: Any, ballots: int) -> None:
         "tally_exact": tally_exact,
         "ballot_proofs_per_s": round(proofs_per_s, 1),
         "ratio": round(ballots_per_s / proofs_per_s, 3),
+        "proof_cpu_ms_per_ballot": round(args.procs * 1000 / proofs_per_s, 3),
         "transport_errors": sum(1 for r in results if r[2] == 0),
+        "cpu_ms_per_ballot": {k: round(v, 3) for k, v in cpu_ms.items()},
+        "cast_idle_share": round(idle_share, 3),
         "load_avg": os.getloadavg()[0],
     }
     print(json.dumps(out))
