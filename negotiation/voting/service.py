@@ -11,8 +11,11 @@ the credentials spent, voting/recorder.py) remain.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import random
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,9 +23,16 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 import msgspec
-from eventsourcing.utils import get_topic
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.postgres import PostgresApplicationRecorder
 
-from negotiation.application import Negotiations, Recorded, SerializedApplication
+from negotiation.application import (
+    SAVE_ATTEMPTS,
+    Negotiations,
+    Recorded,
+    SerializedApplication,
+    replay,
+)
 from negotiation.ballots.context import ElectionContext
 from negotiation.ballots.record import BallotRecord, BallotSubmission, ElectionRecord
 from negotiation.domain import commands as nc
@@ -33,7 +43,12 @@ from negotiation.domain.document import DocumentText
 from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.ratification import CheckedBallot, Vote, check_ballot
 from negotiation.voting.batch import CastBatches, Pending
-from negotiation.voting.recorder import BallotRecorder, Spend
+from negotiation.voting.recorder import (
+    COPIED_BALLOT,
+    SECOND_BALLOT,
+    Spend,
+    ballot_transaction,
+)
 from negotiation.voting.store import (
     RollMember,
     RollReport,
@@ -44,8 +59,6 @@ from negotiation.voting.store import (
 
 T = TypeVar("T")
 PROOF_THREADS = 2  # per server process
-SECOND_BALLOT = "A ballot has already been cast with this credential; each member votes once."
-COPIED_BALLOT = "This ballot copies a ballot already accepted; it was not counted."
 VOTER = Actor(account_id="voter", name="a voter")  # ballots carry no one's name
 
 
@@ -60,19 +73,70 @@ class Votes(SerializedApplication[Vote]):
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
 
-    def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        env = dict(env or {})
-        if "postgres" in env.get("PERSISTENCE_MODULE", ""):
-            env["APPLICATION_RECORDER_TOPIC"] = get_topic(BallotRecorder)
-        super().__init__(env)
+    def act(self, vote_id: UUID, command: Callable[[Vote], T]) -> Recorded[T]:
+        """A command on one vote (the shared `_act`)."""
+        return self._act(vote_id, command)
 
-    def act(
-        self, vote_id: UUID, command: Callable[[Vote], T], spends: list[Spend] | None = None
-    ) -> Recorded[T]:
-        """A command on one vote (the shared `_act`); a save of ballots also spends their
-        credentials, in the recorder, in the same transaction (voting/recorder.py). `spends`
-        is read at the save, so the command may fill it (a batch decides which ballots go)."""
-        return self._act(vote_id, command, **({"spends": spends} if spends is not None else {}))
+    def cast_together(
+        self,
+        vote_id: UUID,
+        claims: Callable[[], tuple[list[bytes], list[bytes]]],
+        decide: Callable[[Vote, set[bytes], set[bytes]], list[Spend]],
+    ) -> None:
+        """Save a batch of ballots in one transaction (voting/recorder.py): under the vote's
+        locks, `claims()` gives the batch's credential hashes and ciphertexts; `decide(vote,
+        unusable, copied)` casts those it accepts on the vote, brought up to date, and returns
+        their spends, saved with the ballots' events. Retried from fresh state if another
+        writer saved first."""
+        if not isinstance(self.recorder, PostgresApplicationRecorder):
+            raise TypeError("Ballots are saved only in the PostgreSQL event store.")
+        for attempt in range(SAVE_ATTEMPTS):
+            with self._lock(vote_id):
+                vote = self._cached(vote_id)
+                try:
+                    with ballot_transaction(self.recorder) as transaction:
+                        transaction.lock(vote_id)
+                        hashes, alphas = claims()
+                        found = transaction.find(vote_id, vote.version, hashes, alphas)
+                        replay(vote, map(self.mapper.to_domain_event, found.events))
+                        spends = decide(vote, found.unusable, found.copied)
+                        events = vote.collect_events()
+                        if events:
+                            stored = [self.mapper.to_stored_event(e) for e in events]
+                            transaction.save(vote_id, spends, stored)
+                except IntegrityError:
+                    self._evict(vote_id)
+                    time.sleep(random.uniform(0, 0.001 * 2**attempt))
+                    continue
+                except BaseException:
+                    # The cached object may hold events that were never stored.
+                    self._evict(vote_id)
+                    raise
+                self._snapshot_if_due(vote, [e.originator_version for e in events])
+                return
+        raise errors.StaleWrite(
+            "Others are changing this vote at the same moment; please try again."
+        )
+
+    def _cached(self, vote_id: UUID) -> Vote:
+        """The vote as this process last held it (brought up to date by the caller), or
+        loaded."""
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):
+                cached = self.repository.cache.get(vote_id)
+                assert isinstance(cached, Vote)
+                return cached
+        return self._load(vote_id)
+
+    def _snapshot_if_due(self, vote: Vote, versions: list[int]) -> None:
+        """A snapshot when the batch crossed the interval, as the library's save takes one at
+        each multiple (of the vote as it is now: nothing to reload)."""
+        interval = self.snapshotting_intervals[Vote]
+        if versions and versions[-1] // interval > (versions[0] - 1) // interval:
+            assert self.snapshots is not None
+            snapshot_class = getattr(type(vote), "Snapshot", None) or type(self).snapshot_class
+            assert snapshot_class is not None
+            self.snapshots.put([snapshot_class.take(vote)])
 
     def ballot_records(self, vote_id: UUID) -> list[BallotRecord]:
         """Every accepted ballot in chain order, from the vote's events (decoded straight into
@@ -316,24 +380,24 @@ class Voting:
         return Pending(frozenset([spend.credential_hash, *alphas]), _Cast(command, checked, spend))
 
     def cast_batch(self, vote_id: UUID, take: Callable[[], list[Pending]]) -> None:
-        """Save casts whose proofs verified in one command on the vote, each with its own
+        """Save casts whose proofs verified in one transaction on the vote, each with its own
         outcome: one whose credential is spent or whose ciphertext was accepted before is
-        refused alone, the others are appended in order and saved in one transaction with their
-        credentials spent (no two casts of a batch share a credential or a ciphertext)."""
-        spends: list[Spend] = []
+        refused alone, the others are appended in order and saved with their credentials
+        spent (no two casts of a batch share a credential or a ciphertext)."""
 
-        def cast_all(vote: Vote) -> None:
-            spends.clear()  # run again from fresh state if the save meets a conflict
-            batch = take()  # under the vote's locks: every cast waiting by now
-            casts = [_payload(p) for p in batch]
-            spent, copied = self.store.already_used(
-                vote_id.hex,
+        def claims() -> tuple[list[bytes], list[bytes]]:
+            casts = [_payload(p) for p in take()]  # under the vote's locks: all waiting now
+            return (
                 [cast.spend.credential_hash for cast in casts],
                 [a for cast in casts for a in cast.spend.alphas],
             )
-            for p, cast in zip(batch, casts, strict=True):
+
+        def decide(vote: Vote, unusable: set[bytes], copied: set[bytes]) -> list[Spend]:
+            spends = []
+            for p in take():  # the same batch (CastBatches takes once); again on a retry
+                cast = _payload(p)
                 p.code = p.error = None
-                if cast.spend.credential_hash in spent:
+                if cast.spend.credential_hash in unusable:
                     p.error = errors.SecondBallot(SECOND_BALLOT)
                 elif not copied.isdisjoint(cast.spend.alphas):
                     p.error = errors.CopiedBallot(COPIED_BALLOT)
@@ -344,8 +408,9 @@ class Voting:
                         p.error = refused
                         continue
                     spends.append(cast.spend)
+            return spends
 
-        self.votes.act(vote_id, cast_all, spends)
+        self.votes.cast_together(vote_id, claims, decide)
 
     def own_status(self, negotiation_id: UUID, vote_id: UUID, code: str) -> bool:
         self.vote(negotiation_id, vote_id)

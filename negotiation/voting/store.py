@@ -25,6 +25,7 @@ import msgspec
 from psycopg_pool import ConnectionPool
 
 from negotiation.domain import errors
+from negotiation.voting.recorder import SPEND_FUNCTION
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS vote_roll (
@@ -45,7 +46,7 @@ CREATE TABLE IF NOT EXISTS vote_ciphertexts (
 CREATE TABLE IF NOT EXISTS vote_roll_imports (
     vote_id text PRIMARY KEY, rows_done integer NOT NULL, rows_total integer NOT NULL,
     done boolean NOT NULL);
-"""
+""" + SPEND_FUNCTION
 SCHEMA_LOCK = 727_011
 PROGRESS_EVERY = 5_000
 COLUMNS = (
@@ -339,26 +340,6 @@ class VotingStore:
             ).fetchone()
             is not None
         )
-
-    def already_used(
-        self, vote_id: str, hashes: list[bytes], alphas: list[bytes]
-    ) -> tuple[set[bytes], set[bytes]]:
-        """Of these credentials, those that can no longer cast (spent, or voided since); of
-        these ciphertexts, those already accepted. A batch of ballots asks under the vote's
-        lock, so what it saves cannot fail (the recorder's spend still has the last word)."""
-        with self.pool.connection() as conn:
-            rows = conn.execute(
-                # One round trip: (true, hash) for each unusable credential, (false, alpha) for
-                # each ciphertext accepted before.
-                "SELECT true, h FROM unnest(%s::bytea[]) AS h WHERE NOT EXISTS ("
-                "SELECT 1 FROM vote_credentials c WHERE c.credential_hash = h "
-                "AND c.vote_id = %s AND NOT c.void AND NOT EXISTS (SELECT 1 FROM "
-                "vote_participation p WHERE p.vote_id = c.vote_id AND p.member_id = c.member_id)) "
-                "UNION ALL SELECT false, alpha FROM vote_ciphertexts "
-                "WHERE vote_id = %s AND alpha = ANY(%s)",
-                (hashes, vote_id, vote_id, alphas),
-            ).fetchall()
-        return {bytes(r[1]) for r in rows if r[0]}, {bytes(r[1]) for r in rows if not r[0]}
 
     # ------------------------------------------------------------------ turnout, participation
     def turnout(self, vote_id: str, *, by_group: bool) -> dict[str, Any]:
