@@ -73,11 +73,12 @@ class Spend:
 
 @dataclass(frozen=True)
 class Found:
-    """What the second message found: the vote's newer events, the batch's spent (or voided)
-    credentials and its ciphertexts accepted before."""
+    """What the second message found: the vote's newer events; of the batch's credentials,
+    those not on the roll (or voided) and those spent; its ciphertexts accepted before."""
 
     events: list[StoredEvent]
-    unusable: set[bytes]
+    not_on_roll: set[bytes]
+    spent: set[bytes]
     copied: set[bytes]
 
 
@@ -104,15 +105,16 @@ class BallotTransaction:
                         "WHERE originator_id = %s AND originator_version > %s "
                         "ORDER BY originator_version"
                     ).format(self._table),
-                    # (true, hash) for each credential that cannot cast, (false, alpha) for
-                    # each ciphertext accepted before.
+                    # ('roll', hash) for each credential not on the roll (or voided), ('spent',
+                    # hash) for each that has voted, ('copied', alpha) for each ciphertext
+                    # accepted before.
                     SQL(
-                        "SELECT true, h FROM unnest(%s::bytea[]) AS h WHERE NOT EXISTS ("
-                        "SELECT 1 FROM vote_credentials c WHERE c.credential_hash = h "
-                        "AND c.vote_id = %s AND NOT c.void AND NOT EXISTS (SELECT 1 FROM "
-                        "vote_participation p WHERE p.vote_id = c.vote_id "
-                        "AND p.member_id = c.member_id)) "
-                        "UNION ALL SELECT false, alpha FROM vote_ciphertexts "
+                        "SELECT CASE WHEN c.member_id IS NULL THEN 'roll' ELSE 'spent' END, h "
+                        "FROM unnest(%s::bytea[]) AS h LEFT JOIN vote_credentials c "
+                        "ON c.credential_hash = h AND c.vote_id = %s AND NOT c.void "
+                        "WHERE c.member_id IS NULL OR EXISTS (SELECT 1 FROM vote_participation p "
+                        "WHERE p.vote_id = c.vote_id AND p.member_id = c.member_id) "
+                        "UNION ALL SELECT 'copied', alpha FROM vote_ciphertexts "
                         "WHERE vote_id = %s AND alpha = ANY(%s)"
                     ),
                 ]
@@ -126,12 +128,10 @@ class BallotTransaction:
             for row in self._cursor.fetchall()
         ]
         self._cursor.nextset()
-        used = self._cursor.fetchall()
-        return Found(
-            events,
-            {bytes(r[1]) for r in used if r[0]},
-            {bytes(r[1]) for r in used if not r[0]},
-        )
+        found: dict[str, set[bytes]] = {"roll": set(), "spent": set(), "copied": set()}
+        for kind, value in self._cursor.fetchall():
+            found[kind].add(bytes(value))
+        return Found(events, found["roll"], found["spent"], found["copied"])
 
     def save(self, vote_id: UUID, spends: Sequence[Spend], events: Sequence[StoredEvent]) -> None:
         params: list[Any] = []

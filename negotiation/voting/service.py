@@ -46,10 +46,12 @@ from negotiation.voting.batch import CastBatches, Pending
 from negotiation.voting.recorder import (
     COPIED_BALLOT,
     SECOND_BALLOT,
+    Found,
     Spend,
     ballot_transaction,
 )
 from negotiation.voting.store import (
+    NOT_ON_ROLL,
     RollMember,
     RollReport,
     VotingStore,
@@ -81,13 +83,13 @@ class Votes(SerializedApplication[Vote]):
         self,
         vote_id: UUID,
         claims: Callable[[], tuple[list[bytes], list[bytes]]],
-        decide: Callable[[Vote, set[bytes], set[bytes]], list[Spend]],
+        decide: Callable[[Vote, Found], list[Spend]],
     ) -> None:
         """Save a batch of ballots in one transaction (voting/recorder.py): under the vote's
         locks, `claims()` gives the batch's credential hashes and ciphertexts; `decide(vote,
-        unusable, copied)` casts those it accepts on the vote, brought up to date, and returns
-        their spends, saved with the ballots' events. Retried from fresh state if another
-        writer saved first."""
+        found)` casts those it accepts on the vote, brought up to date, and returns their
+        spends, saved with the ballots' events. Retried from fresh state if another writer
+        saved first."""
         if not isinstance(self.recorder, PostgresApplicationRecorder):
             raise TypeError("Ballots are saved only in the PostgreSQL event store.")
         for attempt in range(SAVE_ATTEMPTS):
@@ -99,7 +101,7 @@ class Votes(SerializedApplication[Vote]):
                         hashes, alphas = claims()
                         found = transaction.find(vote_id, vote.version, hashes, alphas)
                         replay(vote, map(self.mapper.to_domain_event, found.events))
-                        spends = decide(vote, found.unusable, found.copied)
+                        spends = decide(vote, found)
                         events = vote.collect_events()
                         if events:
                             stored = [self.mapper.to_stored_event(e) for e in events]
@@ -182,6 +184,11 @@ class Voting:
         # Each vote's negotiation and officials as last read here: the roll import's progress
         # is polled while the import holds the vote's lock, so it is checked against these.
         self._officials: dict[UUID, tuple[str, frozenset[str]]] = {}
+        # An open vote's credentials, as hashes, read once per process: a cast with one of
+        # them needs no query before its proofs (its batch asks, under the vote's lock, whether
+        # it is still good). One not among them is asked about at once.
+        self._credentials: dict[UUID, frozenset[bytes]] = {}
+        self._credentials_read = threading.Lock()
         self._casts: CastBatches[UUID] = CastBatches(self.cast_batch)
         # Proofs are CPU work: more threads at them than cores only queue for the CPU and the
         # GIL, and delay the thread holding the vote's lock each time it wakes from the database.
@@ -370,14 +377,28 @@ class Voting:
         if known[0] != str(negotiation_id):
             raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
         context = known[1]
-        _, voted = self.store.credential_holder(vote_id.hex, code)
-        if voted:
-            raise errors.SecondBallot(SECOND_BALLOT)
+        spend_hash = credential_hash(code)
+        if spend_hash not in self._roll_credentials(vote_id):
+            # Not on the roll as this process read it when the vote opened: issued since (a
+            # reissue), or not on the roll at all (refused here, before any proof is checked).
+            _, voted = self.store.credential_holder(vote_id.hex, code)
+            if voted:
+                raise errors.SecondBallot(SECOND_BALLOT)
         with self._proof_threads:
             checked = check_ballot(context, command.ballot)
         alphas = [bytes(ct.alpha) for ct in checked.ballot.ciphertexts]
-        spend = Spend(vote_id=vote_id.hex, credential_hash=credential_hash(code), alphas=alphas)
+        spend = Spend(vote_id=vote_id.hex, credential_hash=spend_hash, alphas=alphas)
         return Pending(frozenset([spend.credential_hash, *alphas]), _Cast(command, checked, spend))
+
+    def _roll_credentials(self, vote_id: UUID) -> frozenset[bytes]:
+        known = self._credentials.get(vote_id)
+        if known is None:
+            with self._credentials_read:  # the first casts at the opening: one read, not 30
+                known = self._credentials.get(vote_id)
+                if known is None:
+                    known = self.store.credential_hashes(vote_id.hex)
+                    self._credentials[vote_id] = known
+        return known
 
     def cast_batch(self, vote_id: UUID, take: Callable[[], list[Pending]]) -> None:
         """Save casts whose proofs verified in one transaction on the vote, each with its own
@@ -392,14 +413,16 @@ class Voting:
                 [a for cast in casts for a in cast.spend.alphas],
             )
 
-        def decide(vote: Vote, unusable: set[bytes], copied: set[bytes]) -> list[Spend]:
+        def decide(vote: Vote, found: Found) -> list[Spend]:
             spends = []
             for p in take():  # the same batch (CastBatches takes once); again on a retry
                 cast = _payload(p)
                 p.code = p.error = None
-                if cast.spend.credential_hash in unusable:
+                if cast.spend.credential_hash in found.not_on_roll:
+                    p.error = errors.NotOnRoll(NOT_ON_ROLL)
+                elif cast.spend.credential_hash in found.spent:
                     p.error = errors.SecondBallot(SECOND_BALLOT)
-                elif not copied.isdisjoint(cast.spend.alphas):
+                elif not found.copied.isdisjoint(cast.spend.alphas):
                     p.error = errors.CopiedBallot(COPIED_BALLOT)
                 else:
                     try:

@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS vote_roll_imports (
     done boolean NOT NULL);
 """ + SPEND_FUNCTION
 SCHEMA_LOCK = 727_011
+NOT_ON_ROLL = (
+    "That credential is not valid for this vote: check the code in your letter, "
+    "or ask the election officials for a new one."
+)
 PROGRESS_EVERY = 5_000
 COLUMNS = (
     "member_id",
@@ -325,11 +329,17 @@ class VotingStore:
                 (credential_hash(code), vote_id),
             ).fetchone()
         if row is None:
-            raise errors.NotOnRoll(
-                "That credential is not valid for this vote: check the code in your letter, "
-                "or ask the election officials for a new one."
-            )
+            raise errors.NotOnRoll(NOT_ON_ROLL)
         return row[0], bool(row[1])
+
+    def credential_hashes(self, vote_id: str) -> frozenset[bytes]:
+        """The hashes of the vote's credentials not voided (spent or not)."""
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT credential_hash FROM vote_credentials WHERE vote_id = %s AND NOT void",
+                (vote_id,),
+            ).fetchall()
+        return frozenset(bytes(r[0]) for r in rows)
 
     @staticmethod
     def has_voted(vote_id: str, member_id: str, conn: Any) -> bool:

@@ -324,6 +324,21 @@ def test_a_reissued_credential_voids_the_old_one(
     refused(election.post("/credentials/M1/reissue"), 409, "second_ballot")
 
 
+def test_a_credential_voided_after_ballots_were_cast_is_refused_too(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    # A server process reads the roll's credentials at the vote's first ballot; one voided
+    # later is still refused, by the check its batch makes under the vote's lock.
+    election = new_election(client, negotiations, people)
+    ok(election.cast("M2", 1), 201)
+    old = election.codes["M1"]
+    election.codes["M1"] = ok(election.post("/credentials/M1/reissue"))["code"]
+    body = {"credential": old, "ballot": make_submission(election.context(), 0)}
+    refused(election.post("/ballots", headers={}, json=body), 403, "not_on_roll")
+    ok(election.cast("M1", 0), 201)
+    refused(election.cast("M2", 0), 409, "second_ballot")
+
+
 def test_the_log_records_how_many_credentials_were_issued(
     client: httpx.Client,
     negotiations: Negotiations,
