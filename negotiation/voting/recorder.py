@@ -4,7 +4,7 @@ transaction, in three round trips.
 Casting is the one command that runs a hundred thousand times on one stream, so it does not go
 through the library's load-and-save (an advisory lock, a load, a check, a pipeline of five
 statements and an unlock: eight round trips, each a wait for the GIL on a busy server). One
-connection, three messages, each sent whole in the simple query protocol:
+connection in pipeline mode, three messages:
 
 1. ``BEGIN`` and the vote's advisory lock (a transaction lock: it conflicts with the session
    lock every other command on the vote takes, and PostgreSQL releases it at the end);
@@ -83,81 +83,88 @@ class Found:
 
 
 class BallotTransaction:
-    """One batch's transaction on one connection (see the module's three messages)."""
+    """One batch's transaction on one connection in pipeline mode: the statements of each of
+    the module's three messages go out together, bound by the server (binary bytea, plans
+    prepared once per connection), and the batch waits only at the end of each."""
 
-    def __init__(self, recorder: PostgresApplicationRecorder, cursor: psycopg.ClientCursor[Any]):
-        self._recorder = recorder
-        self._cursor = cursor
-        self._table = SQL("{}.{}").format(
+    def __init__(
+        self,
+        recorder: PostgresApplicationRecorder,
+        conn: psycopg.Connection[Any],
+        pipeline: psycopg.Pipeline,
+    ) -> None:
+        self._conn = conn
+        self._pipeline = pipeline
+        table = SQL("{}.{}").format(
             Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
         )
+        self._lock_table = recorder.lock_table_statements
+        self._select_events = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {} "
+            "WHERE originator_id = %s AND originator_version > %s ORDER BY originator_version"
+        ).format(table)
+        self._insert_event = SQL(
+            "INSERT INTO {} (originator_id, originator_version, topic, state) "
+            "VALUES (%s, %s, %s, %b)"
+        ).format(table)
+        self._notify = SQL("SELECT pg_notify({}, max(notification_id)::text) FROM {}").format(
+            Literal(recorder.channel_name), table
+        )
+
+    def _cursor(self) -> psycopg.Cursor[tuple[Any, ...]]:
+        return self._conn.cursor(row_factory=tuple_row)
 
     def lock(self, vote_id: UUID) -> None:
         key = int.from_bytes(vote_id.bytes[:8], "big", signed=True)  # as SerializedApplication
-        self._cursor.execute(SQL("BEGIN; SELECT pg_advisory_xact_lock({})").format(Literal(key)))
+        self._conn.execute("BEGIN")
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+        self._pipeline.sync()
 
     def find(self, vote_id: UUID, after: int, hashes: list[bytes], alphas: list[bytes]) -> Found:
-        self._cursor.execute(
-            SQL("; ").join(
-                [
-                    SQL(
-                        "SELECT originator_id, originator_version, topic, state FROM {} "
-                        "WHERE originator_id = %s AND originator_version > %s "
-                        "ORDER BY originator_version"
-                    ).format(self._table),
-                    # ('roll', hash) for each credential not on the roll (or voided), ('spent',
-                    # hash) for each that has voted, ('copied', alpha) for each ciphertext
-                    # accepted before.
-                    SQL(
-                        "SELECT CASE WHEN c.member_id IS NULL THEN 'roll' ELSE 'spent' END, h "
-                        "FROM unnest(%s::bytea[]) AS h LEFT JOIN vote_credentials c "
-                        "ON c.credential_hash = h AND c.vote_id = %s AND NOT c.void "
-                        "WHERE c.member_id IS NULL OR EXISTS (SELECT 1 FROM vote_participation p "
-                        "WHERE p.vote_id = c.vote_id AND p.member_id = c.member_id) "
-                        "UNION ALL SELECT 'copied', alpha FROM vote_ciphertexts "
-                        "WHERE vote_id = %s AND alpha = ANY(%s)"
-                    ),
-                ]
-            ),
-            (vote_id, after, hashes, vote_id.hex, vote_id.hex, alphas),
+        events = self._cursor().execute(self._select_events, (vote_id, after))
+        used = self._cursor().execute(
+            # ('roll', hash) for each credential not on the roll (or voided), ('spent', hash)
+            # for each that has voted, ('copied', alpha) for each ciphertext accepted before.
+            "SELECT CASE WHEN c.member_id IS NULL THEN 'roll' ELSE 'spent' END, h "
+            "FROM unnest(%b::bytea[]) AS h LEFT JOIN vote_credentials c "
+            "ON c.credential_hash = h AND c.vote_id = %s AND NOT c.void "
+            "WHERE c.member_id IS NULL OR EXISTS (SELECT 1 FROM vote_participation p "
+            "WHERE p.vote_id = c.vote_id AND p.member_id = c.member_id) "
+            "UNION ALL SELECT 'copied', alpha FROM vote_ciphertexts "
+            "WHERE vote_id = %s AND alpha = ANY(%b::bytea[])",
+            (hashes, vote_id.hex, vote_id.hex, alphas),
         )
-        events = [
-            StoredEvent(
-                originator_id=row[0], originator_version=row[1], topic=row[2], state=row[3]
-            )
-            for row in self._cursor.fetchall()
+        self._pipeline.sync()
+        stored = [
+            StoredEvent(originator_id=r[0], originator_version=r[1], topic=r[2], state=r[3])
+            for r in events.fetchall()
         ]
-        self._cursor.nextset()
         found: dict[str, set[bytes]] = {"roll": set(), "spent": set(), "copied": set()}
-        for kind, value in self._cursor.fetchall():
+        for kind, value in used.fetchall():
             found[kind].add(bytes(value))
-        return Found(events, found["roll"], found["spent"], found["copied"])
+        return Found(stored, found["roll"], found["spent"], found["copied"])
 
     def save(self, vote_id: UUID, spends: Sequence[Spend], events: Sequence[StoredEvent]) -> None:
-        params: list[Any] = []
-        statements: list[Any] = []
-        if spends:
-            statements.append(SQL("SELECT vote_spend(%s, %s::bytea[], %s::bytea[])"))
-            params += [
-                vote_id.hex,
-                [s.credential_hash for s in spends],
-                [a for s in spends for a in s.alphas],
-            ]
-        values = SQL(", ").join([SQL("(%s, %s, %s, %s)")] * len(events))
-        for event in events:
-            params += [event.originator_id, event.originator_version, event.topic, event.state]
-        statements += [
-            *self._recorder.lock_table_statements,
-            SQL(
-                "INSERT INTO {} (originator_id, originator_version, topic, state) VALUES {}"
-            ).format(self._table, values),
-            SQL("SELECT pg_notify({}, max(notification_id)::text) FROM {}").format(
-                Literal(self._recorder.channel_name), self._table
-            ),
-            SQL("COMMIT"),
-        ]
+        conn = self._conn
         try:
-            self._cursor.execute(SQL("; ").join(statements), params)
+            if spends:
+                conn.execute(
+                    "SELECT vote_spend(%s, %b::bytea[], %b::bytea[])",
+                    (
+                        vote_id.hex,
+                        [s.credential_hash for s in spends],
+                        [a for s in spends for a in s.alphas],
+                    ),
+                )
+            for statement in self._lock_table:
+                conn.execute(statement)
+            self._cursor().executemany(
+                self._insert_event,
+                [(e.originator_id, e.originator_version, e.topic, e.state) for e in events],
+            )
+            conn.execute(self._notify)
+            conn.execute("COMMIT")
+            self._pipeline.sync()
         except psycopg.errors.RaiseException as refused:
             # Under the vote's lock, after `find`, neither can happen; the database has the
             # last word all the same.
@@ -172,13 +179,10 @@ class BallotTransaction:
 def ballot_transaction(recorder: PostgresApplicationRecorder) -> Iterator[BallotTransaction]:
     """A connection of the vote store's pool for one batch; rolled back if it did not commit."""
     with recorder.datastore.get_connection() as conn:
-        # Parameters bound here, not by the server: several statements in one message need the
-        # simple query protocol.
-        cursor = psycopg.ClientCursor(conn, row_factory=tuple_row)
         try:
-            yield BallotTransaction(recorder, cursor)
+            with conn.pipeline() as pipeline:
+                yield BallotTransaction(recorder, conn, pipeline)
         finally:
-            cursor.close()
             if conn.info.transaction_status != pq.TransactionStatus.IDLE:
                 with contextlib.suppress(psycopg.Error):  # a lost connection has nothing to undo
                     conn.rollback()
