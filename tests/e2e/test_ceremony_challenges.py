@@ -81,3 +81,32 @@ async def test_the_officials_browser_challenges_a_forged_share_and_answers_a_cha
         assert msgspec.convert(view["challenges"][0]["revealed"], bytes)
     finally:
         await context.close()
+
+
+async def test_a_false_reveal_shows_the_disqualification_and_the_restart_in_spanish(
+    browser, server, http, negotiations, people
+):
+    vote, page_base, officials, _union = await call_vote(http, negotiations, people)
+    g2, g3 = (Official(headers=o.headers) for o in officials[1:])
+    context = await signed_in(browser, server, officials[0])
+    try:
+        desk = await context.new_page()
+        await desk.goto(f"{server.url}{page_base}/officials?lang=es")
+        await desk.get_by_role("button", name="Generar mi clave de custodio").click()
+        await desk.get_by_text("Esperando a los demás custodios", exact=False).wait_for()
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            announcements = await asyncio.to_thread(announce_guardians, client, vote, [g2, g3])
+            await asyncio.to_thread(post_shares, client, vote, g2, announcements, 1)
+            await asyncio.to_thread(post_shares, client, vote, g3, announcements)
+        await desk.get_by_text(
+            "La parte enviada por el custodio 2 no se verifica: su navegador la impugnó."
+        ).wait_for(timeout=SLOW_MS)
+        assert g2.guardian is not None
+        false = {"recipient": 1, "share": bytes(g2.guardian.share_for(3))}
+        answer = await http.post(f"{vote}/ceremony/reveal", headers=g2.headers, json=wire(false))
+        assert (await expect(answer, 200))["outcome"] == "disqualified"
+        alert = desk.get_by_role("alert")
+        await alert.filter(has_text="El custodio 2 quedó descalificado").wait_for(timeout=SLOW_MS)
+        assert "nombrar de nuevo a los responsables" in await alert.inner_text()
+    finally:
+        await context.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +24,14 @@ from negotiation.voting.client import (
     post_shares,
     wire,
 )
-from tests.integration.test_votes import Election, client, new_election, ok, refused
+from tests.integration.test_votes import (
+    Election,
+    client,
+    new_election,
+    ok,
+    refused,
+    verify_vote,
+)
 from tests.support import PersonFactory
 
 __all__ = ["client"]
@@ -60,7 +68,7 @@ def challenged(
 
 
 def test_an_honest_reveal_resolves_the_challenge_and_the_record_carries_it(
-    challenged: tuple[Election, Any],
+    challenged: tuple[Election, Any], tmp_path: Path
 ) -> None:
     election, announcements = challenged
     view = ok(election.get("/ceremony"))
@@ -94,6 +102,19 @@ def test_an_honest_reveal_resolves_the_challenge_and_the_record_carries_it(
     record = msgspec.convert(ok(election.get("/record", headers={})), ElectionRecord)
     assert [(ch.accuser, ch.accused, ch.revealed) for ch in record.challenges] == [(1, 2, honest)]
     assert verify_record(record).problems == []
+    # negotiation verify-vote re-checks the revealed share: a different one fails, named.
+    published = tmp_path / "record.json"
+    published.write_bytes(election.get("/record", headers={}).content)
+    assert verify_vote(published).returncode == 0
+    tampered = msgspec.json.decode(published.read_bytes())
+    tampered["challenges"][0]["revealed"] = wire(bytes(guardian2.share_for(3)))
+    published.write_bytes(msgspec.json.encode(tampered))
+    failed = verify_vote(published)
+    assert failed.returncode == 1
+    assert (
+        "guardian 1's challenge of guardian 2's share: the share guardian 2 revealed for "
+        "guardian 1 does not match its commitments" in failed.stdout
+    )
 
 
 def test_a_false_reveal_disqualifies_until_the_officials_are_appointed_again(
