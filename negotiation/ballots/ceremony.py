@@ -7,6 +7,12 @@ g^{P_i(ℓ)} = Π_j K_ij^{ℓ^j}. Guardian ℓ's decryption key is s_ℓ = Σ_i 
 the joint secret s = Σ_i P_i(0) whose public key is K = Π_i K_i0. Nobody, the server included,
 ever holds s; any k shares reconstruct decryptions of it (tally.py), k−1 reveal nothing about it.
 Each guardian keeps s_ℓ in a passphrase-locked key file (keyfile.py).
+
+The complaint round (ElectionGuard's "share verification"): a guardian whose share fails that
+check challenges it publicly; the sender must then publish the share in the clear, which anyone
+checks against the same commitments (`check_revealed_share`). A share that passes resolves the
+challenge (the recipient uses it); one that fails disqualifies the sender, and the ceremony starts
+again without them (docs/SECRECY.md, "The complaint round").
 """
 
 from __future__ import annotations
@@ -140,6 +146,16 @@ def commitment_at(commitments: tuple[Point, ...], x: int) -> Point:
 def share_matches(commitments: tuple[Point, ...], recipient: int, value: Scalar) -> bool:
     """Feldman's check: g^{P_i(ℓ)} = Π_j K_ij^{ℓ^j}."""
     return Point.base_times(value) == commitment_at(commitments, recipient)
+
+
+def check_revealed_share(sender: GuardianAnnouncement, recipient: int, value: Scalar) -> None:
+    """The verdict on a challenged share, from public data only: P_i(ℓ), published by guardian
+    i in answer to guardian ℓ's challenge, must pass Feldman's check against i's commitments."""
+    if not share_matches(sender.commitments, recipient, value):
+        raise CeremonyError(
+            f"the share guardian {sender.index} revealed for guardian {recipient} does not "
+            "match its commitments"
+        )
 
 
 def check_announcement(ceremony: bytes, quorum: int, a: GuardianAnnouncement) -> None:

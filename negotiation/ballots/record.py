@@ -63,13 +63,22 @@ class GuardianRecord(Frozen, frozen=True, forbid_unknown_fields=True):
     transport_proof: ProofRecord
 
 
+class ShareChallengeRecord(Frozen, frozen=True, forbid_unknown_fields=True):
+    """Guardian `accuser` challenged the share guardian `accused` sealed to it; `revealed` is the
+    share P_accused(accuser) the accused published in answer (empty until it answers)."""
+
+    accuser: int
+    accused: int
+    revealed: bytes = b""
+
+
 class DecryptionShareRecord(Frozen, frozen=True, forbid_unknown_fields=True):
     guardian: int
     shares: list[bytes]
     proofs: list[ProofRecord]
 
 
-class ElectionRecord(Frozen, frozen=True, forbid_unknown_fields=True):
+class ElectionRecord(Frozen, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
     election_id: str
     document_hash: bytes
     roll_hash: bytes
@@ -82,6 +91,9 @@ class ElectionRecord(Frozen, frozen=True, forbid_unknown_fields=True):
     tally: list[CiphertextRecord]
     decryption_shares: list[DecryptionShareRecord]
     result: list[int]
+    # The complaint round's public part; omitted when empty, so a record without challenges
+    # encodes (and hashes) as it did before the round existed.
+    challenges: list[ShareChallengeRecord] = []
 
 
 # --- to the record -----------------------------------------------------------------------------

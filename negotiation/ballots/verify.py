@@ -29,12 +29,13 @@ from negotiation.ballots.ceremony import (
     GuardianAnnouncement,
     ceremony_hash,
     check_announcement,
+    check_revealed_share,
     guardian_public_share,
     joint_public_key,
 )
 from negotiation.ballots.context import ElectionContext
 from negotiation.ballots.elgamal import Ciphertext, DiscreteLogNotFound
-from negotiation.ballots.group import InvalidEncoding
+from negotiation.ballots.group import InvalidEncoding, Scalar
 from negotiation.ballots.record import (
     BallotRecord,
     ElectionRecord,
@@ -82,6 +83,7 @@ def verify_record(record: ElectionRecord, processes: int = 1) -> Verification:
             out.problems.append(f"ceremony: {exc}")
     if joint_public_key(announcements) != context.public_key:
         out.problems.append("the election public key is not the product of the guardians' keys")
+    out.problems += _challenge_problems(record, announcements)
 
     # Ballots: proofs (the costly part, over `processes`), no copies, the tracking-code chain.
     checked = _check_ballots(context, record.ballots, processes)
@@ -126,6 +128,28 @@ def verify_record(record: ElectionRecord, processes: int = 1) -> Verification:
             f"({list(out.counts)})"
         )
     return out
+
+
+def _challenge_problems(
+    record: ElectionRecord, announcements: list[GuardianAnnouncement]
+) -> list[str]:
+    """The complaint round: every challenge was answered with a share that passes Feldman's
+    check against the accused guardian's commitments (else the key should never have formed)."""
+    problems: list[str] = []
+    by_index = {a.index: a for a in announcements}
+    for ch in record.challenges:
+        name = f"guardian {ch.accuser}'s challenge of guardian {ch.accused}'s share"
+        accused = by_index.get(ch.accused)
+        if accused is None or not 1 <= ch.accuser <= record.guardians:
+            problems.append(f"{name}: no such guardian")
+        elif not ch.revealed:
+            problems.append(f"{name}: never answered, yet the election key was formed")
+        else:
+            try:
+                check_revealed_share(accused, ch.accuser, Scalar.from_bytes(ch.revealed))
+            except (CeremonyError, InvalidEncoding) as exc:
+                problems.append(f"{name}: {exc}")
+    return problems
 
 
 def _decrypt(

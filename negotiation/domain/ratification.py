@@ -30,17 +30,19 @@ from negotiation.ballots.ceremony import (
     CeremonyError,
     ceremony_hash,
     check_announcement,
+    check_revealed_share,
     guardian_public_share,
     joint_public_key,
 )
 from negotiation.ballots.context import ElectionContext
 from negotiation.ballots.elgamal import Ciphertext
-from negotiation.ballots.group import InvalidEncoding, Point
+from negotiation.ballots.group import InvalidEncoding, Point, Scalar
 from negotiation.ballots.record import (
     BallotSubmission,
     CiphertextRecord,
     DecryptionShareRecord,
     GuardianRecord,
+    ShareChallengeRecord,
     ballot_from,
     ciphertext_from,
     ciphertext_record,
@@ -142,6 +144,9 @@ class VoteState(msgspec.Struct):
     credentials_issued: bool = False
     announcements: dict[int, GuardianRecord] = msgspec.field(default_factory=dict)
     shares: dict[int, list[c.SealedShare]] = msgspec.field(default_factory=dict)  # by sender
+    confirmed: list[int] = msgspec.field(default_factory=list)  # guardians whose shares check out
+    challenges: list[ShareChallengeRecord] = msgspec.field(default_factory=list)
+    disqualified: list[str] = msgspec.field(default_factory=list)  # account ids, for this vote
     public_key: bytes | None = None
     ballots: int = 0
     last_code: bytes = b""
@@ -355,13 +360,19 @@ class Vote(Aggregate):
         """Who may appoint is the negotiation's rule (union chief or administrator): the voting
         service checks it on the negotiation before it runs this."""
         self._require_status("called", doing="appointing the officials")
-        if self.state.announcements:
+        if self.state.announcements and not self._disqualified_officials():
             raise errors.VoteStepRefused(
                 "The key ceremony has begun; the officials can no longer change."
             )
         ids = [o.account_id for o in command.officials]
         if len(set(ids)) != len(ids):
             raise errors.InvalidRequest("Each official is appointed once.")
+        for o in command.officials:
+            if o.account_id in self.state.disqualified:
+                raise errors.InvalidRequest(
+                    f"{o.name} was disqualified from this vote's key ceremony (a revealed "
+                    "share did not match their commitments); appoint another official."
+                )
         if not 1 <= command.quorum <= len(ids):
             raise errors.InvalidRequest(
                 f"The number of officials needed to decrypt ({command.quorum}) must be between "
@@ -380,6 +391,11 @@ class Vote(Aggregate):
     ) -> None:
         self.state.officials = [Official(**o) for o in officials]
         self.state.guardian_quorum = quorum
+        # After a disqualification this restarts the key ceremony: nothing of it carries over.
+        self.state.announcements = {}
+        self.state.shares = {}
+        self.state.confirmed = []
+        self.state.challenges = []
 
     def require_roll_editable(self) -> None:
         if self.state.status != "called":
@@ -429,9 +445,37 @@ class Vote(Aggregate):
         self.state.eligible = eligible
 
     # ------------------------------------------------------------------ key ceremony
-    def announce_guardian(self, actor: Actor, command: c.AnnounceGuardian) -> None:
+    def _disqualified_officials(self) -> list[int]:
+        return [
+            i
+            for i, o in enumerate(self.state.officials, start=1)
+            if o.account_id in self.state.disqualified
+        ]
+
+    def _require_ceremony(self, actor: Actor) -> int:
+        """An official of a ceremony that is still running: the vote only called, no guardian
+        disqualified (then only appointing the officials again restarts it)."""
         index = self._require_official(actor)
         self._require_status("called", doing="the key ceremony")
+        disqualified = self._disqualification()
+        if disqualified:
+            raise errors.VoteStepRefused(disqualified)
+        return index
+
+    def _disqualification(self) -> str | None:
+        for i in self._disqualified_officials():
+            return (
+                f"Guardian {i} ({self.state.officials[i - 1].name}) was disqualified: the share "
+                "they revealed does not match their commitments. The union chief appoints the "
+                "officials again, without them, to restart the key ceremony."
+            )
+        return None
+
+    def _unanswered(self) -> list[ShareChallengeRecord]:
+        return [ch for ch in self.state.challenges if not ch.revealed]
+
+    def announce_guardian(self, actor: Actor, command: c.AnnounceGuardian) -> None:
+        index = self._require_ceremony(actor)
         record = command.record
         if record.index != index:
             raise errors.InvalidRequest(f"You are guardian {index}, not {record.index}.")
@@ -453,8 +497,7 @@ class Vote(Aggregate):
         self.state.announcements[index] = msgspec.convert(record, GuardianRecord)
 
     def post_guardian_shares(self, actor: Actor, command: c.PostGuardianShares) -> None:
-        index = self._require_official(actor)
-        self._require_status("called", doing="the key ceremony")
+        index = self._require_ceremony(actor)
         if len(self.state.announcements) < self.n:
             raise errors.VoteStepRefused(
                 "Every guardian announces first; shares are sealed to their transport keys."
@@ -474,15 +517,144 @@ class Vote(Aggregate):
     def _shares_posted(self, sender: int, shares: list[dict[str, Any]], by: Stamp) -> None:
         self.state.shares[sender] = [msgspec.convert(s, c.SealedShare) for s in shares]
 
-    def publish_joint_key(self, actor: Actor, command: c.PublishJointKey) -> bytes:
-        self._require_official(actor)
-        self._require_status("called", doing="publishing the election key")
+    # The complaint round: each guardian confirms the shares it received, or challenges one;
+    # a challenged guardian reveals that share, which the server checks against its commitments.
+    def _require_key_unpublished(self) -> None:
         if self.state.public_key is not None:
-            raise errors.VoteStepRefused("The election key is already published.")
-        if len(self.state.announcements) < self.n or len(self.state.shares) < self.n:
+            raise errors.VoteStepRefused("The election key is published: the key ceremony is over.")
+
+    def confirm_guardian_shares(self, actor: Actor, command: c.ConfirmGuardianShares) -> None:
+        index = self._require_ceremony(actor)
+        self._require_key_unpublished()
+        if len(self.state.shares) < self.n:
             raise errors.VoteStepRefused(
+                "Every guardian posts its shares first; then each checks the ones it received."
+            )
+        if index in self.state.confirmed:
+            raise errors.VoteStepRefused(f"Guardian {index} has already confirmed its shares.")
+        for ch in self._unanswered():
+            if ch.accuser == index:
+                raise errors.VoteStepRefused(
+                    f"Your challenge of guardian {ch.accused}'s share is not answered yet; "
+                    "confirm once they reveal it."
+                )
+        self._shares_confirmed(guardian=index, by=stamp(actor, None))
+
+    @event("GuardianSharesConfirmed")
+    def _shares_confirmed(self, guardian: int, by: Stamp) -> None:
+        self.state.confirmed.append(guardian)
+
+    def challenge_guardian_share(self, actor: Actor, command: c.ChallengeGuardianShare) -> None:
+        index = self._require_ceremony(actor)
+        self._require_key_unpublished()
+        sender = command.sender
+        if sender == index:
+            raise errors.InvalidRequest(
+                "That share is your own: your browser made it; there is nothing to challenge."
+            )
+        if sender not in self.state.shares:
+            raise errors.VoteStepRefused(
+                f"You have received no share from guardian {sender}: only a share you "
+                "received can be challenged."
+            )
+        if index in self.state.confirmed:
+            raise errors.VoteStepRefused(
+                "You have confirmed every share you received; a challenge comes before that."
+            )
+        if any(ch.accuser == index and ch.accused == sender for ch in self.state.challenges):
+            raise errors.VoteStepRefused(f"You have already challenged guardian {sender}'s share.")
+        self._share_challenged(accuser=index, accused=sender, by=stamp(actor, None))
+
+    @event("GuardianShareChallenged")
+    def _share_challenged(self, accuser: int, accused: int, by: Stamp) -> None:
+        self.state.challenges.append(ShareChallengeRecord(accuser, accused))
+
+    def reveal_guardian_share(self, actor: Actor, command: c.RevealGuardianShare) -> str:
+        """Answer a challenge with the share in the clear. Returns "revealed" when it matches
+        the commitments (the challenge is resolved) and "disqualified" when it does not (the
+        ceremony must restart without this guardian)."""
+        index = self._require_ceremony(actor)
+        recipient = command.recipient
+        challenge = next(
+            (ch for ch in self.state.challenges if ch.accuser == recipient and ch.accused == index),
+            None,
+        )
+        if challenge is None:
+            raise errors.VoteStepRefused(
+                f"Guardian {recipient} has not challenged your share: only a challenged share "
+                "is revealed."
+            )
+        if challenge.revealed:
+            raise errors.VoteStepRefused(
+                f"You have already revealed your share for guardian {recipient}."
+            )
+        try:
+            value = Scalar.from_bytes(command.share)
+        except InvalidEncoding as bad:
+            raise errors.InvalidRequest(f"The revealed share is not well formed: {bad}.") from None
+        try:
+            check_revealed_share(guardian_from(self.state.announcements[index]), recipient, value)
+        except CeremonyError as wrong:
+            self._guardian_disqualified(
+                guardian=index,
+                account_id=actor.account_id,
+                accuser=recipient,
+                share=command.share,
+                reason=str(wrong),
+                by=stamp(actor, None),
+            )
+            return "disqualified"
+        self._share_revealed(
+            accused=index, accuser=recipient, share=command.share, by=stamp(actor, None)
+        )
+        return "revealed"
+
+    @event("GuardianShareRevealed")
+    def _share_revealed(self, accused: int, accuser: int, share: bytes, by: Stamp) -> None:
+        self.state.challenges = [
+            ShareChallengeRecord(ch.accuser, ch.accused, share)
+            if (ch.accuser, ch.accused) == (accuser, accused)
+            else ch
+            for ch in self.state.challenges
+        ]
+
+    @event("GuardianDisqualified")
+    def _guardian_disqualified(
+        self, guardian: int, account_id: str, accuser: int, share: bytes, reason: str, by: Stamp
+    ) -> None:
+        self.state.disqualified.append(account_id)
+
+    def _ceremony_unfinished(self) -> str | None:
+        """Why the election key cannot be formed yet, as a sentence; None when it can."""
+        disqualified = self._disqualification()
+        if disqualified:
+            return disqualified
+        if len(self.state.announcements) < self.n or len(self.state.shares) < self.n:
+            return (
                 "The key ceremony is not complete: every guardian announces and posts its shares."
             )
+        for ch in self._unanswered():
+            return (
+                f"Guardian {ch.accuser} challenged the share guardian {ch.accused} sent it, and "
+                f"guardian {ch.accused} has not revealed it yet: the election key cannot be "
+                "formed while a challenge is unanswered."
+            )
+        waiting = [i for i in range(1, self.n + 1) if i not in self.state.confirmed]
+        if waiting:
+            names = ", ".join(str(i) for i in waiting)
+            return (
+                f"The key ceremony is not complete: guardian(s) {names} have not yet confirmed "
+                "the shares they received."
+            )
+        return None
+
+    def publish_joint_key(self, actor: Actor, command: c.PublishJointKey) -> bytes:
+        self._require_ceremony(actor)
+        if self.state.public_key is not None:
+            raise errors.VoteStepRefused("The election key is already published.")
+        unfinished = self._ceremony_unfinished()
+        if unfinished:
+            raise errors.VoteStepRefused(unfinished)
         key = joint_public_key([guardian_from(a) for a in self._announcements()])
         self._key_published(public_key=bytes(key), by=stamp(actor, None))
         return bytes(key)
@@ -534,7 +706,14 @@ class Vote(Aggregate):
         if self.state.roll_hash is None:
             raise errors.VoteStepRefused("Certify the voter roll before the vote opens.")
         if self.state.public_key is None:
-            raise errors.VoteStepRefused("The key ceremony must publish the election key first.")
+            raise errors.VoteStepRefused(
+                " ".join(
+                    (
+                        "The key ceremony must publish the election key first.",
+                        self._ceremony_unfinished() or "",
+                    )
+                ).strip()
+            )
         if not self.state.credentials_issued:
             raise errors.VoteStepRefused("Issue the members' credentials before the vote opens.")
         at = _now()

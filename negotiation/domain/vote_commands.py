@@ -61,6 +61,23 @@ class PostGuardianShares(Command, frozen=True, kw_only=True):
     shares: Annotated[list[SealedShare], Meta(min_length=1, max_length=9)]
 
 
+class ConfirmGuardianShares(Command, frozen=True, kw_only=True):
+    """Every share this guardian received checks out against its sender's commitments."""
+
+
+class ChallengeGuardianShare(Command, frozen=True, kw_only=True):
+    """The share `sender` sealed to this guardian does not open or does not check out."""
+
+    sender: Annotated[int, Meta(ge=1, le=9)]
+
+
+class RevealGuardianShare(Command, frozen=True, kw_only=True):
+    """The answer to a challenge: the share sealed to `recipient`, in the clear (32 bytes)."""
+
+    recipient: Annotated[int, Meta(ge=1, le=9)]
+    share: Annotated[bytes, Meta(min_length=32, max_length=32)]
+
+
 class PublishJointKey(Command, frozen=True, kw_only=True):
     pass
 

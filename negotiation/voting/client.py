@@ -13,7 +13,13 @@ from typing import Any
 import msgspec
 
 from negotiation.ballots.ballot import encrypt_ballot
-from negotiation.ballots.ceremony import EncryptedShare, Guardian
+from negotiation.ballots.ceremony import (
+    CeremonyError,
+    EncryptedShare,
+    Guardian,
+    GuardianAnnouncement,
+    seal_share,
+)
 from negotiation.ballots.context import ElectionContext
 from negotiation.ballots.group import Point, Scalar
 from negotiation.ballots.record import (
@@ -79,8 +85,10 @@ def _check(response: Any, status: int = 200) -> Any:
     )
 
 
-def run_ceremony(client: Any, base: str, officials: list[Official]) -> bytes:
-    """Every official announces, posts its sealed shares, opens its own; then the key."""
+def announce_guardians(
+    client: Any, base: str, officials: list[Official]
+) -> list[GuardianAnnouncement]:
+    """Every official makes its guardian secrets and announces; the announcements, as served."""
     for official in officials:
         view = _check(client.get(f"{base}/ceremony", headers=official.headers))
         official.index = view["me"]
@@ -93,41 +101,81 @@ def run_ceremony(client: Any, base: str, officials: list[Official]) -> bytes:
             )
         )
     view = _check(client.get(f"{base}/ceremony", headers=officials[0].headers))
-    announcements = [
-        guardian_from(msgspec.convert(a, GuardianRecord)) for a in view["announcements"]
-    ]
-    for official in officials:
-        assert official.guardian is not None
-        shares = []
-        for a in announcements:
+    return [guardian_from(msgspec.convert(a, GuardianRecord)) for a in view["announcements"]]
+
+
+def post_shares(
+    client: Any,
+    base: str,
+    official: Official,
+    announcements: list[GuardianAnnouncement],
+    forge_for: int | None = None,
+) -> None:
+    """Seal P_i(ℓ) to every guardian ℓ; `forge_for`: seal a wrong share to that one (tests)."""
+    assert official.guardian is not None
+    shares = []
+    for a in announcements:
+        if a.index == forge_for:
+            value = official.guardian.share_for(a.index) + Scalar.from_int(1)
+            sealed = seal_share(official.guardian.ceremony, official.index, a, value)
+        else:
             sealed = official.guardian.encrypted_share_for(a)
-            shares.append(
-                {
-                    "recipient": sealed.recipient,
-                    "ephemeral": bytes(sealed.ephemeral),
-                    "nonce": sealed.nonce,
-                    "sealed": sealed.sealed,
-                }
-            )
-        _check(
-            client.post(
-                f"{base}/ceremony/shares", headers=official.headers, json=wire({"shares": shares})
-            )
+        shares.append(
+            {
+                "recipient": sealed.recipient,
+                "ephemeral": bytes(sealed.ephemeral),
+                "nonce": sealed.nonce,
+                "sealed": sealed.sealed,
+            }
         )
-    for official in officials:
-        assert official.guardian is not None
-        view = _check(client.get(f"{base}/ceremony", headers=official.headers))
-        total = Scalar.from_int(0)
-        for s in view["shares_for_me"]:
-            share = EncryptedShare(
-                s["sender"],
-                s["recipient"],
-                Point.from_bytes(msgspec.convert(s["ephemeral"], bytes)),
-                msgspec.convert(s["nonce"], bytes),
-                msgspec.convert(s["sealed"], bytes),
-            )
+    _check(
+        client.post(
+            f"{base}/ceremony/shares", headers=official.headers, json=wire({"shares": shares})
+        )
+    )
+
+
+def open_shares(
+    client: Any, base: str, official: Official, announcements: list[GuardianAnnouncement]
+) -> list[int]:
+    """Open and check the shares sent to this official; the senders of those that fail (the
+    ones to challenge). The good ones, with any revealed share, sum to its secret share."""
+    assert official.guardian is not None
+    view = _check(client.get(f"{base}/ceremony", headers=official.headers))
+    revealed = {
+        ch["accused"]: Scalar.from_bytes(msgspec.convert(ch["revealed"], bytes))
+        for ch in view["challenges"]
+        if ch["accuser"] == official.index and ch["revealed"]
+    }
+    total, failed = Scalar.from_int(0), []
+    for s in view["shares_for_me"]:
+        if s["sender"] in revealed:
+            total = total + revealed[s["sender"]]
+            continue
+        share = EncryptedShare(
+            s["sender"],
+            s["recipient"],
+            Point.from_bytes(msgspec.convert(s["ephemeral"], bytes)),
+            msgspec.convert(s["nonce"], bytes),
+            msgspec.convert(s["sealed"], bytes),
+        )
+        try:
             total = total + official.guardian.open_share(share, announcements[s["sender"] - 1])
-        official.secret_share = total
+        except CeremonyError:
+            failed.append(s["sender"])
+    official.secret_share = total
+    return failed
+
+
+def run_ceremony(client: Any, base: str, officials: list[Official]) -> bytes:
+    """Every official announces, posts its sealed shares, opens and confirms the ones it
+    received; then the key."""
+    announcements = announce_guardians(client, base, officials)
+    for official in officials:
+        post_shares(client, base, official, announcements)
+    for official in officials:
+        assert open_shares(client, base, official, announcements) == []
+        _check(client.post(f"{base}/ceremony/confirm", headers=official.headers))
     done = _check(client.post(f"{base}/ceremony/key", headers=officials[0].headers))
     return msgspec.convert(done["public_key"], bytes)
 

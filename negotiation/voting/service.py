@@ -481,6 +481,7 @@ class Voting:
                 [s.decryptions[i] for i in sorted(s.decryptions)] if certified else []
             ),
             result=list(s.result or []) if certified else [],
+            challenges=list(s.challenges),
         )
 
     def certified_record_hash(self, negotiation_id: UUID, vote_id: UUID) -> str:

@@ -379,6 +379,27 @@ def describe(kind: str, data: Mapping[str, Any], options: list[str]) -> str:
         return f"Key ceremony: guardian {data.get('index')} published their public commitments."
     if kind == "GuardianSharesPosted":
         return f"Key ceremony: guardian {data.get('sender')} sent the others sealed key shares."
+    if kind == "GuardianSharesConfirmed":
+        return (
+            f"Key ceremony: guardian {data.get('guardian')} confirmed that every share it "
+            "received matches its sender's commitments."
+        )
+    if kind == "GuardianShareChallenged":
+        return (
+            f"Key ceremony: guardian {data.get('accuser')} challenged the share guardian "
+            f"{data.get('accused')} sent it (it does not match the commitments)."
+        )
+    if kind == "GuardianShareRevealed":
+        return (
+            f"Key ceremony: guardian {data.get('accused')} revealed the share for guardian "
+            f"{data.get('accuser')}; it matches their commitments, so the challenge is resolved."
+        )
+    if kind == "GuardianDisqualified":
+        return (
+            f"Key ceremony: guardian {data.get('guardian')} was disqualified: the share they "
+            f"revealed for guardian {data.get('accuser')} does not match their commitments. "
+            "The ceremony restarts when the officials are appointed again."
+        )
     if kind == "JointKeyPublished":
         return "Key ceremony: the joint election key was published."
     if kind == "CredentialsIssued":

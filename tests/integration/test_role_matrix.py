@@ -307,6 +307,20 @@ async def test_a_member_reads_own_status_only(world, http_module):
             assert response.status_code in (401, 403), (role, path, response.status_code)
 
 
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_ceremonys_complaint_round_is_for_the_officials_only(world, http_module, role):
+    """Confirming, challenging and revealing a share: refused to anyone but an official (403 or
+    401), and to an official once the key is published (409)."""
+    nid, vid = world.votes["Vopen"]
+    base = f"/api/negotiations/{nid}/votes/{vid}/ceremony"
+    share = {"recipient": 2, "share": "A" * 43 + "="}
+    for path, body in (("/confirm", None), ("/challenge", {"sender": 2}), ("/reveal", share)):
+        response = await http_module.post(base + path, json=body, headers=world.headers[role])
+        expected = (409,) if role == "official" else (401, 403)
+        assert response.status_code in expected, (role, path, response.status_code)
+        assert response.json()["detail"].strip()
+
+
 # ------------------------------------------------------------------ cards in a closed session
 async def test_cards_in_a_closed_session_reach_only_the_teams(server, world):
     """Reactions are a session's content: in the closed session now running, a team member's

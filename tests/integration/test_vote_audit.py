@@ -23,6 +23,7 @@ STEPS = [
     "VoterRollCertified",
     *["GuardianAnnounced"] * 3,
     *["GuardianSharesPosted"] * 3,
+    *["GuardianSharesConfirmed"] * 3,
     "JointKeyPublished",
     "CredentialsIssued",
     "VoteOpened",

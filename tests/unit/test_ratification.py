@@ -106,6 +106,8 @@ def ready_vote(
                 )
             )
         vote.post_guardian_shares(official, c.PostGuardianShares(shares=shares))
+    for official in OFFICIALS:
+        vote.confirm_guardian_shares(official, c.ConfirmGuardianShares())
     vote.publish_joint_key(OFFICIALS[1], c.PublishJointKey())
     vote.record_credentials_issued(OFFICIALS[0], c.RecordCredentialsIssued(count=10))
     return table, vote, dict(ceremony.secret_shares)

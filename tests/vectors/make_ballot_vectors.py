@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from negotiation.ballots.ballot import ballot_hash, first_tracking_code
 from negotiation.ballots.ceremony import (
+    commitment_at,
     guardian_public_share,
     joint_public_key,
     seal_share,
@@ -64,8 +65,10 @@ def vectors() -> dict[str, Any]:
         {
             "tag": tag,
             "parts": [
-                {"bytes": p.hex()} if isinstance(p, bytes)
-                else {"str": p} if isinstance(p, str)
+                {"bytes": p.hex()}
+                if isinstance(p, bytes)
+                else {"str": p}
+                if isinstance(p, str)
                 else {"int": p}
                 for p in parts
             ],
@@ -159,6 +162,21 @@ def vectors() -> dict[str, Any]:
                     nonce=bytes(range(24, 48)),
                 ).decode(),
             },
+            # The complaint round: every backup share P_i(ℓ) and the point g^{P_i(ℓ)} the
+            # commitments give for it, and a forged share (P_i(ℓ) + 1) that must not match.
+            "backup_shares": [
+                {
+                    "sender": g.index,
+                    "recipient": r,
+                    "value": h(g.share_for(r)),
+                    "commitment_at": h(
+                        commitment_at(ceremony.announcements[g.index - 1].commitments, r)
+                    ),
+                    "forged": h(g.share_for(r) + Scalar.from_int(1)),
+                }
+                for g in ceremony.guardians
+                for r in range(1, n + 1)
+            ],
             "secret_shares": {str(i): h(v) for i, v in ceremony.secret_shares.items()},
             "public_shares": {
                 str(i): h(guardian_public_share(ceremony.announcements, i)) for i in range(1, n + 1)

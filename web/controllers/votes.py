@@ -34,6 +34,7 @@ from negotiation.ballots.record import (
     DecryptionShareRecord,
     ElectionRecord,
     GuardianRecord,
+    ShareChallengeRecord,
     guardian_from,
 )
 from negotiation.domain import commands as nc
@@ -112,6 +113,15 @@ class SealedShareWire(Frozen, frozen=True):
 
 class PostSharesWire(Frozen, frozen=True):
     shares: Annotated[list[SealedShareWire], Meta(min_length=1, max_length=9)]
+
+
+class ChallengeWire(Frozen, frozen=True):
+    sender: Annotated[int, Meta(ge=1, le=9)]
+
+
+class RevealWire(Frozen, frozen=True):
+    recipient: Annotated[int, Meta(ge=1, le=9)]
+    share: B64
 
 
 def _decoded(wire: msgspec.Struct, target: type[T]) -> T:
@@ -210,6 +220,9 @@ class CeremonyView(Frozen, frozen=True):
     shares_posted_by: list[int]
     public_key: bytes | None
     public_shares: dict[int, bytes]
+    confirmed: list[int]  # guardians whose received shares all check out
+    challenges: list[ShareChallengeRecord]  # revealed: empty until the accused answers
+    disqualified: list[int]  # guardians whose reveal failed: the ceremony restarts without them
 
 
 class ResultsView(Frozen, frozen=True):
@@ -493,6 +506,11 @@ class VoteController(Controller):
             shares_posted_by=sorted(s.shares),
             public_key=s.public_key,
             public_shares=public_shares,
+            confirmed=sorted(s.confirmed),
+            challenges=list(s.challenges),
+            disqualified=[
+                i for i, o in enumerate(s.officials, start=1) if o.account_id in s.disqualified
+            ],
         )
 
     @post(VID + "/ceremony/announcement", status_code=HTTP_200_OK, sync_to_thread=True)
@@ -518,6 +536,40 @@ class VoteController(Controller):
     ) -> PositionView:
         command = _decoded(data, c.PostGuardianShares)
         return _done(voting.execute(negotiation_id, vote_id, account.actor, command).position)
+
+    @post(VID + "/ceremony/confirm", status_code=HTTP_200_OK, sync_to_thread=True)
+    def confirm_shares(
+        self, negotiation_id: UUID, vote_id: UUID, account: Account, voting: Voting
+    ) -> PositionView:
+        command = c.ConfirmGuardianShares()
+        return _done(voting.execute(negotiation_id, vote_id, account.actor, command).position)
+
+    @post(VID + "/ceremony/challenge", status_code=HTTP_200_OK, sync_to_thread=True)
+    def challenge_share(
+        self,
+        negotiation_id: UUID,
+        vote_id: UUID,
+        data: ChallengeWire,
+        account: Account,
+        voting: Voting,
+    ) -> PositionView:
+        command = c.ChallengeGuardianShare(sender=data.sender)
+        return _done(voting.execute(negotiation_id, vote_id, account.actor, command).position)
+
+    @post(VID + "/ceremony/reveal", status_code=HTTP_200_OK, sync_to_thread=True)
+    def reveal_share(
+        self,
+        negotiation_id: UUID,
+        vote_id: UUID,
+        data: RevealWire,
+        account: Account,
+        voting: Voting,
+    ) -> dict[str, Any]:
+        """The challenged share in the clear; `outcome` is "revealed" (it matches the
+        commitments) or "disqualified" (it does not: the ceremony restarts without you)."""
+        command = _decoded(data, c.RevealGuardianShare)
+        done = voting.execute(negotiation_id, vote_id, account.actor, command)
+        return {"outcome": done.result, "position": done.position}
 
     @post(VID + "/ceremony/key", status_code=HTTP_200_OK, sync_to_thread=True)
     def publish_key(

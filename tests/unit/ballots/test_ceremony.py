@@ -13,6 +13,8 @@ from negotiation.ballots.ceremony import (
     Guardian,
     ceremony_hash,
     check_announcement,
+    check_revealed_share,
+    commitment_at,
     joint_public_key,
     seal_share,
     share_matches,
@@ -115,3 +117,34 @@ def test_the_key_file_vector_opens_here_too() -> None:
     opened = unlock_key_file(v["file"].encode(), v["passphrase"])
     share = bytes.fromhex(v["secret_share"])
     assert opened == KeyFileSecret(v["election_id"], v["guardian"], share)
+
+
+# ------------------------------------------------------------------ the complaint round
+def test_every_known_backup_share_passes_and_its_forgery_is_caught() -> None:
+    c = json.loads(VECTORS.read_text())["ceremony"]
+    by_index = {a["index"]: a for a in c["announcements"]}
+    for r in c["backup_shares"]:
+        sender = by_index[r["sender"]]
+        commitments = tuple(Point.from_bytes(bytes.fromhex(k)) for k in sender["commitments"])
+        announcement = replace(
+            Guardian(HASH, r["sender"], K, bytes(32)).announcement(), commitments=commitments
+        )
+        check_revealed_share(announcement, r["recipient"], Scalar(bytes.fromhex(r["value"])))
+        assert bytes(commitment_at(commitments, r["recipient"])).hex() == r["commitment_at"]
+        with pytest.raises(CeremonyError, match=f"guardian {r['sender']} revealed for"):
+            check_revealed_share(announcement, r["recipient"], Scalar(bytes.fromhex(r["forged"])))
+
+
+def test_a_forged_backup_share_is_caught_and_only_the_honest_reveal_resolves_it() -> None:
+    g1, g2, _ = guardians()
+    a1, a2 = g1.announcement(), g2.announcement()
+    # Guardian 1 seals a share that is not P_1(2): it opens, but fails Feldman's check.
+    forged = seal_share(HASH, 1, a2, g1.share_for(2) + Scalar.from_int(7))
+    with pytest.raises(CeremonyError, match="from guardian 1 does not match its commitments"):
+        g2.open_share(forged, a1)
+    # Guardian 2 challenges; the honest answer P_1(2) passes the public check...
+    check_revealed_share(a1, 2, g1.share_for(2))
+    # ... a false one (the forged value, or the share meant for another guardian) does not.
+    for false in (g1.share_for(2) + Scalar.from_int(7), g1.share_for(3)):
+        with pytest.raises(CeremonyError, match="guardian 1 revealed for guardian 2"):
+            check_revealed_share(a1, 2, false)

@@ -6,8 +6,9 @@ import msgspec
 import pytest
 
 from negotiation.ballots.ballot import display_tracking_code
-from negotiation.ballots.record import ElectionRecord, ProofRecord
-from negotiation.ballots.sample import build_record
+from negotiation.ballots.group import Scalar
+from negotiation.ballots.record import ElectionRecord, ProofRecord, ShareChallengeRecord
+from negotiation.ballots.sample import build_record, run_ceremony
 from negotiation.ballots.verify import main, verify_record
 
 OPTIONS = ("yes", "no", "abstain")
@@ -184,3 +185,26 @@ def test_the_command_line_verifier_reports_and_exits_by_result(
     assert main([str(bad)]) == 1
     assert "does not verify: 1 problem(s)" in capsys.readouterr().out
     assert main([str(tmp_path / "missing.json")]) == 2
+
+
+def test_an_answered_challenge_verifies_and_a_false_or_missing_answer_is_named(
+    record: ElectionRecord,
+) -> None:
+    honest = run_ceremony("verify-1", 3, 2).guardians[1].share_for(1)  # P_2(1), as the record's
+
+    def challenged(revealed: bytes) -> ElectionRecord:
+        return msgspec.structs.replace(
+            record, challenges=[ShareChallengeRecord(accuser=1, accused=2, revealed=revealed)]
+        )
+
+    answered = challenged(bytes(honest))
+    assert verify_record(answered).ok
+    assert verify_record(msgspec.json.decode(msgspec.json.encode(answered), type=ElectionRecord)).ok
+    name = "guardian 1's challenge of guardian 2's share"
+    false = bytes(honest + Scalar.from_int(1))
+    assert verify_record(challenged(false)).problems == [
+        f"{name}: the share guardian 2 revealed for guardian 1 does not match its commitments"
+    ]
+    assert verify_record(challenged(b"")).problems == [
+        f"{name}: never answered, yet the election key was formed"
+    ]

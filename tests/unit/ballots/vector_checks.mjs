@@ -52,6 +52,14 @@ export function check(V, bc) {
   same('opened share', bc.scalarHex(bc.openShare(ceremonyHash, transport, sealed)), S.value);
   truthy('opened share matches the sender\'s commitments', bc.shareMatches(C.announcements[S.sender - 1].commitments.map(pt), S.recipient, sc(S.value)));
   truthy('a share off by one does not match', !bc.shareMatches(C.announcements[S.sender - 1].commitments.map(pt), S.recipient, sc(S.value) + 1n));
+  // The complaint round: a revealed share is checked against its sender's commitments (the
+  // server's check_revealed_share does the same); a forged one does not match.
+  for (const r of C.backup_shares) {
+    const commitments = C.announcements[r.sender - 1].commitments.map(pt);
+    same(`backup share ${r.sender}→${r.recipient} commitment`, bc.pointHex(bc.commitmentAt(commitments, r.recipient)), r.commitment_at);
+    truthy(`backup share ${r.sender}→${r.recipient} matches`, bc.shareMatches(commitments, r.recipient, sc(r.value)));
+    truthy(`forged backup share ${r.sender}→${r.recipient} does not match`, !bc.shareMatches(commitments, r.recipient, sc(r.forged)));
+  }
   throws('a share relabelled to another sender', () => bc.openShare(ceremonyHash, transport, { ...sealed, sender: 3 }));
   throws('a share opened by another guardian', () => bc.openShare(ceremonyHash, bc.deriveNonce(u(C.guardian_seeds['3']), 'transport'), sealed));
 

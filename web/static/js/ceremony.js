@@ -1,5 +1,6 @@
 // An official's part of the key ceremony, in this browser: make the guardian's secrets, announce
-// their commitments, seal a share for each guardian, check the shares received, lock the key file.
+// their commitments, seal a share for each guardian, check the shares received (confirm them, or
+// challenge one that fails; reveal a share of ours another guardian challenged), lock the key file.
 
 import { _, page } from "./i18n.js";
 import { call, b64, unb64 } from "./vote-api.js";
@@ -18,6 +19,7 @@ const problem = document.getElementById("ceremony-error");
 const POLL_MS = 1500;
 
 let secrets = null; // {coefficients, transport}: only in this page's memory, never sent
+// (kept until the key is published: a challenged share is revealed from the coefficients)
 let secretShare = null;
 let sharesSent = false;
 
@@ -31,8 +33,8 @@ function fail(message) {
 }
 
 // The seed of this guardian's secrets stays in this tab (sessionStorage) from the announcement
-// until the key file is made, so a reload mid-ceremony does not strand the ceremony; it is
-// removed as soon as the key file holds the share. It never leaves the browser.
+// until the election key is published, so a reload mid-ceremony does not strand the ceremony
+// and a challenged share can still be revealed; it never leaves the browser.
 const SEED_KEY = `ceremony-seed:${page.voteId}:${page.me}`;
 
 function fromSeed(seed, quorum) {
@@ -78,29 +80,44 @@ function sealedShares(view, announcements) {
   });
 }
 
+/** Open and check every share sent to us (a revealed one in place of a challenged one):
+ *  {total, failed} with the senders whose share does not match their commitments. */
 function openShares(view, announcements) {
   const ceremony = unb64(view.ceremony_hash);
   let total = 0n;
+  const failed = [];
   for (const s of view.shares_for_me) {
     const sender = announcements.find((a) => a.index === s.sender);
+    const answer = view.challenges.find((c) => c.accuser === view.me && c.accused === s.sender && c.revealed);
     let value;
     try {
-      value = openShare(ceremony, secrets.transport, {
+      value = answer ? Fn.fromBytes(unb64(answer.revealed)) : openShare(ceremony, secrets.transport, {
         sender: s.sender, recipient: s.recipient, ephemeral: pointFromBytes(unb64(s.ephemeral)),
         nonce: unb64(s.nonce), sealed: unb64(s.sealed),
       });
     } catch {
       value = null;
     }
-    if (value === null || !shareMatches(sender.commitments, view.me, value)) {
-      throw new Error(_("The share from guardian %(n)s does not check out: stop and tell the other officials.", { n: s.sender }));
-    }
-    total = Fn.add(total, value);
+    if (value === null || !shareMatches(sender.commitments, view.me, value)) failed.push(s.sender);
+    else total = Fn.add(total, value);
   }
-  return total;
+  return { total, failed };
+}
+
+/** Reveal, in the clear, each share of ours that another guardian challenged (the server
+ *  checks it against our commitments, as everyone can). */
+async function answerChallenges(view) {
+  for (const c of view.challenges) {
+    if (c.accused !== view.me || c.revealed || secrets === null) continue;
+    const share = b64(Fn.toBytes(evaluate(secrets.coefficients, c.accuser)));
+    await call(`${page.api}/ceremony/reveal`, { method: "POST", body: { recipient: c.accuser, share } });
+    state.textContent = _("Guardian %(n)s challenged the share your browser sent them; your browser revealed it for everyone to check.", { n: c.accuser });
+  }
 }
 
 function finished() {
+  secrets = null;
+  sessionStorage.removeItem(SEED_KEY);
   const done = document.getElementById("ceremony-done");
   done.textContent = _("The ceremony is finished: the election key is ready.");
   done.hidden = false;
@@ -110,6 +127,11 @@ function finished() {
 /** One look at the ceremony and the next move; "poll" to look again shortly, "stop" when done. */
 async function step() {
   const view = await call(`${page.api}/ceremony`);
+  if (view.disqualified.length) {
+    state.textContent = "";
+    fail(_("Guardian %(n)s was disqualified: the share they revealed does not match their commitments. The union chief must appoint the officials again, without them, to restart the key ceremony.", { n: view.disqualified[0] }));
+    return "stop";
+  }
   const mine = view.announcements.some((a) => a.index === view.me);
   const kept = sessionStorage.getItem(SEED_KEY);
   if (mine && secrets === null && secretShare === null && kept) secrets = fromSeed(unb64(kept), view.quorum);
@@ -138,9 +160,20 @@ async function step() {
     state.textContent = _("Waiting for sealed shares: %(done)s of %(n)s received.", { done: view.shares_for_me.length, n: view.guardians });
     return "poll";
   }
+  await answerChallenges(view);
   if (secretShare === null) {
-    secretShare = openShares(view, announcements);
-    secrets = null; // the coefficients are no longer needed: only the share is kept, in the key file
+    const { total, failed } = openShares(view, announcements);
+    if (failed.length) {
+      for (const sender of failed) {
+        if (!view.challenges.some((c) => c.accuser === view.me && c.accused === sender)) {
+          await call(`${page.api}/ceremony/challenge`, { method: "POST", body: { sender } });
+        }
+      }
+      state.textContent = _("The share from guardian %(n)s does not check out: your browser challenged it. Waiting for guardian %(n)s to reveal it.", { n: failed[0] });
+      return "poll";
+    }
+    if (!view.confirmed.includes(view.me)) await call(`${page.api}/ceremony/confirm`, { method: "POST" });
+    secretShare = total;
     state.textContent = _("Every share you received checks out. Now lock your key with a passphrase.");
     keyForm.hidden = false;
   }
@@ -190,7 +223,6 @@ keyForm.addEventListener("submit", (event) => {
     link.href = URL.createObjectURL(new Blob([bytes], { type: "application/json" }));
     link.download = `guardian-${page.me}-${page.voteId.slice(0, 8)}.key`;
     keyForm.hidden = true;
-    sessionStorage.removeItem(SEED_KEY);
     document.getElementById("keyfile-ready").hidden = false;
     state.textContent = _("Your key file is ready. Save it somewhere safe: without it and its passphrase you cannot help count the votes.");
   }, 50);
