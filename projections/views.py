@@ -136,8 +136,9 @@ class ArticleSummaryPart(msgspec.Struct, frozen=True):
 
 
 class GroundRulesPart(msgspec.Struct, frozen=True):
-    """For the teams: the ground rules in force and which party offered and agreed them, the
-    offer now on the table, and the late articles asked for after the cut-off."""
+    """For the teams, and the officials and members (the facilitator's console reads it): the
+    ground rules in force and which party offered and agreed them, the offer now on the table,
+    and the late articles asked for after the cut-off."""
 
     agreed: GroundRulesEntry | None
     agreed_by: list[str]  # the party that offered them, then the one that agreed
@@ -259,7 +260,7 @@ def board_parts(board: Board, aud: Audience) -> dict[str, Any]:
         parts[f"article:{article.article_id}"] = _article_summary(board, article, aud)
     for session in board.sessions.values():
         parts[f"session:{session.session_id}"] = _session_summary(board, session, aud)
-    if aud.party is not None:
+    if aud.sees_label("members"):  # the rules are anyone's; a late article asked, members'
         parts["ground_rules"] = GroundRulesPart(
             agreed=board.ground_rules,
             agreed_by=list(board.ground_rules_agreed_by),

@@ -15,6 +15,12 @@ def other_party(party: Party) -> Party:
     return "employer" if party == "union" else "union"
 
 
+def speaks_for_party(role: str) -> bool:
+    """Whether a team member in this role does the acts that bind their party (DOMAIN.md,
+    Sessions and teams): the chief negotiator, no other member of the team."""
+    return role == "chief"
+
+
 class Actor(msgspec.Struct, frozen=True):
     """An authenticated person; what they may do in a negotiation is decided by the aggregate."""
 

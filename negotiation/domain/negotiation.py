@@ -31,6 +31,7 @@ from negotiation.domain.actors import (
     TeamMember,
     TeamRole,
     other_party,
+    speaks_for_party,
     stamp,
 )
 from negotiation.domain.articles import (
@@ -278,7 +279,7 @@ class Negotiation(Aggregate):
 
     def _require_chief(self, actor: Actor, party: Party | None = None) -> Party:
         own = self._team_party(actor)
-        if self.state.team[actor.account_id].role != "chief":
+        if not speaks_for_party(self.state.team[actor.account_id].role):
             raise errors.ChiefNegotiatorOnly(
                 f"Only the {own} chief negotiator may do this; {actor.name} is a team member."
             )

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 import msgspec
+from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.postgres import PostgresApplicationRecorder
 
@@ -75,9 +76,25 @@ class Votes(SerializedApplication[Vote]):
         "AGGREGATE_CACHE_FASTFORWARD": "y",
     }
 
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(env)
+        # The same stores without the cache: `stored` rebuilds a vote apart from the cached
+        # object the commands share under the vote's lock.
+        self._stored = Repository(self.events, snapshot_store=self.snapshots)
+
     def act(self, vote_id: UUID, command: Callable[[Vote], T]) -> Recorded[T]:
         """A command on one vote (the shared `_act`)."""
         return self._act(vote_id, command)
+
+    def stored(self, vote_id: UUID) -> Vote:
+        """The vote as stored now (saved by any process), rebuilt from its latest snapshot and
+        the events after it: waits on no command's lock (a roll import holds the vote's for as
+        long as it runs), read-only."""
+        try:
+            vote: Vote = self._stored.get(vote_id)
+        except AggregateNotFoundError:
+            raise errors.NotFound(f"No vote {vote_id}.") from None
+        return vote
 
     def cast_together(
         self,
@@ -181,9 +198,6 @@ class Voting:
         # A certified vote's record never changes again, and it holds every ballot: it is read
         # and hashed once per process, not once per results view.
         self._certified_hashes: dict[tuple[UUID, UUID], str] = {}
-        # Each vote's negotiation and officials as last read here: the roll import's progress
-        # is polled while the import holds the vote's lock, so it is checked against these.
-        self._officials: dict[UUID, tuple[str, frozenset[str]]] = {}
         # An open vote's credentials, as hashes, read once per process: a cast with one of
         # them needs no query before its proofs (its batch asks, under the vote's lock, whether
         # it is still good). One not among them is asked about at once.
@@ -214,12 +228,10 @@ class Voting:
         self.votes.save(vote)
         return called
 
-    def vote(self, negotiation_id: UUID, vote_id: UUID) -> Vote:
-        vote = self.votes.read(vote_id, lambda v: v)
-        self._officials[vote_id] = (
-            vote.state.negotiation_id,
-            frozenset(o.account_id for o in vote.state.officials),
-        )
+    def vote(self, negotiation_id: UUID, vote_id: UUID, *, stored: bool = False) -> Vote:
+        """The vote, under its lock; `stored`: as stored now, without waiting for a command
+        on it (Votes.stored)."""
+        vote = self.votes.stored(vote_id) if stored else self.votes.read(vote_id, lambda v: v)
         if vote.state.negotiation_id != str(negotiation_id):
             raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
         return vote
@@ -259,8 +271,10 @@ class Voting:
         self.negotiations.read(negotiation_id, allowed)
         return self.execute(negotiation_id, vote_id, actor, command)
 
-    def require_official(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Vote:
-        vote = self.vote(negotiation_id, vote_id)
+    def require_official(
+        self, negotiation_id: UUID, vote_id: UUID, actor: Actor, *, stored: bool = False
+    ) -> Vote:
+        vote = self.vote(negotiation_id, vote_id, stored=stored)
         if not vote.is_official(actor.account_id):
             raise errors.NotElectionOfficial(
                 f"{actor.name} is not an election official of this vote."
@@ -306,12 +320,10 @@ class Voting:
         return self.votes.act(vote_id, replace).result
 
     def roll_progress(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> dict[str, Any]:
-        """Rows done of the running import, without waiting for the import's lock when this
-        process last read the actor among the vote's officials (the import itself reads them
-        first); otherwise the vote is read, under its lock. The figures are counts of rows."""
-        known = self._officials.get(vote_id)
-        if known is None or known[0] != str(negotiation_id) or actor.account_id not in known[1]:
-            self.require_official(negotiation_id, vote_id, actor)
+        """Rows done of the running import, for the vote's officials as stored now: the import
+        holds the vote's lock while it runs, so they are read without it (an official removed
+        through any process is refused at once). The figures are counts of rows."""
+        self.require_official(negotiation_id, vote_id, actor, stored=True)
         return self.store.progress(vote_id.hex)
 
     def certify_roll(self, negotiation_id: UUID, vote_id: UUID, actor: Actor) -> Recorded[Any]:

@@ -1,8 +1,10 @@
 """Who may use the console, over real HTTP: only a negotiation's teams; a team's drafts and
 notes never reach the other team through the console's fragments; sign out everywhere."""
 
-from tests.e2e.test_console import open_console, signed_in
-from tests.support import expect, open_article, open_table
+from datetime import UTC, datetime, timedelta
+
+from tests.e2e.test_console import agreed_by_both, open_console, signed_in, table_via_api
+from tests.support import add_to_team, expect, open_article, open_table
 
 
 async def test_the_console_sends_the_public_to_sign_in(http, people):
@@ -84,3 +86,60 @@ async def test_the_console_links_to_the_producers_overlay_controls_which_open_fo
     assert page.status_code == 200 and link in page.text
     producer = await http.get(f"/producer/{table.negotiation_id}", headers=table.employer.headers)
     assert producer.status_code == 200
+
+
+CHIEFS_ACTS = {  # the button a chief has, and the line the rest of the team reads instead
+    "Consent to reopen": "Your chief negotiator consents to reopening it.",
+    "Sign TA on": "Your chief negotiator signs TAs.",
+    "Accept the package": "Your chief negotiator accepts packages.",
+    "Agree to these ground rules": "Your chief negotiator agrees to ground rules.",
+    "Consent to the late article": "Your chief negotiator consents to late articles.",
+}
+
+
+async def test_only_the_chief_has_the_acts_that_bind_the_party_the_team_reads_who_does_them(
+    http, people
+):
+    """Agreeing ground rules, signing a TA, accepting a package and consenting to reopen or to
+    a late article are the chief's (DOMAIN.md): another member of the team is not offered a
+    button the rules refuse, on the page or in the fragments the feed swaps in."""
+    table = await open_table(http, people)
+    mate = people(name="Mo Member")
+    await add_to_team(http, table, mate)
+    agreed = await open_article(http, table)
+    await agreed_by_both(http, table, agreed["id"], "At most 25 students.")
+    leave = await open_article(http, table, number="14", title="Leave")
+    await table_via_api(http, table, leave["id"], table.employer, "Twelve days.")
+    bundled = [await open_article(http, table, number=n, title=f"Art {n}") for n in ("20", "21")]
+    items = [{"article_id": a["id"], "text": "Employer's package text."} for a in bundled]
+    base, employer = table.base, table.employer.headers
+    await expect(await http.post(f"{base}/packages", headers=employer, json={"items": items}), 201)
+    cutoff = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    offer = await expect(
+        await http.post(f"{base}/ground-rules", headers=employer, json={"proposal_cutoff": cutoff}),
+        201,
+    )
+    await expect(
+        await http.post(
+            f"{base}/ground-rules/{offer['id']}/agree", headers=table.union.headers, json={}
+        ),
+        200,
+    )
+    late = {"number": "30", "title": "Parking", "category": "economic"}
+    await expect(await http.post(f"{base}/late-articles", headers=employer, json=late), 201)
+    last = await expect(
+        await http.post(f"{base}/ground-rules", headers=employer, json={"observers": "B"}), 201
+    )
+    console = f"/console/{table.negotiation_id}"
+    names = {
+        "names": f"article:{agreed['id']},article:{leave['id']},packages,team",
+        "after": last["position"],
+    }
+    for who, chief in ((table.union, True), (mate, False)):
+        page = await http.get(console, params={"after": last["position"]}, headers=who.headers)
+        parts = await http.get(f"{console}/parts", params=names, headers=who.headers)
+        assert page.status_code == parts.status_code == 200
+        for html in (page.text, parts.text):
+            for button, line in CHIEFS_ACTS.items():
+                assert (button in html) is chief, (who.display_name, button)
+                assert (line in html) is not chief, (who.display_name, line)

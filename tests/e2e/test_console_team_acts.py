@@ -25,6 +25,18 @@ async def no_serious_axe_issue(page):
     assert serious == []
 
 
+async def appointed_facilitator(http, table, people):
+    """Fay, appointed the negotiation's facilitator by an administrator."""
+    admin, fay = people(is_admin=True), people(name="Fay Facilitator")
+    await expect(
+        await http.post(
+            f"{table.base}/facilitators", headers=admin.headers, json={"username": fay.username}
+        ),
+        201,
+    )
+    return fay
+
+
 async def test_a_chief_composes_ground_rules_and_the_other_chief_agrees_to_them(
     browser, server, http, people
 ):
@@ -244,13 +256,7 @@ async def test_the_facilitator_runs_the_session_and_sees_nothing_of_a_teams(
     browser, server, http, people
 ):
     table = await open_table(http, people)
-    admin, fay = people(is_admin=True), people(name="Fay Facilitator")
-    await expect(
-        await http.post(
-            f"{table.base}/facilitators", headers=admin.headers, json={"username": fay.username}
-        ),
-        201,
-    )
+    fay = await appointed_facilitator(http, table, people)
     size = await open_article(http, table)
     await table_via_api(http, table, size["id"], table.union, "At most 25 students.")
     await expect(
@@ -320,3 +326,34 @@ async def test_the_facilitator_runs_the_session_and_sees_nothing_of_a_teams(
     finally:
         await fay_ctx.close()
         await union_ctx.close()
+
+
+async def test_the_facilitator_reads_the_ground_rules_agreed_and_offered_live_with_nothing_to_press(
+    browser, server, http, people
+):
+    table = await open_table(http, people, ground_rules={"observers": "Two parents from the PTA"})
+    fay = await appointed_facilitator(http, table, people)
+    context, page, _ = await signed_in(browser, server, fay)
+    try:
+        await open_console(page, table)
+        rules = page.locator("#ground-rules")
+        agreed = "offered by Educators Association, agreed by Unified School District"
+        await rules.locator(".rules-agreed", has_text=agreed).wait_for()
+        assert "Two parents from the PTA" in await rules.inner_text()
+
+        # An amendment offered reaches the facilitator's console live, read only.
+        await expect(
+            await http.post(
+                f"{table.base}/ground-rules",
+                headers=table.employer.headers,
+                json={"observers": "The press"},
+            ),
+            201,
+        )
+        offer = rules.locator("#rules-offer")
+        await offer.wait_for()
+        text = await offer.inner_text()
+        assert "Unified School District offers these ground rules" in text and "The press" in text
+        assert await rules.locator("button, form, .chiefs-act").count() == 0
+    finally:
+        await context.close()

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.test_viewer import PHONE, caucus, table_proposal, viewer_url
-from tests.support import bring_to_table, open_article, open_table
+from tests.support import bring_to_table, expect, open_article, open_table
 
 pytestmark = pytest.mark.e2e
 
@@ -63,5 +63,49 @@ async def test_the_viewer_shows_first_paint_and_live_times_in_the_readers_time_z
         assert len(live) > len(first)
         for iso, text in live:
             assert text == local_clock(iso)
+    finally:
+        await context.close()
+
+
+def hour_minute(iso: str, lang: str, zone: str = ZONE) -> str:
+    """The hour and minute `Intl.DateTimeFormat(lang)` shows in `zone` (12-hour in English,
+    24-hour in Spanish), without the day period or seconds that follow."""
+    at = datetime.fromisoformat(iso).astimezone(ZoneInfo(zone))
+    hour = at.hour % 12 or 12 if lang == "en" else at.hour
+    return f"{hour}:{at.minute:02d}"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+async def test_the_time_in_a_bulletins_sentence_is_the_readers_own(
+    browser, server, http, people, lang
+):
+    """The viewer's "Bulletin of …, <time>" and the bulletin page's "Published by … on <time>":
+    the moment inside the translated sentence is local too, not the server's UTC."""
+    table = await open_table(http, people)
+    published = await expect(
+        await http.post(
+            f"{table.base}/sessions/{table.session_id}/bulletins",
+            headers=table.union.headers,
+            json={"text": "Tonight we moved on class size."},
+        ),
+        201,
+    )
+    assert published
+    context = await browser.new_context(**PHONE, locale=lang, timezone_id=ZONE)
+    page = await context.new_page()
+    try:
+        await page.goto(viewer_url(server, table, f"?lang={lang}"))
+        await page.locator(".connection[data-state='live']").wait_for()
+        for where in (".bulletins a", ".bulletin .session-meta"):
+            sentence = page.locator(where)
+            assert await sentence.locator("time[datetime]").count() == 1  # the moment, marked
+            iso = await sentence.locator("time").get_attribute("datetime") or ""
+            text = plain(await sentence.inner_text())
+            assert hour_minute(iso, lang) in text, text
+            assert hour_minute(iso, lang, "UTC") not in text, text
+            if where == ".bulletins a":
+                await sentence.click()
+                # Its script (a module: run before DOMContentLoaded) has shown the time then.
+                await page.wait_for_url("**/bulletins/0?*", wait_until="domcontentloaded")
     finally:
         await context.close()

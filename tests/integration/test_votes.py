@@ -19,6 +19,7 @@ import httpx
 import msgspec
 import psycopg
 import pytest
+from psycopg_pool import ConnectionPool
 
 from negotiation.application import Negotiations
 from negotiation.ballots.record import BallotSubmission, ElectionRecord
@@ -28,7 +29,8 @@ from negotiation.domain import errors
 from negotiation.domain import vote_commands as c
 from negotiation.voting.batch import Pending
 from negotiation.voting.client import Official, context_from, decrypt, make_submission, run_ceremony
-from negotiation.voting.service import Voting
+from negotiation.voting.service import Votes, Voting
+from negotiation.voting.store import VotingStore
 from tests.support import LiveServer, Person, PersonFactory, open_table_in
 
 ROLL = """member_id,name,email,phone,worksite,classification,language,good_standing
@@ -264,6 +266,42 @@ def test_the_roll_is_frozen_once_the_vote_opens(
 ):
     election = new_election(client, negotiations, people)
     refused(election.post("/roll.csv", json={"csv": ROLL}), 409, "roll_frozen")
+
+
+def test_an_official_removed_through_another_node_is_refused_the_roll_progress_there(
+    client: httpx.Client,
+    negotiations: Negotiations,
+    people: PersonFactory,
+    server: LiveServer,
+    database: DatabaseConfig,
+):
+    """Two Voting services on one database are two nodes: one reads the progress for an
+    official, the other re-appoints the officials without them; the first then refuses them."""
+    election = new_election(client, negotiations, people, roll_only=True)
+    negotiation_id, vote_id = (UUID(p) for p in election.base.split("/")[3::2])
+    kept, removed = people(name="Kept Official"), people(name="Removed Official")
+
+    def appoint(*officials: Person) -> None:
+        body = {
+            "officials": [{"account_id": p.account_id, "name": p.display_name} for p in officials],
+            "quorum": 1,
+        }
+        ok(client.put(f"{election.base}/officials", headers=election.union.headers, json=body))
+
+    appoint(kept, removed)
+    votes = Votes(database.eventsourcing_env())
+    pool: ConnectionPool[Any] = ConnectionPool(database.dsn(), min_size=1, max_size=2, open=True)
+    try:
+        other_node = Voting(negotiations, votes, VotingStore(pool))
+        assert other_node.roll_progress(negotiation_id, vote_id, removed.actor)["done"]
+        appoint(kept)  # through the server: the first node
+        with pytest.raises(errors.NotElectionOfficial):
+            other_node.roll_progress(negotiation_id, vote_id, removed.actor)
+        assert other_node.roll_progress(negotiation_id, vote_id, kept.actor)["done"]
+        refused(election.get("/roll/progress", headers=removed.headers), 403, "not_official")
+    finally:
+        pool.close()
+        votes.close()
 
 
 # ------------------------------------------------------------------ refusals at the ballot box

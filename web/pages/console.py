@@ -13,6 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
+from negotiation.domain.actors import speaks_for_party
 from negotiation.domain.visibility import Audience
 from projections.board import ArticleEntry, Board, ProposalEntry, SessionEntry
 from projections.views import (
@@ -133,9 +134,10 @@ def console_context(
         "sessions": sorted(board.sessions.values(), key=lambda s: s.number),
         "me": account.account_id,
         "drafts_by_id": {},
+        "ground_rules": parts["ground_rules"],
     }
-    if aud.party is None:  # the facilitator: sessions and the chart, nothing of a team's
-        return common | {"party": None, "other": None, "role": "facilitator"}
+    if aud.party is None:  # the facilitator: sessions, chart and rules, nothing of a team's
+        return common | {"party": None, "other": None, "role": "facilitator", "chief": False}
     member = board.team[account.account_id]
     live_packages = [p for p in board.packages.values() if p.status == "live"]
     return common | {
@@ -144,8 +146,9 @@ def console_context(
         "party": member.party,
         "other": "employer" if member.party == "union" else "union",
         "role": member.role,
+        # The acts that bind the party are its chief's: the others see who does them instead.
+        "chief": speaks_for_party(member.role),
         "team": [(aid, t) for aid, t in board.team.items() if t.party == member.party],
-        "ground_rules": parts["ground_rules"],
         "drafts_by_id": {d.item_id: d.article_id for d in drafts},
     }
 

@@ -92,7 +92,7 @@ function namesFor(set, remove) {
     } else if (name.startsWith("note:")) names.push("notes");
     else if (name.startsWith("session:")) names.push("session", ...allRows());
     else if (name === "negotiation") names.push("negotiation", "team");
-    else if (name === "ground_rules") names.push("team");
+    else if (name === "ground_rules") names.push(page.party ? "team" : "rules"); // the facilitator's: read only
   }
   for (const name of remove) {
     if (name.startsWith("draft:") && drafts.has(name.slice(6))) names.push(`article:${drafts.get(name.slice(6))}`, "packages");
@@ -102,7 +102,7 @@ function namesFor(set, remove) {
 }
 
 const allRows = () => $$("#rows [data-part]").map((r) => r.dataset.part);
-const everything = () => ["negotiation", "session", "notes", "packages", "team", ...allRows()];
+const everything = () => ["negotiation", "session", "notes", "packages", "team", "rules", ...allRows()];
 
 // ------------------------------------------------------------------ commands
 function refusalOf(control) {

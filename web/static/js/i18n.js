@@ -19,8 +19,16 @@ export const clockTime = (iso) => (iso ? times.format(new Date(iso)) : "");
 // a page marks such times <time datetime="…" data-clock> and calls localizeTimes().
 const localTimes = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit" });
 export const localClockTime = (iso) => (iso ? localTimes.format(new Date(iso)) : "");
+// A date with its time inside a sentence (the server's `when` filter, by its style) is marked
+// <time datetime="…" data-when="short|long"> (templates' local_when) and shown the same way.
+const localWhens = Object.fromEntries(["short", "long"].map((style) =>
+  [style, new Intl.DateTimeFormat(lang, { dateStyle: style, timeStyle: style })]));
 export function localizeTimes(root = document) {
   for (const time of root.querySelectorAll("time[datetime][data-clock]")) {
     time.textContent = localClockTime(time.dateTime);
+  }
+  for (const time of root.querySelectorAll("time[datetime][data-when]")) {
+    const format = localWhens[time.dataset.when];
+    if (format) time.textContent = format.format(new Date(time.dateTime));
   }
 }
