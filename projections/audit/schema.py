@@ -16,6 +16,7 @@ AUDIT_COLUMNS = (
     "party",
     "at",
     "description",
+    "message",
     "article_id",
     "session_id",
     "visibility",
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     party text,
     at timestamptz NOT NULL,
     description text NOT NULL,
+    message text,  -- the description as a phrase to translate (projections.describe.to_json)
     article_id text COLLATE "C",
     session_id text COLLATE "C",
     visibility text NOT NULL
