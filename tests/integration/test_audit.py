@@ -336,8 +336,9 @@ async def test_the_audit_page_shows_the_chain_head_and_visible_entries(http, sce
 
 
 def english_leftovers(html: str) -> list[str]:
-    """The English wording of the audit page's own messages (its template and the sentences
-    of projections/describe.py and projections/audit/votes.py) still in a page's text."""
+    """The English wording of the audit page's own messages (its template, its names of the
+    kinds of entry, the sentences of projections/describe.py and projections/audit/votes.py)
+    still in a page's text."""
     from babel.messages.extract import extract_from_file
 
     from web.pages.i18n import I18N_DIR
@@ -346,6 +347,7 @@ def english_leftovers(html: str) -> list[str]:
         str(message[1])
         for path, method in (
             ("web/templates/audit.html", "jinja2"),
+            ("web/pages/audit.py", "python"),
             ("projections/describe.py", "python"),
             ("projections/audit/votes.py", "python"),
         )
@@ -390,6 +392,7 @@ async def test_the_audit_page_reads_in_spanish(http, scene: Scene):
         assert "redactó una propuesta sobre el Artículo 9" in text  # the union's own draft
         assert "programó la Sesión 1 para el 2026-11-24 16:00 UTC, abierta al público" in text
         assert "(sindicato)" in text  # the acting party
+        assert '<option value="TASigned">AT firmado</option>' in text  # the kinds to filter by
         assert english_leftovers(text) == []
     # and English stays English (the switch's cookie is kept: asked for again)
     english = await http.get(

@@ -96,3 +96,12 @@ def test_an_interpretation_language_given_by_name_is_shown_as_typed():
     # when / then: a name Babel does not know is shown as it was typed, never a 500
     assert _language_name(context, "Spanish") == "Spanish"
     assert _language_name(context, "es") == "español"
+
+
+def test_every_kind_of_audit_entry_has_a_name_on_the_audit_page():
+    # A kind without one would be offered by its code ("ProposalTabled") in every language.
+    from projections.describe import DESCRIBERS
+    from web.pages.audit import EVENT_KINDS
+
+    assert set(DESCRIBERS) - set(EVENT_KINDS) == set()
+    assert Catalogs().gettext("es", EVENT_KINDS["ProposalTabled"]) == "Propuesta presentada"

@@ -46,6 +46,7 @@ from projections.board_store import load_board
 from projections.views import audience_on
 from web.controllers.reads import projection_at
 from web.identity import Account
+from web.pages.audit import EVENT_KINDS
 from web.pages.viewer import page
 
 CSV_COLUMNS = tuple(AuditEntry.__struct_fields__)
@@ -389,4 +390,5 @@ class AuditController(Controller):
             viewer=viewer,
             votes=votes,
             vote_phrases=vote_phrases,
+            kinds=EVENT_KINDS,
         )
