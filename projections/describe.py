@@ -37,26 +37,32 @@ def N_(text: str, **args: str | int | Phrase) -> Phrase:
 
 def render(
     phrase: Phrase,
-    translate: Callable[[str], str] = str,
-    number: Callable[[int], str] = "{:,}".format,
+    translate: Callable[[str], str] | None = None,
+    number: Callable[[int], str] | None = None,
 ) -> str:
-    """The phrase in one language: each message through `translate`, counts through `number`."""
-    args = {
-        name: render(value, translate, number)
-        if isinstance(value, Phrase)
-        else number(value)
-        if isinstance(value, int)
-        else value
-        for name, value in phrase.args.items()
-    }
-    text = translate(phrase.text)
-    return text % args if args else text
+    """The phrase in one language: each message through `translate`, counts through `number`
+    (without them: English, counts as 1,234)."""
+    text = phrase.text if translate is None else translate(phrase.text)
+    args = phrase.args
+    if not args:
+        return text
+    rendered: dict[str, str | int | Phrase] | None = None  # a copy, once an argument is not text
+    for name, value in args.items():
+        if isinstance(value, str):
+            continue
+        if rendered is None:
+            rendered = dict(args)
+        if isinstance(value, Phrase):
+            rendered[name] = render(value, translate, number)
+        else:
+            rendered[name] = f"{value:,}" if number is None else number(value)
+    return text % (args if rendered is None else rendered)
 
 
 def sentence(
     phrase: Phrase,
-    translate: Callable[[str], str] = str,
-    number: Callable[[int], str] = "{:,}".format,
+    translate: Callable[[str], str] | None = None,
+    number: Callable[[int], str] | None = None,
 ) -> str:
     """The phrase rendered, its first letter a capital."""
     return _sentence_case(render(phrase, translate, number))
@@ -106,7 +112,9 @@ def actor(event: RecordedEvent, board: Board) -> Phrase | str:
             party=party_name,
             name=str(name) if name else N_("Someone"),
         )
-    return N_("%(name)s (%(party)s)", name=str(name) if name else N_("Someone"), party=party_name)
+    if name:  # the same in every language (and one phrase fewer to render per event)
+        return f"{name} ({party_name})"
+    return N_("%(name)s (%(party)s)", name=N_("Someone"), party=party_name)
 
 
 def _manner(event: RecordedEvent) -> Phrase | str:
