@@ -38,7 +38,9 @@ class AuditProjection:
             await schema.create_log(conn, [0])
         # (A log made before partitioning stays one table until the next rebuild.)
         # Entries recorded before descriptions had phrases keep NULL: pages show them in English.
-        await conn.execute("ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS message text")
+        # Looked up first: ALTER TABLE would wait behind any open reader (a streaming export)
+        # even with nothing to add, and every query on the log would queue behind it.
+        await schema.add_column_once(conn, "audit_log", "message")
         # Facilitators were once kept here for the audience rule; the board carries them now.
         await conn.execute("DROP TABLE IF EXISTS audit_facilitators")
         await schema.ensure_indexes(conn)  # also restores them after an interrupted bulk load

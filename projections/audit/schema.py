@@ -92,6 +92,18 @@ def partition_starts(head: int) -> list[int]:
     return list(range(0, max(head, 1), size))
 
 
+async def add_column_once(conn: asyncpg.Connection, table: str, column: str) -> None:
+    """A nullable text column added to a table made before it, when it is missing."""
+    present = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) "
+        "AND attname = $2 AND NOT attisdropped)",
+        table,
+        column,
+    )
+    if not present:
+        await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} text")
+
+
 async def ensure_indexes(conn: asyncpg.Connection) -> None:
     """On the whole log: partitions indexed during a rebuild are attached, not rebuilt."""
     for name, definition in FILTER_INDEXES.items():

@@ -35,6 +35,7 @@ import msgspec
 from negotiation.ballots.ballot import display_tracking_code
 from negotiation.domain.visibility import VOTE_AUDIT_LABEL
 from projections.audit.chain import chain_hash
+from projections.audit.schema import add_column_once
 from projections.describe import N_, Phrase, from_json, sentence, to_json
 from projections.events import EVENTS_TABLE
 
@@ -159,7 +160,7 @@ async def create_table(conn: asyncpg.Connection) -> None:
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _TABLE_LOCK)
         await conn.execute(SCHEMA)
         # Steps chained before descriptions had phrases keep NULL: pages show them in English.
-        await conn.execute("ALTER TABLE vote_audit_log ADD COLUMN IF NOT EXISTS message text")
+        await add_column_once(conn, "vote_audit_log", "message")
     _table_ready = True
 
 

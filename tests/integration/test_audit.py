@@ -403,6 +403,52 @@ async def test_the_audit_page_reads_in_spanish(http, scene: Scene):
     assert "tabled a proposal on" in english_leftovers(english.text)  # the check sees English
 
 
+async def test_an_entry_recorded_before_phrases_keeps_its_english_sentence(
+    http, scene: Scene, server: LiveServer
+):
+    # given: an entry as a log made before the phrases holds it (message NULL, the column
+    # added by the projection's start)
+    pool = server.app.state.pool
+    first = scene.positions[0]
+    saved = server.run(pool.fetchval("SELECT message FROM audit_log WHERE position = $1", first))
+    server.run(pool.execute("UPDATE audit_log SET message = NULL WHERE position = $1", first))
+    try:
+        # when
+        response = await http.get(
+            "/audit",
+            params={"negotiation_id": scene.negotiation_id, "lang": "es"},
+            headers=scene.union.headers,
+        )
+    finally:
+        server.run(
+            pool.execute("UPDATE audit_log SET message = $2 WHERE position = $1", first, saved)
+        )
+    # then: that entry reads as it was recorded, the others in Spanish
+    assert response.status_code == 200
+    assert "Maria Lopez (Riverside Educators Association) opened the negotiation" in response.text
+    assert "presentó una propuesta sobre el Artículo 9" in response.text
+
+
+async def test_a_log_made_before_phrases_gets_their_column_once(server: LiveServer):
+    # given: a table as the log was made before the column (a stand-in, not the live log)
+    from projections.audit.schema import add_column_once
+
+    async def add_twice() -> list[str]:
+        async with server.app.state.pool.acquire() as conn, conn.transaction():
+            await conn.execute("CREATE TEMPORARY TABLE audit_before (position bigint)")
+            for _ in range(2):  # when: the projection starts, and starts again
+                await add_column_once(conn, "audit_before", "message")
+            rows = await conn.fetch(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'audit_before'::regclass "
+                "AND attnum > 0 ORDER BY attnum"
+            )
+            await conn.execute("DROP TABLE audit_before")
+            return [r[0] for r in rows]
+
+    # then
+    assert server.run(add_twice()) == ["position", "message"]
+
+
 # ---------------------------------------------------------------------- tampering
 @dataclass(frozen=True)
 class TamperDb:
