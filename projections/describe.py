@@ -1,8 +1,13 @@
-"""One past-tense English sentence per recorded event, for the audit history.
+"""One past-tense sentence per recorded event, for the audit history.
 
 Descriptions never carry private text: drafts and team notes say that something was drafted or
 noted, never what; proposal and bulletin language stays in the board, behind its visibility.
 `board` is the event's negotiation *after* the event (as the runner hands it to projections).
+
+Each sentence is a `Phrase`: an English message (a gettext id, `N_` marks it for the catalogs
+in web/i18n) with its named arguments, some of them phrases too. The audit log keeps the English
+sentence (the API and exports) and the phrase (`to_json`), which pages render in the reader's
+language (`render` with the page's gettext); nothing here translates.
 """
 
 from __future__ import annotations
@@ -11,68 +16,150 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from negotiation.domain.commands import GRAPHIC_NAMES
+import msgspec
+
 from projections.board import Board
 from projections.events import RecordedEvent
 
-Describer = Callable[[RecordedEvent, Board, Mapping[str, str]], str]
+
+class Phrase(msgspec.Struct, frozen=True, array_like=True):
+    """An English message with %(name)s placeholders and their values. An int is a count
+    (formatted as a number in the reader's language); a str is shown as it is."""
+
+    text: str
+    args: dict[str, str | int | Phrase] = {}
+
+
+def N_(text: str, **args: str | int | Phrase) -> Phrase:
+    """A message for the catalogs (pybabel extracts `N_`), translated only when shown."""
+    return Phrase(text, args)
+
+
+def render(
+    phrase: Phrase,
+    translate: Callable[[str], str] | None = None,
+    number: Callable[[int], str] | None = None,
+) -> str:
+    """The phrase in one language: each message through `translate`, counts through `number`
+    (without them: English, counts as 1,234)."""
+    text = phrase.text if translate is None else translate(phrase.text)
+    args = phrase.args
+    if not args:
+        return text
+    rendered: dict[str, str | int | Phrase] | None = None  # a copy, once an argument is not text
+    for name, value in args.items():
+        if isinstance(value, str):
+            continue
+        if rendered is None:
+            rendered = dict(args)
+        if isinstance(value, Phrase):
+            rendered[name] = render(value, translate, number)
+        else:
+            rendered[name] = f"{value:,}" if number is None else number(value)
+    return text % (args if rendered is None else rendered)
+
+
+def sentence(
+    phrase: Phrase,
+    translate: Callable[[str], str] | None = None,
+    number: Callable[[int], str] | None = None,
+) -> str:
+    """The phrase rendered, its first letter a capital."""
+    return _sentence_case(render(phrase, translate, number))
+
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(Phrase)
+
+
+def to_json(phrase: Phrase) -> str:
+    return _encoder.encode(phrase).decode()
+
+
+def from_json(text: str) -> Phrase:
+    return _decoder.decode(text)
+
+
+Describer = Callable[[RecordedEvent, Board, Mapping[str, str]], Phrase]
 
 _VISIBILITY_WORDS = {
-    "open": "open to the public",
-    "members": "open to unit members",
-    "closed": "closed (teams only)",
+    "open": N_("open to the public"),
+    "members": N_("open to unit members"),
+    "closed": N_("closed (teams only)"),
 }
+_PARTY_WORDS = {"union": N_("union"), "employer": N_("employer")}
+_FACILITATOR = N_("facilitator")
 
 
 # ---------------------------------------------------------------------- phrases
-def party_word(party: str | None) -> str:
-    """'union' / 'employer' as a noun phrase: 'The union', 'the employer'."""
-    return party if party in ("union", "employer") else "facilitator"
+def party_word(party: str | None) -> Phrase:
+    """'union' / 'employer' as a noun: 'The union', 'the employer'."""
+    return _PARTY_WORDS.get(party or "", _FACILITATOR)
 
 
-def actor(event: RecordedEvent, board: Board) -> str:
+def actor(event: RecordedEvent, board: Board) -> Phrase | str:
     """Who acted: 'Maria Lopez (Riverside Educators Association)'; for an act recorded as
     received from a party not on the platform, that party (recorded by whom)."""
     by = event.by
-    name = by.get("name") or "Someone"
+    name = by.get("name")
     party = by.get("party")
     if party not in ("union", "employer"):
-        return str(name)
+        return str(name) if name else N_("Someone")
     party_name = board.party_name(party)
     if by.get("as_received"):
-        return f"{party_name} (recorded as received by {name})"
-    return f"{name} ({party_name})"
+        return N_(
+            "%(party)s (recorded as received by %(name)s)",
+            party=party_name,
+            name=str(name) if name else N_("Someone"),
+        )
+    if name:  # the same in every language (and one phrase fewer to render per event)
+        return f"{name} ({party_name})"
+    return N_("%(name)s (%(party)s)", name=N_("Someone"), party=party_name)
 
 
-def _manner(event: RecordedEvent) -> str:
-    return ", delivered in writing" if event.by.get("in_writing") else ""
+def _manner(event: RecordedEvent) -> Phrase | str:
+    return N_(", delivered in writing") if event.by.get("in_writing") else ""
 
 
-def article_ref(board: Board, article_id: str | None) -> str:
+def article_ref(board: Board, article_id: str | None) -> Phrase:
     article = board.articles.get(article_id or "")
     if article is None:
-        return "an article"
-    return f"Article {article.number} — {article.title}"
+        return N_("an article")
+    return _article(article.number, article.title)
 
 
-def _articles_list(board: Board, article_ids: list[str]) -> str:
+def _article(number: Any, title: Any) -> Phrase:
+    return N_("Article %(number)s — %(title)s", number=str(number), title=str(title))
+
+
+def _articles_list(board: Board, article_ids: list[str]) -> Phrase:
     numbers = [board.articles[a].number if a in board.articles else "?" for a in article_ids]
     if not numbers:
-        return "no articles"
+        return N_("no articles")
     if len(numbers) == 1:
-        return f"Article {numbers[0]}"
-    return "Articles " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
+        return N_("Article %(number)s", number=str(numbers[0]))
+    return N_(
+        "Articles %(numbers)s and %(last)s",
+        numbers=", ".join(str(n) for n in numbers[:-1]),
+        last=str(numbers[-1]),
+    )
 
 
-def _session_ref(board: Board, session_id: str | None) -> str:
+def _session_ref(board: Board, session_id: str | None) -> Phrase:
     session = board.sessions.get(session_id or "")
-    return f"Session {session.number}" if session is not None else "a session"
+    if session is None:
+        return N_("a session")
+    return N_("Session %(number)s", number=str(session.number))
 
 
 def _version_of(board: Board, article_id: str, proposal_id: str) -> int | None:
     article = board.articles.get(article_id)
     proposal = article.proposal(proposal_id) if article is not None else None
     return proposal.version if proposal is not None else None
+
+
+def _on_version(version: int | None) -> Phrase | str:
+    return N_(" (version %(version)s)", version=str(version)) if version is not None else ""
 
 
 def _sentence_case(text: str) -> str:
@@ -84,282 +171,452 @@ def _humanize(type_name: str) -> str:
 
 
 # ---------------------------------------------------------------------- negotiation & teams
-def _opened(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return (
-        f"{actor(e, b)} opened the negotiation “{e.data.get('title', b.title)}” between "
-        f"{b.union_name} and {b.employer_name}"
+def _opened(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(actor)s opened the negotiation “%(title)s” between %(union)s and %(employer)s",
+        actor=actor(e, b),
+        title=str(e.data.get("title", b.title)),
+        union=b.union_name,
+        employer=b.employer_name,
     )
 
 
-def _member_added(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    role = " as chief negotiator" if e.data.get("role") == "chief" else ""
-    return (
-        f"{actor(e, b)} added {e.data.get('name', 'someone')} to the "
-        f"{b.party_name(e.data.get('party'))} team{role}"
+def _member_added(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    name = e.data.get("name")
+    args: dict[str, str | int | Phrase] = {
+        "actor": actor(e, b),
+        "name": str(name) if name else N_("someone"),
+        "team": b.party_name(e.data.get("party")),
+    }
+    if e.data.get("role") == "chief":
+        return N_("%(actor)s added %(name)s to the %(team)s team as chief negotiator", **args)
+    return N_("%(actor)s added %(name)s to the %(team)s team", **args)
+
+
+def _member_removed(e: RecordedEvent, b: Board, names: Mapping[str, str]) -> Phrase:
+    who = names.get(e.data.get("account_id", ""))
+    return N_(
+        "%(actor)s removed %(name)s from the %(team)s team",
+        actor=actor(e, b),
+        name=who if who else N_("a member"),
+        team=b.party_name(e.data.get("party")),
     )
 
 
-def _member_removed(e: RecordedEvent, b: Board, names: Mapping[str, str]) -> str:
-    who = names.get(e.data.get("account_id", ""), "a member")
-    return f"{actor(e, b)} removed {who} from the {b.party_name(e.data.get('party'))} team"
-
-
-def _chief_named(e: RecordedEvent, b: Board, names: Mapping[str, str]) -> str:
+def _chief_named(e: RecordedEvent, b: Board, names: Mapping[str, str]) -> Phrase:
     account_id = e.data.get("account_id", "")
     member = b.team.get(account_id)
-    who = member.name if member is not None else names.get(account_id, "a team member")
-    return f"{actor(e, b)} named {who} chief negotiator for {b.party_name(e.data.get('party'))}"
+    who = member.name if member is not None else names.get(account_id)
+    return N_(
+        "%(actor)s named %(name)s chief negotiator for %(team)s",
+        actor=actor(e, b),
+        name=who if who else N_("a team member"),
+        team=b.party_name(e.data.get("party")),
+    )
 
 
-def _facilitator(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"{actor(e, b)} appointed {e.data.get('name', 'someone')} as facilitator"
+def _facilitator(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    name = e.data.get("name")
+    return N_(
+        "%(actor)s appointed %(name)s as facilitator",
+        actor=actor(e, b),
+        name=str(name) if name else N_("someone"),
+    )
 
 
-def _rules_proposed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"{actor(e, b)} proposed ground rules{_manner(e)}"
+def _rules_proposed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("%(actor)s proposed ground rules%(manner)s", actor=actor(e, b), manner=_manner(e))
 
 
-def _rules_agreed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"{actor(e, b)} agreed the ground rules; they now bind both parties"
+def _rules_agreed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("%(actor)s agreed the ground rules; they now bind both parties", actor=actor(e, b))
 
 
-def _rules_amended(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"{actor(e, b)} agreed amended ground rules; they now bind both parties"
+def _rules_amended(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(actor)s agreed amended ground rules; they now bind both parties", actor=actor(e, b)
+    )
 
 
 # ---------------------------------------------------------------------- articles
-def _late_requested(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _late_requested(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     d = e.data
-    return (
-        f"{actor(e, b)} asked to open Article {d.get('number')} — {d.get('title')} after the "
-        f"proposal cut-off{_manner(e)}"
+    return N_(
+        "%(actor)s asked to open %(article)s after the proposal cut-off%(manner)s",
+        actor=actor(e, b),
+        article=_article(d.get("number"), d.get("title")),
+        manner=_manner(e),
     )
 
 
-def _article_opened(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _article_opened(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     d = e.data
-    ref = f"Article {d.get('number')} — {d.get('title')}"
+    ref = _article(d.get("number"), d.get("title"))
     if d.get("late"):
-        requester = b.party_name(d.get("requested_by"))
-        return (
-            f"{actor(e, b)} consented to open {ref} after the cut-off, as requested by "
-            f"{requester}{_manner(e)}"
+        return N_(
+            "%(actor)s consented to open %(article)s after the cut-off, as requested by "
+            "%(requester)s%(manner)s",
+            actor=actor(e, b),
+            article=ref,
+            requester=b.party_name(d.get("requested_by")),
+            manner=_manner(e),
         )
-    return f"{actor(e, b)} opened {ref}{_manner(e)}"
-
-
-def _article_withdrawn(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"{actor(e, b)} withdrew {article_ref(b, e.data.get('article_id'))}{_manner(e)}"
-
-
-def _reopening_consented(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return (
-        f"{actor(e, b)} consented to reopen {article_ref(b, e.data.get('article_id'))}{_manner(e)}"
+    return N_(
+        "%(actor)s opened %(article)s%(manner)s", actor=actor(e, b), article=ref, manner=_manner(e)
     )
 
 
-def _article_reopened(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return (
-        f"Both parties consented: {article_ref(b, e.data.get('article_id'))} was reopened"
-        f"{_manner(e)}"
+def _article_withdrawn(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(actor)s withdrew %(article)s%(manner)s",
+        actor=actor(e, b),
+        article=article_ref(b, e.data.get("article_id")),
+        manner=_manner(e),
+    )
+
+
+def _reopening_consented(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(actor)s consented to reopen %(article)s%(manner)s",
+        actor=actor(e, b),
+        article=article_ref(b, e.data.get("article_id")),
+        manner=_manner(e),
+    )
+
+
+def _article_reopened(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "Both parties consented: %(article)s was reopened%(manner)s",
+        article=article_ref(b, e.data.get("article_id")),
+        manner=_manner(e),
     )
 
 
 # ---------------------------------------------------------------------- drafts (team-private)
-def _drafted(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    party = party_word(e.by.get("party"))
-    return f"A {party} team member drafted a proposal on {article_ref(b, e.data.get('article_id'))}"
+def _drafted(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "A %(party)s team member drafted a proposal on %(article)s",
+        party=party_word(e.by.get("party")),
+        article=article_ref(b, e.data.get("article_id")),
+    )
 
 
-def _draft_revised(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    party = party_word(e.by.get("party"))
+def _draft_revised(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     draft = b.drafts.get(e.data.get("draft_id", ""))
-    where = article_ref(b, draft.article_id) if draft is not None else "an article"
-    revision = f" (revision {draft.revision})" if draft is not None else ""
-    return f"A {party} team member revised a draft proposal on {where}{revision}"
+    return N_(
+        "A %(party)s team member revised a draft proposal on %(article)s%(revision)s",
+        party=party_word(e.by.get("party")),
+        article=article_ref(b, draft.article_id) if draft is not None else N_("an article"),
+        revision=N_(" (revision %(revision)s)", revision=str(draft.revision))
+        if draft is not None
+        else "",
+    )
 
 
-def _note(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    party = party_word(e.by.get("party"))
-    about = []
-    if e.data.get("article_id"):
-        about.append(f" on {article_ref(b, e.data['article_id'])}")
-    if e.data.get("session_id"):
-        about.append(f" during {_session_ref(b, e.data['session_id'])}")
-    return f"A {party} team member recorded a private team note{''.join(about)}"
+def _note(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    article_id, session_id = e.data.get("article_id"), e.data.get("session_id")
+    return N_(
+        "A %(party)s team member recorded a private team note%(on)s%(during)s",
+        party=party_word(e.by.get("party")),
+        on=N_(" on %(article)s", article=article_ref(b, article_id)) if article_id else "",
+        during=N_(" during %(session)s", session=_session_ref(b, session_id)) if session_id else "",
+    )
 
 
 # ---------------------------------------------------------------------- proposals & TAs
-def _proposal_tabled(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _proposal_tabled(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     d = e.data
-    if d.get("revises"):
-        what = "revised its proposal on"
-    elif d.get("answers"):
-        what = "tabled a counterproposal on"
-    else:
-        what = "tabled a proposal on"
-    rejects = ""
+    rejects: Phrase | str = ""
     if d.get("rejects_package"):
         package = b.packages.get(d["rejects_package"])
-        owner = f"{package.party} " if package is not None else ""
-        rejects = f", rejecting the {owner}package"
-    return (
-        f"{actor(e, b)} {what} {article_ref(b, d.get('article_id'))} "
-        f"(version {d.get('version')}){rejects}{_manner(e)}"
+        rejects = (
+            N_(", rejecting the %(party)s package", party=party_word(package.party))
+            if package is not None
+            else N_(", rejecting the package")
+        )
+    args: dict[str, str | int | Phrase] = {
+        "actor": actor(e, b),
+        "article": article_ref(b, d.get("article_id")),
+        "version": str(d.get("version")),
+        "rejects": rejects,
+        "manner": _manner(e),
+    }
+    if d.get("revises"):
+        return N_(
+            "%(actor)s revised its proposal on %(article)s (version %(version)s)"
+            "%(rejects)s%(manner)s",
+            **args,
+        )
+    if d.get("answers"):
+        return N_(
+            "%(actor)s tabled a counterproposal on %(article)s (version %(version)s)"
+            "%(rejects)s%(manner)s",
+            **args,
+        )
+    return N_(
+        "%(actor)s tabled a proposal on %(article)s (version %(version)s)%(rejects)s%(manner)s",
+        **args,
     )
 
 
-def _proposal_withdrawn(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _proposal_withdrawn(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     article_id = e.data.get("article_id", "")
     version = _version_of(b, article_id, e.data.get("proposal_id", ""))
-    which = f"version {version} of its proposal" if version is not None else "its proposal"
-    return f"{actor(e, b)} withdrew {which} on {article_ref(b, article_id)}{_manner(e)}"
+    args: dict[str, str | int | Phrase] = {
+        "actor": actor(e, b),
+        "article": article_ref(b, article_id),
+        "manner": _manner(e),
+    }
+    if version is not None:
+        return N_(
+            "%(actor)s withdrew version %(version)s of its proposal on %(article)s%(manner)s",
+            version=str(version),
+            **args,
+        )
+    return N_("%(actor)s withdrew its proposal on %(article)s%(manner)s", **args)
 
 
-def _ta_signed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _ta_signed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     article_id = e.data.get("article_id", "")
-    version = _version_of(b, article_id, e.data.get("proposal_id", ""))
-    on = f" (version {version})" if version is not None else ""
-    return f"{actor(e, b)} signed a TA on {article_ref(b, article_id)}{on}{_manner(e)}"
+    return N_(
+        "%(actor)s signed a TA on %(article)s%(version)s%(manner)s",
+        actor=actor(e, b),
+        article=article_ref(b, article_id),
+        version=_on_version(_version_of(b, article_id, e.data.get("proposal_id", ""))),
+        manner=_manner(e),
+    )
 
 
-def _agreed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _agreed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     article_id = e.data.get("article_id", "")
-    version = _version_of(b, article_id, e.data.get("proposal_id", ""))
-    on = f" (version {version})" if version is not None else ""
-    return f"Both parties tentatively agreed {article_ref(b, article_id)}{on}"
+    return N_(
+        "Both parties tentatively agreed %(article)s%(version)s",
+        article=article_ref(b, article_id),
+        version=_on_version(_version_of(b, article_id, e.data.get("proposal_id", ""))),
+    )
 
 
 # ---------------------------------------------------------------------- packages
-def _package_tabled(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _package_tabled(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     ids = [str(p.get("article_id", "")) for p in e.data.get("proposals", [])]
-    return f"{actor(e, b)} tabled a package on {_articles_list(b, ids)}{_manner(e)}"
-
-
-def _package_articles(e: RecordedEvent, b: Board) -> tuple[str, str]:
-    package = b.packages.get(e.data.get("package_id", ""))
-    if package is None:
-        return "", "articles"
-    return package.party, _articles_list(b, package.article_ids)
-
-
-def _package_accepted(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    owner, articles = _package_articles(e, b)
-    whose = f"the {owner} package" if owner else "the package"
-    return (
-        f"{actor(e, b)} accepted {whose} on {articles}: all of them are tentatively agreed"
-        f"{_manner(e)}"
+    return N_(
+        "%(actor)s tabled a package on %(articles)s%(manner)s",
+        actor=actor(e, b),
+        articles=_articles_list(b, ids),
+        manner=_manner(e),
     )
 
 
-def _package_withdrawn(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _package_articles(e: RecordedEvent, b: Board) -> tuple[str, Phrase]:
+    package = b.packages.get(e.data.get("package_id", ""))
+    if package is None:
+        return "", N_("articles")
+    return package.party, _articles_list(b, package.article_ids)
+
+
+def _package_accepted(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    owner, articles = _package_articles(e, b)
+    return N_(
+        "%(actor)s accepted %(package)s on %(articles)s: all of them are tentatively agreed"
+        "%(manner)s",
+        actor=actor(e, b),
+        package=N_("the %(party)s package", party=party_word(owner))
+        if owner
+        else N_("the package"),
+        articles=articles,
+        manner=_manner(e),
+    )
+
+
+def _package_withdrawn(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     _, articles = _package_articles(e, b)
-    return f"{actor(e, b)} withdrew its package on {articles}{_manner(e)}"
+    return N_(
+        "%(actor)s withdrew its package on %(articles)s%(manner)s",
+        actor=actor(e, b),
+        articles=articles,
+        manner=_manner(e),
+    )
 
 
-def _whole_ta(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _whole_ta(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     agreed = len(e.data.get("agreed_article_ids", []))
     withdrawn = len(e.data.get("withdrawn_article_ids", []))
-    tail = f", {withdrawn} withdrawn" if withdrawn else ""
-    plural = "s" if agreed != 1 else ""
-    return (
-        f"The parties reached a tentative agreement on the whole contract "
-        f"({agreed} article{plural} agreed{tail})"
+    tail = N_(", %(withdrawn)s withdrawn", withdrawn=withdrawn) if withdrawn else ""
+    if agreed == 1:
+        return N_(
+            "The parties reached a tentative agreement on the whole contract "
+            "(1 article agreed%(tail)s)",
+            tail=tail,
+        )
+    return N_(
+        "The parties reached a tentative agreement on the whole contract "
+        "(%(agreed)s articles agreed%(tail)s)",
+        agreed=agreed,
+        tail=tail,
     )
 
 
 # ---------------------------------------------------------------------- sessions
-def _scheduled(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _visibility_word(visibility: Any) -> Phrase | str:
+    return _VISIBILITY_WORDS.get(str(visibility or ""), str(visibility or ""))
+
+
+def _scheduled(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     d = e.data
-    visibility = _VISIBILITY_WORDS.get(d.get("visibility", ""), d.get("visibility", ""))
     starts = d.get("starts_at")
-    when = f" for {starts:%Y-%m-%d %H:%M %Z}".rstrip() if starts is not None else ""
-    return f"{actor(e, b)} scheduled Session {d.get('number')}{when}, {visibility}"
+    args: dict[str, str | int | Phrase] = {
+        "actor": actor(e, b),
+        "number": str(d.get("number")),
+        "visibility": _visibility_word(d.get("visibility", "")),
+    }
+    if starts is None:
+        return N_("%(actor)s scheduled Session %(number)s, %(visibility)s", **args)
+    when = f"{starts:%Y-%m-%d %H:%M %Z}".rstrip()
+    return N_(
+        "%(actor)s scheduled Session %(number)s for %(starts)s, %(visibility)s", starts=when, **args
+    )
 
 
-def _visibility_changed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    visibility = _VISIBILITY_WORDS.get(e.data.get("visibility", ""), e.data.get("visibility"))
-    return f"{actor(e, b)} made {_session_ref(b, e.data.get('session_id'))} {visibility}"
+def _visibility_changed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(actor)s made %(session)s %(visibility)s",
+        actor=actor(e, b),
+        session=_session_ref(b, e.data.get("session_id")),
+        visibility=_visibility_word(e.data.get("visibility")),
+    )
 
 
-def _session_status(verb: str) -> Describer:
-    def describe(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-        return f"{_session_ref(b, e.data.get('session_id'))} {verb}"
-
-    return describe
+def _session_opened(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("%(session)s opened", session=_session_ref(b, e.data.get("session_id")))
 
 
-def _agenda(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _session_recessed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("%(session)s went into recess", session=_session_ref(b, e.data.get("session_id")))
+
+
+def _session_resumed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(session)s resumed after a recess", session=_session_ref(b, e.data.get("session_id"))
+    )
+
+
+def _session_closed(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("%(session)s closed", session=_session_ref(b, e.data.get("session_id")))
+
+
+def _agenda(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     ids = list(e.data.get("article_ids", []))
-    items = _articles_list(b, ids) if ids else "nothing"
-    return f"{actor(e, b)} set the agenda of {_session_ref(b, e.data.get('session_id'))}: {items}"
-
-
-def _brought(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"{actor(e, b)} brought {article_ref(b, e.data.get('article_id'))} to the table"
-
-
-def _caucus_called(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"The {party_word(e.by.get('party'))} went into caucus"
-
-
-def _caucus_ended(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"{actor(e, b)} ended the caucus; the parties are back at the table"
-
-
-def _attendance(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    count = e.data.get("count")
-    return (
-        f"{actor(e, b)} counted attendance at {_session_ref(b, e.data.get('session_id'))}: {count}"
+    return N_(
+        "%(actor)s set the agenda of %(session)s: %(items)s",
+        actor=actor(e, b),
+        session=_session_ref(b, e.data.get("session_id")),
+        items=_articles_list(b, ids) if ids else N_("nothing"),
     )
 
 
-def _bulletin(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"{actor(e, b)} published a bulletin on {_session_ref(b, e.data.get('session_id'))}"
+def _brought(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(actor)s brought %(article)s to the table",
+        actor=actor(e, b),
+        article=article_ref(b, e.data.get("article_id")),
+    )
 
 
-def _reaction_totals(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _caucus_called(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("The %(party)s went into caucus", party=party_word(e.by.get("party")))
+
+
+def _caucus_ended(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("%(actor)s ended the caucus; the parties are back at the table", actor=actor(e, b))
+
+
+def _attendance(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(actor)s counted attendance at %(session)s: %(count)s",
+        actor=actor(e, b),
+        session=_session_ref(b, e.data.get("session_id")),
+        count=str(e.data.get("count")),
+    )
+
+
+def _bulletin(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(actor)s published a bulletin on %(session)s",
+        actor=actor(e, b),
+        session=_session_ref(b, e.data.get("session_id")),
+    )
+
+
+def _reaction_totals(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     d = e.data
-    return (
-        f"The card totals for {article_ref(b, d.get('article_id'))} closed as it left the "
-        f"table: {d.get('red')} red, {d.get('green')} green (at most {d.get('peak_red')} red, "
-        f"{d.get('peak_green')} green at once)"
+    return N_(
+        "The card totals for %(article)s closed as it left the table: %(red)s red, "
+        "%(green)s green (at most %(peak_red)s red, %(peak_green)s green at once)",
+        article=article_ref(b, d.get("article_id")),
+        red=str(d.get("red")),
+        green=str(d.get("green")),
+        peak_red=str(d.get("peak_red")),
+        peak_green=str(d.get("peak_green")),
     )
 
 
-def _graphic(verb: str) -> Describer:
-    def describe_graphic(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-        graphic = GRAPHIC_NAMES.get(e.data.get("graphic", ""), "a graphic")
-        return f"{actor(e, b)} {verb} the livestream's {graphic}"
+# Each OverlayGraphic as the audit names it (commands.GRAPHIC_NAMES, on the livestream).
+_GRAPHICS = {
+    "lower-third": N_("the livestream's lower third"),
+    "ta-counter": N_("the livestream's TA counter"),
+    "caucus": N_("the livestream's caucus slate"),
+    "clock": N_("the livestream's session clock"),
+    "reactions": N_("the livestream's reaction meter"),
+}
 
-    return describe_graphic
+
+def _graphic_name(e: RecordedEvent) -> Phrase:
+    return _GRAPHICS.get(e.data.get("graphic", ""), N_("the livestream's a graphic"))
 
 
-def _speaker_on_air(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _graphic_hidden(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("%(actor)s hid %(graphic)s", actor=actor(e, b), graphic=_graphic_name(e))
+
+
+def _graphic_shown(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("%(actor)s showed %(graphic)s", actor=actor(e, b), graphic=_graphic_name(e))
+
+
+def _speaker_on_air(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     d = e.data
     title = f" ({d['title']})" if d.get("title") else ""
-    return (
-        f"{actor(e, b)} took {d.get('name')}{title} to air on the speaker lower third at "
-        f"{_session_ref(b, d.get('session_id'))}"
+    return N_(
+        "%(actor)s took %(name)s%(title)s to air on the speaker lower third at %(session)s",
+        actor=actor(e, b),
+        name=str(d.get("name")),
+        title=title,
+        session=_session_ref(b, d.get("session_id")),
     )
 
 
-def _speaker_cleared(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    session = _session_ref(b, e.data.get("session_id"))
-    return f"{actor(e, b)} cleared the speaker lower third at {session}"
+def _speaker_cleared(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_(
+        "%(actor)s cleared the speaker lower third at %(session)s",
+        actor=actor(e, b),
+        session=_session_ref(b, e.data.get("session_id")),
+    )
 
 
-def _vote_called(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return f"{actor(e, b)} called a ratification vote on the tentative agreement"
+def _vote_called(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("%(actor)s called a ratification vote on the tentative agreement", actor=actor(e, b))
 
 
-def _ratified(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    return "The members ratified the contract (tally certified by the election officials)"
+def _ratified(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    return N_("The members ratified the contract (tally certified by the election officials)")
 
 
-def _rejected(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
-    why = "the vote missed its quorum" if e.data.get("reason") == "quorum_missed" else "no"
-    return f"The contract was not ratified ({why}); the negotiation is back at the table"
+def _rejected(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
+    if e.data.get("reason") == "quorum_missed":
+        return N_(
+            "The contract was not ratified (the vote missed its quorum); the negotiation is "
+            "back at the table"
+        )
+    return N_("The contract was not ratified (no); the negotiation is back at the table")
 
 
 DESCRIBERS: dict[str, Describer] = {
@@ -388,10 +645,10 @@ DESCRIBERS: dict[str, Describer] = {
     "TentativeAgreementReached": _whole_ta,
     "SessionScheduled": _scheduled,
     "SessionVisibilityChanged": _visibility_changed,
-    "SessionOpened": _session_status("opened"),
-    "SessionRecessed": _session_status("went into recess"),
-    "SessionResumed": _session_status("resumed after a recess"),
-    "SessionClosed": _session_status("closed"),
+    "SessionOpened": _session_opened,
+    "SessionRecessed": _session_recessed,
+    "SessionResumed": _session_resumed,
+    "SessionClosed": _session_closed,
     "AgendaSet": _agenda,
     "ArticleBroughtToTable": _brought,
     "CaucusCalled": _caucus_called,
@@ -400,8 +657,8 @@ DESCRIBERS: dict[str, Describer] = {
     "TeamNoteRecorded": _note,
     "BulletinPublished": _bulletin,
     "ReactionTotalsClosed": _reaction_totals,
-    "OverlayGraphicHidden": _graphic("hid"),
-    "OverlayGraphicShown": _graphic("showed"),
+    "OverlayGraphicHidden": _graphic_hidden,
+    "OverlayGraphicShown": _graphic_shown,
     "SpeakerTakenToAir": _speaker_on_air,
     "SpeakerCleared": _speaker_cleared,
     "RatificationVoteCalled": _vote_called,
@@ -410,13 +667,17 @@ DESCRIBERS: dict[str, Describer] = {
 }
 
 
-def _unknown(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> str:
+def _unknown(e: RecordedEvent, b: Board, _names: Mapping[str, str]) -> Phrase:
     # An event type this module does not know yet: name it, never dump its payload.
-    return f"{actor(e, b)} recorded: {_humanize(e.type)}"
+    return N_("%(actor)s recorded: %(kind)s", actor=actor(e, b), kind=_humanize(e.type))
+
+
+def phrase_of(event: RecordedEvent, board: Board, names: Mapping[str, Any] | None = None) -> Phrase:
+    """The sentence for one event, to be rendered in a language. `names` maps account ids to
+    display names for people the board no longer lists (a removed team member)."""
+    return DESCRIBERS.get(event.type, _unknown)(event, board, names or {})
 
 
 def describe(event: RecordedEvent, board: Board, names: Mapping[str, Any] | None = None) -> str:
-    """The sentence for one event. `names` maps account ids to display names for people the
-    board no longer lists (a removed team member)."""
-    describer = DESCRIBERS.get(event.type, _unknown)
-    return _sentence_case(describer(event, board, names or {}))
+    """The sentence for one event, in English (see phrase_of)."""
+    return sentence(phrase_of(event, board, names))

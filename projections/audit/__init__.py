@@ -33,6 +33,7 @@ from projections.audit.queries import (
     MAX_LIMIT,
     AuditEntry,
     AuditFilters,
+    entry_phrases,
     list_entries,
     stream_entries,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "VerifyResult",
     "chain_hash",
     "chain_head",
+    "entry_phrases",
     "list_entries",
     "partition_starts",
     "stream_entries",

@@ -13,7 +13,7 @@ from projections.audit.labels import placement
 from projections.audit.schema import AUDIT_COLUMNS
 from projections.base import Write
 from projections.board import Board
-from projections.describe import describe
+from projections.describe import phrase_of, sentence, to_json
 from projections.events import EVENTS_TABLE, SELECT_HEAD, RecordedEvent, decode_row
 
 BULK_BATCH = 1_000  # a batch this big into an empty log starts a bulk load
@@ -37,6 +37,10 @@ class AuditProjection:
         if not await conn.fetchval("SELECT to_regclass('audit_log') IS NOT NULL"):
             await schema.create_log(conn, [0])
         # (A log made before partitioning stays one table until the next rebuild.)
+        # Entries recorded before descriptions had phrases keep NULL: pages show them in English.
+        # Looked up first: ALTER TABLE would wait behind any open reader (a streaming export)
+        # even with nothing to add, and every query on the log would queue behind it.
+        await schema.add_column_once(conn, "audit_log", "message")
         # Facilitators were once kept here for the audience rule; the board carries them now.
         await conn.execute("DROP TABLE IF EXISTS audit_facilitators")
         await schema.ensure_indexes(conn)  # also restores them after an interrupted bulk load
@@ -108,6 +112,7 @@ class AuditProjection:
             event.state,
         )
         actor_id = by.get("account_id")
+        phrase = phrase_of(event, board, self._names)
         self._rows.append(
             (
                 event.position,
@@ -118,7 +123,8 @@ class AuditProjection:
                 by.get("name"),
                 by.get("party"),
                 event.at,
-                describe(event, board, self._names),
+                sentence(phrase),
+                to_json(phrase),
                 article_id,
                 session_id,
                 label,

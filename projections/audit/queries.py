@@ -9,6 +9,8 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from projections.describe import Phrase, from_json
+
 MAX_LIMIT = 1_000
 
 
@@ -112,3 +114,14 @@ async def stream_entries(
             if not rows:
                 return
             yield [_entry(row) for row in rows]
+
+
+async def entry_phrases(pool: asyncpg.Pool, positions: list[int]) -> dict[int, Phrase]:
+    """What the entries at these positions say, as phrases to translate (by position); an
+    entry recorded before descriptions had phrases is left out (its description is English)."""
+    rows = await pool.fetch(
+        "SELECT position, message FROM audit_log "
+        "WHERE position = ANY($1::bigint[]) AND message IS NOT NULL",
+        positions,
+    )
+    return {r["position"]: from_json(r["message"]) for r in rows}

@@ -16,6 +16,7 @@ AUDIT_COLUMNS = (
     "party",
     "at",
     "description",
+    "message",
     "article_id",
     "session_id",
     "visibility",
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
     party text,
     at timestamptz NOT NULL,
     description text NOT NULL,
+    message text,  -- the description as a phrase to translate (projections.describe.to_json)
     article_id text COLLATE "C",
     session_id text COLLATE "C",
     visibility text NOT NULL
@@ -88,6 +90,18 @@ async def create_log(conn: asyncpg.Connection, starts: list[int]) -> list[Partit
 def partition_starts(head: int) -> list[int]:
     size = max(PARTITION_POSITIONS, -(-head // MAX_PARTITIONS))
     return list(range(0, max(head, 1), size))
+
+
+async def add_column_once(conn: asyncpg.Connection, table: str, column: str) -> None:
+    """A nullable text column added to a table made before it, when it is missing."""
+    present = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) "
+        "AND attname = $2 AND NOT attisdropped)",
+        table,
+        column,
+    )
+    if not present:
+        await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} text")
 
 
 async def ensure_indexes(conn: asyncpg.Connection) -> None:

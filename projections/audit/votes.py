@@ -35,6 +35,8 @@ import msgspec
 from negotiation.ballots.ballot import display_tracking_code
 from negotiation.domain.visibility import VOTE_AUDIT_LABEL
 from projections.audit.chain import chain_hash
+from projections.audit.schema import add_column_once
+from projections.describe import N_, Phrase, from_json, sentence, to_json
 from projections.events import EVENTS_TABLE
 
 VOTES_TABLE = "votes_events"
@@ -46,6 +48,7 @@ CREATE TABLE IF NOT EXISTS vote_audit_log (
     actor_name text,
     at timestamptz NOT NULL,
     description text NOT NULL,
+    message text,  -- the description as a phrase to translate (projections.describe.to_json)
     hash bytea NOT NULL,
     prev_hash bytea NOT NULL,
     run integer NOT NULL,  -- a step's own version; for a ballot, the first of its run of ballots
@@ -156,6 +159,8 @@ async def create_table(conn: asyncpg.Connection) -> None:
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", _TABLE_LOCK)
         await conn.execute(SCHEMA)
+        # Steps chained before descriptions had phrases keep NULL: pages show them in English.
+        await add_column_once(conn, "vote_audit_log", "message")
     _table_ready = True
 
 
@@ -196,9 +201,20 @@ async def catch_up(pool: asyncpg.Pool, negotiation_id: str, vote_id: UUID) -> bo
                     at = data["timestamp"]  # the day (Vote.Event), for every step alike
                     if not (kind == "BallotCast" == last_kind):
                         run = v
-                    description = describe(kind, data, options)
+                    said = phrase(kind, data, options)
                     records.append(
-                        (vote_id.hex, v, kind, by.get("name"), at, description, digest, prev, run)
+                        (
+                            vote_id.hex,
+                            v,
+                            kind,
+                            by.get("name"),
+                            at,
+                            sentence(said),
+                            to_json(said),
+                            digest,
+                            prev,
+                            run,
+                        )
                     )
                     version, prev, last_kind = v, digest, kind
                 await conn.copy_records_to_table(
@@ -211,6 +227,7 @@ async def catch_up(pool: asyncpg.Pool, negotiation_id: str, vote_id: UUID) -> bo
                         "actor_name",
                         "at",
                         "description",
+                        "message",
                         "hash",
                         "prev_hash",
                         "run",
@@ -244,7 +261,7 @@ def _entry(
     if first["event_type"] == "BallotCast" and run["count"] > 1:
         code_1 = first["description"].rsplit(" ", 1)[-1].rstrip(".")
         code_n = last["description"].rsplit(" ", 1)[-1].rstrip(".")
-        description = f"{run['count']:,} ballots accepted, tracking codes {code_1} to {code_n}."
+        description = sentence(_ballots(run["count"], code_1, code_n))
     return VoteAuditEntry(
         vote_id=vote_id.hex,
         first=run["run"],
@@ -257,6 +274,39 @@ def _entry(
         description=description,
         hash=bytes(last["hash"]).hex(),
     )
+
+
+def _ballots(count: int, code_1: str, code_n: str) -> Phrase:
+    return N_(
+        "%(count)s ballots accepted, tracking codes %(first)s to %(last)s.",
+        count=count,
+        first=code_1,
+        last=code_n,
+    )
+
+
+async def vote_entry_phrases(
+    pool: asyncpg.Pool, vote_id: UUID, entries: list[VoteAuditEntry]
+) -> dict[int, Phrase]:
+    """What each listed entry says (by its `first` step) as a phrase to translate; an entry
+    chained before steps had phrases is left out (its description is English)."""
+    wanted = sorted({e.first for e in entries} | {e.last for e in entries})
+    rows = await pool.fetch(
+        "SELECT version, message FROM vote_audit_log "
+        "WHERE vote_id = $1 AND version = ANY($2::integer[]) AND message IS NOT NULL",
+        vote_id.hex,
+        wanted,
+    )
+    said = {r["version"]: from_json(r["message"]) for r in rows}
+    phrases = {}
+    for entry in entries:
+        first, last = said.get(entry.first), said.get(entry.last)
+        if first is None or last is None:
+            continue
+        if entry.event_type == "BallotCast" and entry.count > 1:
+            first = _ballots(entry.count, str(first.args["code"]), str(last.args["code"]))
+        phrases[entry.first] = first
+    return phrases
 
 
 async def vote_head(pool: asyncpg.Pool, vote_id: UUID) -> tuple[int, str] | None:
@@ -340,98 +390,188 @@ async def _verify(conn: asyncpg.Connection, negotiation_id: str, vote_id: UUID) 
 
 
 # ------------------------------------------------------------------ what each step says
+# Each step is a phrase (projections.describe): the English sentence is the entry's
+# description, the phrase (`message`) what pages render in the reader's language.
+_OPTIONS = {"yes": N_("yes"), "no": N_("no"), "abstain": N_("abstain")}
+_OUTCOMES = {
+    "ratified": N_("ratified"),
+    "rejected": N_("rejected"),
+    "quorum_missed": N_("quorum missed"),
+}
+
+
+def _option(name: Any) -> Phrase | str:
+    return _OPTIONS.get(str(name), str(name))
+
+
+def _listed(items: list[Phrase | str], separator: str) -> Phrase:
+    """Items joined by a separator, each still translatable."""
+    args: dict[str, str | int | Phrase] = {f"i{n}": item for n, item in enumerate(items)}
+    return Phrase(separator.join(f"%(i{n})s" for n in range(len(items))), args)
+
+
 def _names(officials: list[Mapping[str, Any]]) -> str:
     return ", ".join(str(o.get("name", "")) for o in officials)
 
 
 def describe(kind: str, data: Mapping[str, Any], options: list[str]) -> str:
+    """One sentence per step, in English (see phrase)."""
+    return sentence(phrase(kind, data, options))
+
+
+def phrase(kind: str, data: Mapping[str, Any], options: list[str]) -> Phrase:
     """One sentence per step; nothing that links a member to a ballot (see the module)."""
     if kind == "VoteCalled":
-        return (
-            f"Ratification vote called: “{data.get('question', '')}” "
-            f"({' / '.join(data.get('options', []))}; threshold {data.get('threshold')}, "
-            f"quorum {data.get('quorum') or 'none'})."
+        threshold = str(data.get("threshold"))
+        quorum = data.get("quorum")
+        args: dict[str, str | int | Phrase] = {
+            "question": str(data.get("question", "")),
+            "options": _listed([_option(o) for o in data.get("options", [])], " / "),
+            "threshold": N_("majority") if threshold == "majority" else threshold,
+        }
+        if not quorum:
+            return N_(
+                "Ratification vote called: “%(question)s” (%(options)s; threshold "
+                "%(threshold)s, quorum none).",
+                **args,
+            )
+        return N_(
+            "Ratification vote called: “%(question)s” (%(options)s; threshold %(threshold)s, "
+            "quorum %(quorum)s).",
+            quorum=str(quorum),
+            **args,
         )
     if kind == "ElectionOfficialsAppointed":
         officials = data.get("officials", [])
-        return (
-            f"Election officials appointed: {_names(officials)} "
-            f"(any {data.get('quorum')} of {len(officials)} count the votes)."
+        return N_(
+            "Election officials appointed: %(names)s (any %(quorum)s of %(count)s count the "
+            "votes).",
+            names=_names(officials),
+            quorum=str(data.get("quorum")),
+            count=str(len(officials)),
         )
     if kind == "VoterRollImported":
-        return (
-            f"Voter roll imported: {data.get('accepted', 0):,} rows accepted "
-            f"({data.get('eligible', 0):,} in good standing), {data.get('rejected', 0):,} rejected."
+        return N_(
+            "Voter roll imported: %(accepted)s rows accepted (%(eligible)s in good standing), "
+            "%(rejected)s rejected.",
+            accepted=int(data.get("accepted", 0)),
+            eligible=int(data.get("eligible", 0)),
+            rejected=int(data.get("rejected", 0)),
         )
     if kind == "SummaryWritten":
-        what = "the whole agreement" if data.get("article_id") is None else "an agreed article"
-        done = "wrote" if str(data.get("text", "")).strip() else "removed"
-        return (
-            f"The union {done} the plain-language summary of {what}; the document members "
-            f"vote on now has hash {data.get('document_hash', '')}."
+        whole = data.get("article_id") is None
+        written = bool(str(data.get("text", "")).strip())
+        document_hash = str(data.get("document_hash", ""))
+        if written and whole:
+            return N_(
+                "The union wrote the plain-language summary of the whole agreement; the "
+                "document members vote on now has hash %(hash)s.",
+                hash=document_hash,
+            )
+        if written:
+            return N_(
+                "The union wrote the plain-language summary of an agreed article; the "
+                "document members vote on now has hash %(hash)s.",
+                hash=document_hash,
+            )
+        if whole:
+            return N_(
+                "The union removed the plain-language summary of the whole agreement; the "
+                "document members vote on now has hash %(hash)s.",
+                hash=document_hash,
+            )
+        return N_(
+            "The union removed the plain-language summary of an agreed article; the "
+            "document members vote on now has hash %(hash)s.",
+            hash=document_hash,
         )
     if kind == "VoterRollCertified":
-        return (
-            f"Voter roll certified: {data.get('eligible', 0):,} eligible members, "
-            f"roll hash {data.get('roll_hash', '')}."
+        return N_(
+            "Voter roll certified: %(eligible)s eligible members, roll hash %(hash)s.",
+            eligible=int(data.get("eligible", 0)),
+            hash=str(data.get("roll_hash", "")),
         )
     if kind == "GuardianAnnounced":
-        return f"Key ceremony: guardian {data.get('index')} published their public commitments."
+        return N_(
+            "Key ceremony: guardian %(index)s published their public commitments.",
+            index=str(data.get("index")),
+        )
     if kind == "GuardianSharesPosted":
-        return f"Key ceremony: guardian {data.get('sender')} sent the others sealed key shares."
+        return N_(
+            "Key ceremony: guardian %(sender)s sent the others sealed key shares.",
+            sender=str(data.get("sender")),
+        )
     if kind == "GuardianSharesConfirmed":
-        return (
-            f"Key ceremony: guardian {data.get('guardian')} confirmed that every share it "
-            "received matches its sender's commitments."
+        return N_(
+            "Key ceremony: guardian %(guardian)s confirmed that every share it received "
+            "matches its sender's commitments.",
+            guardian=str(data.get("guardian")),
         )
     if kind == "GuardianShareChallenged":
-        return (
-            f"Key ceremony: guardian {data.get('accuser')} challenged the share guardian "
-            f"{data.get('accused')} sent it (it does not match the commitments)."
+        return N_(
+            "Key ceremony: guardian %(accuser)s challenged the share guardian %(accused)s "
+            "sent it (it does not match the commitments).",
+            accuser=str(data.get("accuser")),
+            accused=str(data.get("accused")),
         )
     if kind == "GuardianShareRevealed":
-        return (
-            f"Key ceremony: guardian {data.get('accused')} revealed the share for guardian "
-            f"{data.get('accuser')}; it matches their commitments, so the challenge is resolved."
+        return N_(
+            "Key ceremony: guardian %(accused)s revealed the share for guardian %(accuser)s; "
+            "it matches their commitments, so the challenge is resolved.",
+            accused=str(data.get("accused")),
+            accuser=str(data.get("accuser")),
         )
     if kind == "GuardianDisqualified":
-        return (
-            f"Key ceremony: guardian {data.get('guardian')} was disqualified: the share they "
-            f"revealed for guardian {data.get('accuser')} does not match their commitments. "
-            "The ceremony restarts when the officials are appointed again."
+        return N_(
+            "Key ceremony: guardian %(guardian)s was disqualified: the share they revealed for "
+            "guardian %(accuser)s does not match their commitments. The ceremony restarts when "
+            "the officials are appointed again.",
+            guardian=str(data.get("guardian")),
+            accuser=str(data.get("accuser")),
         )
     if kind == "JointKeyPublished":
-        return "Key ceremony: the joint election key was published."
+        return N_("Key ceremony: the joint election key was published.")
     if kind == "CredentialsIssued":
-        return (
-            f"Credentials issued to {data.get('count', 0):,} eligible members "
-            "(the platform keeps only their hashes)."
+        return N_(
+            "Credentials issued to %(count)s eligible members (the platform keeps only their "
+            "hashes).",
+            count=int(data.get("count", 0)),
         )
     if kind == "CredentialReissued":
-        return "A lost credential was reissued; the old one is void."
+        return N_("A lost credential was reissued; the old one is void.")
     if kind == "VoteOpened":
-        return "The vote opened."
+        return N_("The vote opened.")
     if kind == "BallotCast":
-        return f"Ballot accepted, tracking code {display_tracking_code(data['tracking_code'])}."
+        return N_(
+            "Ballot accepted, tracking code %(code)s.",
+            code=display_tracking_code(data["tracking_code"]),
+        )
     if kind == "VoteClosed":
         reason = str(data.get("reason", "")).strip()
         if data.get("early"):
-            return f"The vote was closed early. Reason: {reason}"
-        return "The vote closed at the end of its window." + (f" {reason}" if reason else "")
+            return N_("The vote was closed early. Reason: %(reason)s", reason=reason)
+        if reason:
+            return N_("The vote closed at the end of its window. %(reason)s", reason=reason)
+        return N_("The vote closed at the end of its window.")
     if kind == "PartialDecryptionPosted":
-        return (
-            f"Guardian {data.get('guardian')} decrypted their part of the encrypted total, "
-            "with a proof."
+        return N_(
+            "Guardian %(guardian)s decrypted their part of the encrypted total, with a proof.",
+            guardian=str(data.get("guardian")),
         )
     if kind == "TallyCertified":
-        counts = ", ".join(
-            f"{option} {count:,}"
+        counts: list[Phrase | str] = [
+            N_("%(option)s %(count)s", option=_option(option), count=int(count))
             for option, count in zip(options, data.get("result") or [], strict=False)
+        ]
+        outcome = data.get("outcome")
+        return N_(
+            "Tally certified: %(counts)s. Outcome: %(outcome)s.",
+            counts=_listed(counts, ", "),
+            outcome=_OUTCOMES.get(str(outcome), str(outcome)),
         )
-        return f"Tally certified: {counts}. Outcome: {data.get('outcome')}."
     if kind == "VoterDataPurged":
-        return (
+        return N_(
             "Voter contact data, credential hashes and participation were purged after the "
             "retention period; the public election record stays."
         )
-    return kind
+    return Phrase(kind)

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -332,6 +333,120 @@ async def test_the_audit_page_shows_the_chain_head_and_visible_entries(http, sce
     assert "tabled a proposal on Article 9 — Class Size" in response.text
     assert "drafted a proposal" not in response.text
     assert "/api/audit/export.csv?negotiation_id=" in response.text
+
+
+def english_leftovers(html: str) -> list[str]:
+    """The English wording of the audit page's own messages (its template, its names of the
+    kinds of entry, the sentences of projections/describe.py and projections/audit/votes.py)
+    still in a page's text."""
+    from babel.messages.extract import extract_from_file
+
+    from web.pages.i18n import I18N_DIR
+
+    messages = [
+        str(message[1])
+        for path, method in (
+            ("web/templates/audit.html", "jinja2"),
+            ("web/pages/audit.py", "python"),
+            ("projections/describe.py", "python"),
+            ("projections/audit/votes.py", "python"),
+        )
+        for message in extract_from_file(method, str(I18N_DIR.parents[1] / path))
+    ]
+    body = html.split("<main", 1)[-1]
+    body = re.sub(r"<style.*?</style>", " ", body, flags=re.DOTALL)
+    text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+    # The fixed parts of each message of two words or more ("tabled a proposal on"): a
+    # single word may be a name, a title or a hash, and Spanish keeps "Hash" and "CSV".
+    chunks = {
+        " ".join(chunk.split())
+        for message in messages
+        for chunk in re.split(r"%\(\w+\)s", message)
+        if len(re.findall(r"[A-Za-z]+", chunk)) >= 2
+    }
+    return sorted(chunk for chunk in chunks if chunk in text)
+
+
+async def test_the_audit_page_reads_in_spanish(http, scene: Scene):
+    # given: a reader whose browser asks for Spanish, and one who chose it with the switch
+    asked = {"Accept-Language": "es-MX,es;q=0.9", **scene.union.headers}
+    # when
+    pages = [
+        await http.get("/audit", params={"negotiation_id": scene.negotiation_id}, headers=asked),
+        await http.get(
+            "/audit",
+            params={"negotiation_id": scene.negotiation_id, "lang": "es"},
+            headers=scene.union.headers,
+        ),
+    ]
+    # then: the page's words and every entry's sentence are Spanish, nothing left in English
+    for response in pages:
+        assert response.status_code == 200
+        assert response.headers["content-language"] == "es"
+        text = response.text
+        assert "<h1>Historial de auditoría</h1>" in text
+        assert "Cabeza actual de la cadena" in text and "Exportar estas entradas:" in text
+        assert "presentó una propuesta sobre el Artículo 9 — Class Size (versión 1)" in text
+        assert "presentó una contrapropuesta sobre el Artículo 9 — Class Size" in text
+        assert "El sindicato se retiró a caucus" in text
+        assert "redactó una propuesta sobre el Artículo 9" in text  # the union's own draft
+        assert "programó la Sesión 1 para el 2026-11-24 16:00 UTC, abierta al público" in text
+        assert "(sindicato)" in text  # the acting party
+        assert '<option value="TASigned">AT firmado</option>' in text  # the kinds to filter by
+        assert english_leftovers(text) == []
+    # and English stays English (the switch's cookie is kept: asked for again)
+    english = await http.get(
+        "/audit", params={"negotiation_id": scene.negotiation_id, "lang": "en"}
+    )
+    assert "tabled a proposal on Article 9 — Class Size (version 1)" in english.text
+    assert "Historial" not in english.text
+    assert "tabled a proposal on" in english_leftovers(english.text)  # the check sees English
+
+
+async def test_an_entry_recorded_before_phrases_keeps_its_english_sentence(
+    http, scene: Scene, server: LiveServer
+):
+    # given: an entry as a log made before the phrases holds it (message NULL, the column
+    # added by the projection's start)
+    pool = server.app.state.pool
+    first = scene.positions[0]
+    saved = server.run(pool.fetchval("SELECT message FROM audit_log WHERE position = $1", first))
+    server.run(pool.execute("UPDATE audit_log SET message = NULL WHERE position = $1", first))
+    try:
+        # when
+        response = await http.get(
+            "/audit",
+            params={"negotiation_id": scene.negotiation_id, "lang": "es"},
+            headers=scene.union.headers,
+        )
+    finally:
+        server.run(
+            pool.execute("UPDATE audit_log SET message = $2 WHERE position = $1", first, saved)
+        )
+    # then: that entry reads as it was recorded, the others in Spanish
+    assert response.status_code == 200
+    assert "Maria Lopez (Riverside Educators Association) opened the negotiation" in response.text
+    assert "presentó una propuesta sobre el Artículo 9" in response.text
+
+
+async def test_a_log_made_before_phrases_gets_their_column_once(server: LiveServer):
+    # given: a table as the log was made before the column (a stand-in, not the live log)
+    from projections.audit.schema import add_column_once
+
+    async def add_twice() -> list[str]:
+        async with server.app.state.pool.acquire() as conn, conn.transaction():
+            await conn.execute("CREATE TEMPORARY TABLE audit_before (position bigint)")
+            for _ in range(2):  # when: the projection starts, and starts again
+                await add_column_once(conn, "audit_before", "message")
+            rows = await conn.fetch(
+                "SELECT attname FROM pg_attribute WHERE attrelid = 'audit_before'::regclass "
+                "AND attnum > 0 ORDER BY attnum"
+            )
+            await conn.execute("DROP TABLE audit_before")
+            return [r[0] for r in rows]
+
+    # then
+    assert server.run(add_twice()) == ["position", "message"]
 
 
 # ---------------------------------------------------------------------- tampering

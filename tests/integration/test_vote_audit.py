@@ -13,6 +13,7 @@ import pytest
 
 from negotiation.database import DatabaseConfig
 from negotiation.voting.client import decrypt
+from tests.integration.test_audit import english_leftovers
 from tests.integration.test_votes import ROLL, Election, new_election, ok, refused
 from tests.support import LiveServer
 
@@ -126,6 +127,22 @@ def test_every_step_of_a_vote_is_in_the_audit_history_on_a_chain_that_verifies(
     assert page.status_code == 200
     assert f'id="vote-{vote_id}"' in page.text and "2 ballots accepted" in page.text
     assert [w for w in words if w in page.text] == []
+    # In Spanish, every step of the vote's chain too (the ballots' run counted, the tally's
+    # options and outcome named in Spanish).
+    spanish = client.get(
+        "/audit",
+        params={"negotiation_id": negotiation_id, "lang": "es"},
+        headers=election.union.headers,
+    ).text
+    section = spanish.split(f'id="vote-{vote_id}"', 1)[1]
+    assert "Votación de ratificación convocada:" in section
+    assert "2 votos aceptados, códigos de seguimiento del" in section
+    assert "Voto aceptado, código de seguimiento" in section
+    assert "Recuento certificado: sí: 2, no: 1, abstención: 0. Resultado: ratificado." in section
+    assert "Padrón electoral importado: 5 filas aceptadas (4 afiliados en regla)" in section
+    assert "Ceremonia de claves: se publicó la clave electoral conjunta." in section
+    assert english_leftovers(spanish) == []
+    client.cookies.clear()  # the switch's choice, remembered
     public = client.get("/audit", params={"negotiation_id": negotiation_id})
     assert public.status_code == 200 and f'id="vote-{vote_id}"' not in public.text
     refused(chain(election, {}), 403, "not_permitted")

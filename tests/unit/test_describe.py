@@ -13,6 +13,7 @@ from negotiation.domain.negotiation import Negotiation
 from negotiation.domain.visibility import EVENT_SCOPES
 from projections import board as boards
 from projections.audit import AuditProjection, chain_hash
+from projections.audit.schema import AUDIT_COLUMNS
 from projections.board import Board
 from projections.describe import DESCRIBERS, describe
 from projections.events import RecordedEvent
@@ -425,7 +426,7 @@ def _labels_of(rec: Recorder) -> dict[str, list[str]]:
         projection.apply(event, board)
     labels: dict[str, list[str]] = {}
     for row in projection._rows:
-        labels.setdefault(row[3], []).append(row[11])
+        labels.setdefault(row[3], []).append(row[AUDIT_COLUMNS.index("visibility")])
     return labels
 
 
@@ -530,3 +531,35 @@ def test_the_producers_cues_name_the_graphic_the_speaker_and_the_session():
     )
     n.clear_speaker(JOE, session_id=session_id)
     assert rec.last() == f"Joe Kim ({UNION}) cleared the speaker lower third at Session 1"
+
+
+def test_each_sentence_reads_in_spanish_from_its_phrase():
+    # given: the Spanish catalog of the pages, and acts whose sentences nest phrases
+    from projections.describe import phrase_of, sentence
+    from web.pages.i18n import Catalogs
+
+    catalogs = Catalogs()
+
+    def spanish(event: RecordedEvent, board: Board) -> str:
+        return sentence(phrase_of(event, board), lambda m: catalogs.gettext("es", m))
+
+    n, rec, session_id = _at_the_table()
+    a9, a11 = _article(n), _article(n, "11", "Health and Safety")
+    first = n.table_proposal(MARIA, article_id=a9, text="Cap at 22.")
+    n.table_proposal(DANA, article_id=a9, text="Cap at 30.", answers=first)
+    n.set_agenda(MIRA, session_id=session_id, article_ids=[a9, a11])
+    n.call_caucus(JOE, session_id=session_id)
+    n.recess_session(MIRA, session_id=session_id)
+    rec.take()
+    # when
+    said = [spanish(event, board) for event, board, _ in rec.events[-5:]]
+    # then
+    assert said == [
+        f"Maria Lopez ({UNION}) presentó una propuesta sobre el Artículo 9 — Class Size "
+        "(versión 1)",
+        f"Dana Whitfield ({EMPLOYER}) presentó una contrapropuesta sobre el Artículo 9 — "
+        "Class Size (versión 2)",
+        "Mira Chen fijó el orden del día de la Sesión 1: los Artículos 9 y 11",
+        "El sindicato se retiró a caucus",
+        "Sesión 1 en receso",
+    ]

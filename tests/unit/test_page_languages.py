@@ -56,8 +56,9 @@ def test_scripts_get_only_the_messages_scripts_use():
 
 
 def test_the_catalogs_hold_every_message_the_pages_and_scripts_use():
-    """A string added to a template, page controller or script without re-extracting the
-    catalogs (see web/i18n/README.md) would show in English to a Spanish reader."""
+    """A string added to a template, page controller, script or audit sentence without
+    re-extracting the catalogs (see web/i18n/README.md) would show in English to a Spanish
+    reader."""
     from pathlib import Path
 
     from babel.messages.extract import extract_from_dir
@@ -68,6 +69,8 @@ def test_the_catalogs_hold_every_message_the_pages_and_scripts_use():
     root = Path(__file__).resolve().parents[2]
     method_map = [
         ("web/pages/**.py", "python"),
+        ("projections/describe.py", "python"),
+        ("projections/audit/votes.py", "python"),
         ("web/templates/**.html", "jinja2"),
         ("web/static/js/**.js", "javascript"),
     ]
@@ -77,7 +80,9 @@ def test_the_catalogs_hold_every_message_the_pages_and_scripts_use():
     }
     with (I18N_DIR / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         known = {m.id for m in read_po(po) if m.id}
-    assert {"reconnecting…", "Negotiations", "Sign in"} <= used  # scripts, templates, both
+    # scripts, templates, both; the audit history's sentences
+    assert {"reconnecting…", "Negotiations", "Sign in", "The vote opened."} <= used
+    assert "%(session)s went into recess" in used
     assert used - known == set()
 
 
@@ -91,3 +96,12 @@ def test_an_interpretation_language_given_by_name_is_shown_as_typed():
     # when / then: a name Babel does not know is shown as it was typed, never a 500
     assert _language_name(context, "Spanish") == "Spanish"
     assert _language_name(context, "es") == "español"
+
+
+def test_every_kind_of_audit_entry_has_a_name_on_the_audit_page():
+    # A kind without one would be offered by its code ("ProposalTabled") in every language.
+    from projections.describe import DESCRIBERS
+    from web.pages.audit import EVENT_KINDS
+
+    assert set(DESCRIBERS) - set(EVENT_KINDS) == set()
+    assert Catalogs().gettext("es", EVENT_KINDS["ProposalTabled"]) == "Propuesta presentada"

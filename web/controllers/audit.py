@@ -6,13 +6,13 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from uuid import UUID
 
 import asyncpg
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
@@ -25,6 +25,7 @@ from projections.audit import (
     AuditEntry,
     AuditFilters,
     chain_head,
+    entry_phrases,
     list_entries,
     stream_entries,
     verify_chain,
@@ -35,6 +36,7 @@ from projections.audit.votes import (
     catch_up,
     list_vote_entries,
     verify_vote_chain,
+    vote_entry_phrases,
     vote_head,
     vote_negotiation,
     vote_officials,
@@ -44,6 +46,8 @@ from projections.board_store import load_board
 from projections.views import audience_on
 from web.controllers.reads import projection_at
 from web.identity import Account
+from web.pages.audit import EVENT_KINDS
+from web.pages.viewer import page
 
 CSV_COLUMNS = tuple(AuditEntry.__struct_fields__)
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="At most 1000 entries.")]
@@ -336,6 +340,7 @@ class AuditController(Controller):
     @get("/audit", include_in_schema=False)
     async def page(
         self,
+        request: Request[Any, Any, Any],
         pool: asyncpg.Pool,
         viewer: Account | None,
         filters: AuditFilters,
@@ -367,16 +372,23 @@ class AuditController(Controller):
         votes = []
         if filters.negotiation_id and first_page:
             votes = await _vote_chains(pool, filters, labels, viewer)
-        return Template(
-            template_name="audit.html",
-            context={
-                "entries": entries,
-                "filters": filters,
-                "query": urlencode(query),
-                "next_query": next_query,
-                "head_position": head_position,
-                "head_hash": head_hash,
-                "viewer": viewer,
-                "votes": votes,
-            },
+        # What each entry says, in the reader's language (the template renders the phrases).
+        vote_phrases = {
+            chain.vote_id: await vote_entry_phrases(pool, UUID(chain.vote_id), chain.entries)
+            for chain in votes
+        }
+        return page(
+            request,
+            "audit.html",
+            entries=entries,
+            phrases=await entry_phrases(pool, [e.position for e in entries]),
+            filters=filters,
+            filter_query=urlencode(query),
+            next_query=next_query,
+            head_position=head_position,
+            head_hash=head_hash,
+            viewer=viewer,
+            votes=votes,
+            vote_phrases=vote_phrases,
+            kinds=EVENT_KINDS,
         )

@@ -18,6 +18,8 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from litestar import Request
 
+from projections.describe import Phrase, sentence
+
 LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "lang"
@@ -76,7 +78,7 @@ def choose_language(request: Request[Any, Any, Any]) -> str:
 
 
 def _lang(context: Context) -> str:
-    # Pages that are not this package's (the audit page) render without choosing: English.
+    # A template rendered without choosing a language: English.
     lang = context.get("lang")
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
@@ -120,6 +122,12 @@ def _language_name(context: Context, code: str) -> str:
         return code
 
 
+def _phrase(context: Context, value: Phrase) -> str:
+    """A sentence the projections made (projections.describe), in the page's language."""
+    translations = _translations(context)
+    return sentence(value, lambda m: str(translations.gettext(m)), lambda n: _number(context, n))
+
+
 def install(environment: Environment) -> None:
     """The Jinja i18n extension with per-request translations (taken from the page context),
     and Babel's per-locale formatting of dates and numbers as filters."""
@@ -132,6 +140,7 @@ def install(environment: Environment) -> None:
         "clock": _clock,
         "number": _number,
         "language_name": _language_name,
+        "phrase": _phrase,
     }
     for name, function in filters.items():
         environment.filters[name] = pass_context(function)
