@@ -3,7 +3,7 @@
 Vote events are in their own table (`votes_events`), with their own notification ids, so they
 are not folded with the negotiation's log: the runner (projections/runner.py) tails this table
 after each catch-up of the log, a page of events per transaction together with its position
-(`projection_positions`, row `vote_audit`), so each event is chained exactly once, and a read of
+(`vote_audit_position`), so each event is chained exactly once, and a read of
 a chain is a query (projections/audit/votes.py), never a hashing of the ballots.
 
 A vote's chain hangs from the negotiation chain's entry that called it (votes.py), so a vote's
@@ -24,7 +24,7 @@ import msgspec
 
 from projections.audit.chain import chain_hash
 from projections.audit.votes import (
-    POSITION_NAME,
+    POSITION_SCHEMA,
     SCHEMA,
     VOTES_TABLE,
     anchor,
@@ -96,27 +96,19 @@ class _Chain(msgspec.Struct):
 class VoteChains:
     """Tails `votes_events` into `vote_audit_log` (see the module)."""
 
-    name = POSITION_NAME
-
     def __init__(self, page: int = PAGE) -> None:
         self.page = page
         self._orphans: set[UUID] = set()
 
     async def create_tables(self, conn: asyncpg.Connection) -> None:
-        """Under the runner's DDL lock, with its positions table there."""
+        """Under the runner's DDL lock."""
         await conn.execute(SCHEMA)
-        await conn.execute(
-            "INSERT INTO projection_positions (name, position) VALUES ($1, 0) "
-            "ON CONFLICT (name) DO NOTHING",
-            self.name,
-        )
+        await conn.execute(POSITION_SCHEMA)
 
     async def reset(self, conn: asyncpg.Connection) -> None:
         """Empty, for a rebuild (inside the rebuild's first transaction)."""
         await conn.execute("TRUNCATE vote_audit_log")
-        await conn.execute(
-            "UPDATE projection_positions SET position = 0 WHERE name = $1", self.name
-        )
+        await conn.execute("UPDATE vote_audit_position SET position = 0")
         self._orphans.clear()
 
     async def catch_up(self, conn: asyncpg.Connection) -> int:
@@ -133,9 +125,7 @@ class VoteChains:
     async def _page(self, conn: asyncpg.Connection) -> tuple[int, bool]:
         """One page in one transaction with its position. (read, whether to go on)."""
         async with conn.transaction():
-            position = await conn.fetchval(
-                "SELECT position FROM projection_positions WHERE name = $1 FOR UPDATE", self.name
-            )
+            position = await conn.fetchval("SELECT position FROM vote_audit_position FOR UPDATE")
             rows = await conn.fetch(_SELECT_AFTER, position, self.page)
             chains: dict[UUID, _Chain | None] = {}
             records: list[tuple[Any, ...]] = []
@@ -153,11 +143,7 @@ class VoteChains:
             if records:
                 await conn.copy_records_to_table("vote_audit_log", records=records, columns=COLUMNS)
             if reached != position:
-                await conn.execute(
-                    "UPDATE projection_positions SET position = $1 WHERE name = $2",
-                    reached,
-                    self.name,
-                )
+                await conn.execute("UPDATE vote_audit_position SET position = $1", reached)
         stopped = bool(rows) and reached != rows[-1][0]
         return len(rows), len(rows) == self.page and not stopped
 

@@ -55,7 +55,15 @@ CREATE TABLE IF NOT EXISTS vote_audit_log (
     PRIMARY KEY (vote_id, version)
 )
 """
-POSITION_NAME = "vote_audit"  # its row in projection_positions: a notification id of VOTES_TABLE
+# How far the chains are: a notification id of VOTES_TABLE, so not a row of projection_positions
+# (whose positions are the negotiation log's).
+POSITION_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vote_audit_position (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    position bigint NOT NULL
+);
+INSERT INTO vote_audit_position (position) VALUES (0) ON CONFLICT DO NOTHING;
+"""
 CATCH_UP_PAGE = 5_000
 state_decoder = msgspec.msgpack.Decoder(dict[str, Any])
 _SELECT_VOTE_EVENTS = (
@@ -196,9 +204,7 @@ async def vote_chains_reached(pool: asyncpg.Pool, timeout: float, poll: float = 
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        reached = await pool.fetchval(
-            "SELECT position FROM projection_positions WHERE name = $1", POSITION_NAME
-        )
+        reached = await pool.fetchval("SELECT position FROM vote_audit_position")
         if reached is not None and reached >= head:
             return True
         if loop.time() >= deadline:
