@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,8 @@ from projections.index import IndexEntry
 
 if TYPE_CHECKING:
     from projections.audit.vote_projection import VoteChains
+
+log = logging.getLogger(__name__)
 
 POSITIONS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS projection_positions (
@@ -179,10 +182,19 @@ class Projector:
                 progress(done, max(total, done))
         return done
 
-    async def _chain_votes(self, conn: asyncpg.Connection) -> None:
+    async def _chain_votes(self, conn: asyncpg.Connection, *, isolated: bool = True) -> None:
+        """The votes' chains, after the log. In a catch-up a failure here is logged, not
+        raised: the log's projections have committed and go on; the chains wait (their reads
+        answer 503) until the next catch-up gets them through."""
         self.vote_events = 0
-        if self.vote_chains is not None:
+        if self.vote_chains is None:
+            return
+        try:
             self.vote_events = await self.vote_chains.catch_up(conn)
+        except Exception:
+            if not isolated:
+                raise
+            log.exception("projections: chaining the votes' events failed; retrying")
 
     async def rebuild(self, *, progress: Progress | None = None) -> int:
         """Empty every projection and apply the whole log again from position zero (then the
@@ -201,7 +213,7 @@ class Projector:
         with _cyclic_gc_paused():
             done = await self._bulk_load(progress)
         async with self.pool.acquire() as conn:
-            await self._chain_votes(conn)
+            await self._chain_votes(conn, isolated=False)
         return done
 
     async def _bulk_load(self, progress: Progress | None) -> int:

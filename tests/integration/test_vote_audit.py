@@ -30,7 +30,8 @@ from projections.audit import votes as audit_votes
 from projections.audit.chain import chain_hash
 from projections.runner import Projector
 from tests.integration.test_votes import ROLL, Election, new_election, ok, refused
-from tests.support import LiveServer
+from tests.support import LiveServer, open_table_in
+from tests.unit.builders import EMPLOYER_CHIEF, UNION_CHIEF
 from web.rebuild import rebuild
 
 STEPS = [
@@ -352,3 +353,29 @@ def test_a_read_after_a_thousand_ballots_hashes_none_of_them(
     last = seen["entries"][-1]
     assert (last["event_type"], last["count"]) == ("BallotCast", 1000)
     assert page.status_code == 200 and "1,000 ballots accepted" in page.text
+
+
+async def test_a_failure_chaining_votes_does_not_hold_up_the_negotiations_projections(
+    database: DatabaseConfig, caplog: pytest.LogCaptureFixture
+):
+    config = database.with_dbname(f"vote_chain_fails_{uuid.uuid4().hex[:8]}")
+    await asyncio.to_thread(ensure_database_exists, config)
+    app = await asyncio.to_thread(Negotiations, config.eventsourcing_env())
+    pool = await asyncpg.create_pool(**config.asyncpg_kwargs(), min_size=1, max_size=2)
+    try:
+        await asyncio.to_thread(open_table_in, app, UNION_CHIEF, EMPLOYER_CHIEF, "Chains fail")
+        projector = Projector(pool)
+        await projector.create_tables()
+        assert projector.vote_chains is not None
+
+        async def broken(conn: asyncpg.Connection) -> int:
+            raise RuntimeError("a vote event this code cannot read")
+
+        projector.vote_chains.catch_up = broken  # type: ignore[method-assign]
+        applied = await projector.catch_up()
+        assert applied > 0 and await pool.fetchval("SELECT count(*) FROM board_docs") == 1
+        assert "chaining the votes' events failed" in caplog.text
+    finally:
+        await pool.close()
+        await asyncio.to_thread(app.close)
+        await asyncio.to_thread(drop_database, config)
