@@ -50,6 +50,8 @@ _SELECT_AFTER = (
     "WHERE notification_id > $1 ORDER BY notification_id LIMIT $2"
 )
 
+_ANY_AFTER = f"SELECT EXISTS (SELECT 1 FROM {VOTES_TABLE} WHERE notification_id > $1)"
+
 
 class VoteStep(msgspec.Struct, frozen=True):
     """What the chain's entry shows of one stored vote event."""
@@ -124,6 +126,9 @@ class VoteChains:
 
     async def _page(self, conn: asyncpg.Connection) -> tuple[int, bool]:
         """One page in one transaction with its position. (read, whether to go on)."""
+        seen = await conn.fetchval("SELECT position FROM vote_audit_position")
+        if not await conn.fetchval(_ANY_AFTER, seen):
+            return 0, False  # nothing new: no transaction, no row lock (a catch-up per tick)
         async with conn.transaction():
             position = await conn.fetchval("SELECT position FROM vote_audit_position FOR UPDATE")
             rows = await conn.fetch(_SELECT_AFTER, position, self.page)
