@@ -3,7 +3,9 @@
 Each batch of events is folded in memory and written by every projection in ONE transaction
 together with the projections' positions, so a crash between batches loses nothing and
 repeats nothing. Across server processes only one runner writes at a time (a PostgreSQL
-advisory lock); the others wait to take over.
+advisory lock); the others wait to take over. Where the audit log is written, so are the
+ratification votes' own chains, from the votes' event table after the log
+(projections/audit/vote_projection.py).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -27,6 +30,11 @@ from projections.board_store import (
 )
 from projections.events import SELECT_AFTER, SELECT_HEAD, RecordedEvent, decode_row
 from projections.index import IndexEntry
+
+if TYPE_CHECKING:
+    from projections.audit.vote_projection import VoteChains
+
+log = logging.getLogger(__name__)
 
 POSITIONS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS projection_positions (
@@ -46,6 +54,13 @@ def default_projections() -> list[Projection]:
     return [BoardProjection(), AuditProjection()]
 
 
+def _vote_chains(projections: Sequence[Projection]) -> VoteChains | None:
+    """The votes' chains hang from the audit log's entries: kept with it, where it is kept."""
+    from projections.audit.vote_projection import VoteChains
+
+    return VoteChains() if any(p.name == "audit" for p in projections) else None
+
+
 class Projector:
     def __init__(
         self,
@@ -58,6 +73,8 @@ class Projector:
         self.projections = list(projections if projections is not None else default_projections())
         self.batch_size = batch_size
         self.position = 0
+        self.vote_chains = _vote_chains(self.projections)
+        self.vote_events = 0  # vote events read by the last catch-up or rebuild
         # Boards of recently active negotiations; this runner is their only writer.
         self._boards: dict[str, Board] = {}
 
@@ -75,6 +92,8 @@ class Projector:
                 "ON CONFLICT (name) DO NOTHING",
                 [(p.name,) for p in self.projections],
             )
+            if self.vote_chains is not None:
+                await self.vote_chains.create_tables(conn)
 
     async def load_position(self, conn: asyncpg.Connection) -> int:
         rows = await conn.fetch(
@@ -154,6 +173,7 @@ class Projector:
                     await self._commit(conn, fetched_to)
                     done += in_group
                 await _call_hook(self.projections, "finish_bulk_load", conn)  # end of the log
+                await self._chain_votes(conn)  # after the log: the calls they hang from
             except BaseException:
                 # Boards in memory may hold an uncommitted group: reload what committed.
                 self.forget_cached_boards()
@@ -162,11 +182,28 @@ class Projector:
                 progress(done, max(total, done))
         return done
 
+    async def _chain_votes(self, conn: asyncpg.Connection, *, isolated: bool = True) -> None:
+        """The votes' chains, after the log. In a catch-up a failure here is logged, not
+        raised: the log's projections have committed and go on; the chains wait (their reads
+        answer 503) until the next catch-up gets them through."""
+        self.vote_events = 0
+        if self.vote_chains is None:
+            return
+        try:
+            self.vote_events = await self.vote_chains.catch_up(conn)
+        except Exception:
+            if not isolated:
+                raise
+            log.exception("projections: chaining the votes' events failed; retrying")
+
     async def rebuild(self, *, progress: Progress | None = None) -> int:
-        """Empty every projection and apply the whole log again from position zero."""
+        """Empty every projection and apply the whole log again from position zero (then the
+        votes' events, into their chains); returns how many events of the log were applied."""
         async with self.pool.acquire() as conn, conn.transaction():
             for projection in self.projections:
                 await projection.reset(conn)
+            if self.vote_chains is not None:
+                await self.vote_chains.reset(conn)
             await conn.execute(
                 "UPDATE projection_positions SET position = 0 WHERE name = ANY($1)",
                 [p.name for p in self.projections],
@@ -174,7 +211,10 @@ class Projector:
         self.forget_cached_boards()
         self.position = 0
         with _cyclic_gc_paused():
-            return await self._bulk_load(progress)
+            done = await self._bulk_load(progress)
+        async with self.pool.acquire() as conn:
+            await self._chain_votes(conn, isolated=False)
+        return done
 
     async def _bulk_load(self, progress: Progress | None) -> int:
         """Fold the whole log into empty projections, keeping both cores busy: the next

@@ -333,7 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     rebuild = sub.add_parser(
         "rebuild",
-        help="rebuild every projection (status boards, audit log) from the event log; "
+        help="rebuild every projection (status boards, audit log, the votes' audit chains) "
+        "from the event logs; "
         "stop the servers first",
     )
     rebuild.set_defaults(func=cmd_rebuild)

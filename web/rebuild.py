@@ -1,4 +1,5 @@
-"""`negotiation rebuild`: replay the whole event log into every projection, with a progress bar."""
+"""`negotiation rebuild`: replay the whole event log into every projection, with a progress bar
+(then the votes' events into their audit chains)."""
 
 from __future__ import annotations
 
@@ -58,8 +59,9 @@ async def rebuild(config: DatabaseConfig, out: TextIO = sys.stderr) -> int:
         started = time.monotonic()
         events = await projector.rebuild(progress=ProgressBar(out))
         seconds = time.monotonic() - started
+        votes = f" and {projector.vote_events:,} vote events" if projector.vote_events else ""
         out.write(
-            f"Rebuilt every projection from {events:,} events in {seconds:.1f} s "
+            f"Rebuilt every projection from {events:,} events{votes} in {seconds:.1f} s "
             f"({events / max(seconds, 1e-9):,.0f} events/s).\n"
         )
         return events

@@ -2,7 +2,8 @@
 
 schema (the table), labels (who may read an entry), chain (the hash), projection (writing
 it), verification (checking it), queries (reading it); votes (each ratification vote's own
-chain, hanging by hash from the entry that called it).
+chain, hanging by hash from the entry that called it) and vote_projection (writing those, from
+the votes' event table).
 
 Hash chain (tamper evidence), over the whole log in position order, all negotiations together:
 

@@ -15,8 +15,10 @@ version as position.) Altering the negotiation's history up to the call, or any 
 changes every vote hash after it; `verify_vote_chain` recomputes it from the two event tables
 alone and compares it with `vote_audit_log`.
 
-The rows are written on read (`catch_up`): only events not yet chained are hashed, so a page
-after 100,000 ballots costs those since the last read. The descriptions say what happened and
+The rows are a projection (projections/audit/vote_projection.py): written in the background as
+the vote's events are recorded, by whoever writes the other projections, so a read after
+100,000 ballots is a query (`vote_chains_reached` waits for the events recorded before it). The
+descriptions say what happened and
 who did it, never to whom a ballot belongs: ballots are counted (and named by their public
 tracking codes), a reissued credential names no member, and every vote event carries the day
 only (ratification.Vote.Event), which is all the entry shows.
@@ -24,6 +26,7 @@ only (ratification.Vote.Event), which is all the entry shows.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -35,8 +38,7 @@ import msgspec
 from negotiation.ballots.ballot import display_tracking_code
 from negotiation.domain.visibility import VOTE_AUDIT_LABEL
 from projections.audit.chain import chain_hash
-from projections.audit.schema import add_column_once
-from projections.describe import N_, Phrase, from_json, sentence, to_json
+from projections.describe import N_, Phrase, from_json, sentence
 from projections.events import EVENTS_TABLE
 
 VOTES_TABLE = "votes_events"
@@ -55,8 +57,17 @@ CREATE TABLE IF NOT EXISTS vote_audit_log (
     PRIMARY KEY (vote_id, version)
 )
 """
+# How far the chains are: a notification id of VOTES_TABLE, so not a row of projection_positions
+# (whose positions are the negotiation log's).
+POSITION_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vote_audit_position (
+    one boolean PRIMARY KEY DEFAULT true CHECK (one),
+    position bigint NOT NULL
+);
+INSERT INTO vote_audit_position (position) VALUES (0) ON CONFLICT DO NOTHING;
+"""
 CATCH_UP_PAGE = 5_000
-_decoder = msgspec.msgpack.Decoder(dict[str, Any])
+state_decoder = msgspec.msgpack.Decoder(dict[str, Any])
 _SELECT_VOTE_EVENTS = (
     f"SELECT originator_version, topic, state FROM {VOTES_TABLE} WHERE originator_id = $1 "
     "AND originator_version > $2 ORDER BY originator_version LIMIT $3"
@@ -112,7 +123,7 @@ async def votes_called(conn: asyncpg.Connection, negotiation_id: str) -> list[Vo
         )
     }
     return [
-        VoteCall(UUID(str(_decoder.decode(states[p]).get("vote_id"))), p, bytes(digest))
+        VoteCall(UUID(str(state_decoder.decode(states[p]).get("vote_id"))), p, bytes(digest))
         for p, digest in rows
         if p in states
     ]
@@ -132,7 +143,7 @@ async def vote_negotiation(conn: asyncpg.Connection, vote_id: UUID) -> str | Non
         f"SELECT state FROM {VOTES_TABLE} WHERE originator_id = $1 AND originator_version = 1",
         vote_id,
     )
-    return None if state is None else str(_decoder.decode(state).get("negotiation_id"))
+    return None if state is None else str(state_decoder.decode(state).get("negotiation_id"))
 
 
 async def vote_officials(conn: asyncpg.Connection, vote_id: UUID) -> set[str]:
@@ -144,95 +155,7 @@ async def vote_officials(conn: asyncpg.Connection, vote_id: UUID) -> set[str]:
     )
     if state is None:
         return set()
-    return {str(o.get("account_id")) for o in _decoder.decode(state).get("officials", [])}
-
-
-_TABLE_LOCK = 727_012  # (voting/store.py's schema lock is 727_011)
-_table_ready = False
-
-
-async def create_table(conn: asyncpg.Connection) -> None:
-    """Once per process; concurrent CREATE TABLE IF NOT EXISTS can collide, so under a lock."""
-    global _table_ready
-    if _table_ready:
-        return
-    async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", _TABLE_LOCK)
-        await conn.execute(SCHEMA)
-        # Steps chained before descriptions had phrases keep NULL: pages show them in English.
-        await add_column_once(conn, "vote_audit_log", "message")
-    _table_ready = True
-
-
-async def catch_up(pool: asyncpg.Pool, negotiation_id: str, vote_id: UUID) -> bool:
-    """Chain the vote's events recorded since the last call. False when the negotiation's
-    chain does not hold the call yet (the projection is behind)."""
-    async with pool.acquire() as conn:
-        await create_table(conn)
-        start = await anchor(conn, negotiation_id, vote_id)
-        if start is None:
-            return False
-        # One writer per vote at a time; a second reader waits, then finds the rows there.
-        async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", vote_id.hex)
-            row = await conn.fetchrow(
-                "SELECT version, hash, event_type, run FROM vote_audit_log WHERE vote_id = $1 "
-                "ORDER BY version DESC LIMIT 1",
-                vote_id.hex,
-            )
-            version, prev = (row[0], bytes(row[1])) if row else (0, start)
-            last_kind, run = (row[2], row[3]) if row else ("", 0)
-            first = await conn.fetchval(
-                f"SELECT state FROM {VOTES_TABLE} WHERE originator_id = $1 "
-                "AND originator_version = 1",
-                vote_id,
-            )
-            options = list(_decoder.decode(first).get("options", [])) if first else []
-            while True:
-                events = await conn.fetch(_SELECT_VOTE_EVENTS, vote_id, version, CATCH_UP_PAGE)
-                if not events:
-                    return True
-                records = []
-                for v, topic, state in events:
-                    digest = chain_hash(prev, v, str(vote_id), v, topic, state)
-                    data = _decoder.decode(state)
-                    kind = topic.rsplit(".", 1)[-1]
-                    by = data.get("by") or {}
-                    at = data["timestamp"]  # the day (Vote.Event), for every step alike
-                    if not (kind == "BallotCast" == last_kind):
-                        run = v
-                    said = phrase(kind, data, options)
-                    records.append(
-                        (
-                            vote_id.hex,
-                            v,
-                            kind,
-                            by.get("name"),
-                            at,
-                            sentence(said),
-                            to_json(said),
-                            digest,
-                            prev,
-                            run,
-                        )
-                    )
-                    version, prev, last_kind = v, digest, kind
-                await conn.copy_records_to_table(
-                    "vote_audit_log",
-                    records=records,
-                    columns=(
-                        "vote_id",
-                        "version",
-                        "event_type",
-                        "actor_name",
-                        "at",
-                        "description",
-                        "message",
-                        "hash",
-                        "prev_hash",
-                        "run",
-                    ),
-                )
+    return {str(o.get("account_id")) for o in state_decoder.decode(state).get("officials", [])}
 
 
 # Consecutive accepted ballots are one row of the listing (the chain still has each): the runs
@@ -307,6 +230,21 @@ async def vote_entry_phrases(
             first = _ballots(entry.count, str(first.args["code"]), str(last.args["code"]))
         phrases[entry.first] = first
     return phrases
+
+
+async def vote_chains_reached(pool: asyncpg.Pool, timeout: float, poll: float = 0.02) -> bool:
+    """Until the projection has chained every vote event recorded before this call (False
+    after `timeout`): a read sees what was recorded before it, as the negotiation's reads do."""
+    head = await pool.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {VOTES_TABLE}")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        reached = await pool.fetchval("SELECT position FROM vote_audit_position")
+        if reached is not None and reached >= head:
+            return True
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(poll)
 
 
 async def vote_head(pool: asyncpg.Pool, vote_id: UUID) -> tuple[int, str] | None:

@@ -4,18 +4,36 @@ links a member to a ballot."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import re
+import time
+import uuid
+from typing import Any
 from uuid import UUID
 
+import asyncpg
 import httpx
+import msgspec
 import psycopg
 import pytest
 
-from negotiation.database import DatabaseConfig
-from negotiation.voting.client import decrypt
+from negotiation.application import Negotiations
+from negotiation.ballots.record import BallotSubmission
+from negotiation.database import DatabaseConfig, drop_database, ensure_database_exists
+from negotiation.domain import vote_commands as c
+from negotiation.domain.ratification import check_ballot
+from negotiation.voting.client import decrypt, make_submission
+from negotiation.voting.service import VOTER, Votes
+from projections.audit import vote_projection
+from projections.audit import votes as audit_votes
+from projections.audit.chain import chain_hash
+from projections.runner import Projector
 from tests.integration.test_audit import english_leftovers
 from tests.integration.test_votes import ROLL, Election, new_election, ok, refused
-from tests.support import LiveServer
+from tests.support import LiveServer, open_table_in
+from tests.unit.builders import EMPLOYER_CHIEF, UNION_CHIEF
+from web.rebuild import rebuild
 
 STEPS = [
     "VoteCalled",
@@ -195,3 +213,187 @@ def test_a_changed_vote_event_breaks_its_chain_at_that_step(
     assert not broken["ok"] and broken["first_problem_version"] == closed
     assert "does not match its audit hash" in str(broken["problem"])
     assert verify()["ok"]
+
+
+# ------------------------------------------------------------------ kept as a projection
+def chained_and_recorded(database: DatabaseConfig, vote_id: str) -> tuple[int, int]:
+    """How far the vote's chain is stored, and how many events the vote has."""
+    with psycopg.connect(database.dsn(), autocommit=True) as conn:
+        (chained,) = conn.execute(
+            "SELECT coalesce(max(version), 0) FROM vote_audit_log WHERE vote_id = %s",
+            (UUID(vote_id).hex,),
+        ).fetchone() or (0,)
+        (recorded,) = conn.execute(
+            "SELECT max(originator_version) FROM votes_events WHERE originator_id = %s",
+            (UUID(vote_id),),
+        ).fetchone() or (0,)
+    return chained, recorded
+
+
+def wait_chained(database: DatabaseConfig, vote_id: str, timeout: float = 60.0) -> int:
+    """Until the projection writer has chained every event of the vote (nobody reading it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        chained, recorded = chained_and_recorded(database, vote_id)
+        if chained == recorded:
+            return recorded
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"{chained} of the vote's {recorded} events chained in {timeout} s"
+            )
+        time.sleep(0.05)
+
+
+def test_a_votes_steps_are_chained_as_they_are_recorded_with_no_read(
+    client, negotiations, people, database: DatabaseConfig
+):
+    election = new_election(client, negotiations, people)
+    ok(election.cast("M1", 0), 201)
+    negotiation_id, vote_id = ids(election)
+    # No audit route was read: the rows are there all the same, written by the projection writer.
+    recorded = wait_chained(database, vote_id)
+    assert recorded == len(STEPS[: STEPS.index("VoteOpened") + 1]) + 1
+    seen = ok(chain(election, election.lead))
+    assert seen["head_version"] == recorded
+    assert [e["event_type"] for e in seen["entries"]][-2:] == ["VoteOpened", "BallotCast"]
+    verified = ok(
+        client.get(
+            f"/api/audit/votes/{vote_id}/verify",
+            params={"negotiation_id": negotiation_id},
+            headers=election.lead,
+        )
+    )
+    assert verified["ok"] and verified["checked"] == recorded
+
+
+async def _copy_tables(source: DatabaseConfig, target: DatabaseConfig, tables: list[str]) -> None:
+    """Rows as they are (notification ids included) from one database into the other's tables."""
+    src = await asyncpg.connect(**source.asyncpg_kwargs())
+    dst = await asyncpg.connect(**target.asyncpg_kwargs())
+    try:
+        for table in tables:
+            buffer = io.BytesIO()
+            await src.copy_from_table(table, output=buffer, format="binary")
+            buffer.seek(0)
+            await dst.copy_to_table(table, source=buffer, format="binary")
+    finally:
+        await src.close()
+        await dst.close()
+
+
+async def _vote_rows(config: DatabaseConfig, vote_id: str) -> list[tuple[object, ...]]:
+    conn = await asyncpg.connect(**config.asyncpg_kwargs())
+    try:
+        rows = await conn.fetch(
+            "SELECT * FROM vote_audit_log WHERE vote_id = $1 ORDER BY version", UUID(vote_id).hex
+        )
+        return [tuple(r) for r in rows]
+    finally:
+        await conn.close()
+
+
+def test_negotiation_rebuild_gives_every_vote_the_same_chain(
+    client, negotiations, people, database: DatabaseConfig
+):
+    # given: a whole vote, chained by the running server, and its event tables copied (as they
+    # are) into a database of its own, with its chain there, damaged
+    election = a_whole_vote(client, negotiations, people)
+    _, vote_id = ids(election)
+    wait_chained(database, vote_id)
+    before = asyncio.run(_vote_rows(database, vote_id))
+    assert len(before) == len(STEPS) + 1
+    copy = database.with_dbname(f"vote_rebuild_{uuid.uuid4().hex[:8]}")
+    ensure_database_exists(copy)
+    try:
+        Negotiations(env=copy.eventsourcing_env()).close()  # the event tables, empty
+        Votes(env=copy.eventsourcing_env()).close()
+        asyncio.run(_copy_tables(database, copy, ["negotiations_events", "votes_events"]))
+
+        async def damaged_chain() -> None:
+            pool = await asyncpg.create_pool(**copy.asyncpg_kwargs(), min_size=1, max_size=2)
+            try:
+                await Projector(pool).create_tables()
+            finally:
+                await pool.close()
+            await _copy_tables(database, copy, ["vote_audit_log"])
+            conn = await asyncpg.connect(**copy.asyncpg_kwargs())
+            try:
+                await conn.execute("UPDATE vote_audit_log SET description = 'forged'")
+            finally:
+                await conn.close()
+
+        asyncio.run(damaged_chain())
+        # when: `negotiation rebuild` (what the command runs)
+        out = io.StringIO()
+        asyncio.run(rebuild(copy, out))
+        # then: the vote's chain, entry for entry, hash for hash
+        assert asyncio.run(_vote_rows(copy, vote_id)) == before
+        assert " vote events in " in out.getvalue()
+    finally:
+        drop_database(copy)
+
+
+def test_a_read_after_a_thousand_ballots_hashes_none_of_them(
+    client, negotiations, people, database: DatabaseConfig, monkeypatch: pytest.MonkeyPatch
+):
+    # given: an open vote with 1,000 ballots (one checked ballot cast 1,000 times straight on
+    # the vote: its proofs once, not 1,000 times), chained in the background
+    election = new_election(client, negotiations, people)
+    _, vote_id = ids(election)
+    context = election.context()
+    command = c.CastBallot(ballot=msgspec.convert(make_submission(context, 0), BallotSubmission))
+    checked = check_ballot(context, command.ballot)
+    votes = Votes(env=database.eventsourcing_env())
+    try:
+        for _ in range(4):
+            votes.act(
+                UUID(vote_id),
+                lambda v: [v.cast_ballot(VOTER, command, checked) for _ in range(250)],
+            )
+    finally:
+        votes.close()
+    recorded = wait_chained(database, vote_id)
+    # when: the chain is read (the page too), with every hash counted
+    hashed: list[int] = []
+
+    def counted(*args: Any) -> bytes:
+        hashed.append(args[1])
+        return chain_hash(*args)
+
+    monkeypatch.setattr(vote_projection, "chain_hash", counted)
+    monkeypatch.setattr(audit_votes, "chain_hash", counted)
+    seen = ok(chain(election, election.lead))
+    negotiation_id, _ = ids(election)
+    page = client.get("/audit", params={"negotiation_id": negotiation_id}, headers=election.lead)
+    # then: what was stored is read, and nothing is hashed
+    assert hashed == []
+    assert seen["head_version"] == recorded
+    last = seen["entries"][-1]
+    assert (last["event_type"], last["count"]) == ("BallotCast", 1000)
+    assert page.status_code == 200 and "1,000 ballots accepted" in page.text
+
+
+async def test_a_failure_chaining_votes_does_not_hold_up_the_negotiations_projections(
+    database: DatabaseConfig, caplog: pytest.LogCaptureFixture
+):
+    config = database.with_dbname(f"vote_chain_fails_{uuid.uuid4().hex[:8]}")
+    await asyncio.to_thread(ensure_database_exists, config)
+    app = await asyncio.to_thread(Negotiations, config.eventsourcing_env())
+    pool = await asyncpg.create_pool(**config.asyncpg_kwargs(), min_size=1, max_size=2)
+    try:
+        await asyncio.to_thread(open_table_in, app, UNION_CHIEF, EMPLOYER_CHIEF, "Chains fail")
+        projector = Projector(pool)
+        await projector.create_tables()
+        assert projector.vote_chains is not None
+
+        async def broken(conn: asyncpg.Connection) -> int:
+            raise RuntimeError("a vote event this code cannot read")
+
+        projector.vote_chains.catch_up = broken  # type: ignore[method-assign]
+        applied = await projector.catch_up()
+        assert applied > 0 and await pool.fetchval("SELECT count(*) FROM board_docs") == 1
+        assert "chaining the votes' events failed" in caplog.text
+    finally:
+        await pool.close()
+        await asyncio.to_thread(app.close)
+        await asyncio.to_thread(drop_database, config)

@@ -33,7 +33,6 @@ from projections.audit import (
 from projections.audit.votes import (
     VoteAuditEntry,
     VoteVerifyResult,
-    catch_up,
     list_vote_entries,
     verify_vote_chain,
     vote_entry_phrases,
@@ -44,7 +43,7 @@ from projections.audit.votes import (
 )
 from projections.board_store import load_board
 from projections.views import audience_on
-from web.controllers.reads import projection_at
+from web.controllers.reads import projection_at, vote_chains_at
 from web.identity import Account
 from web.pages.audit import EVENT_KINDS
 from web.pages.viewer import page
@@ -183,7 +182,7 @@ async def _vote_chains(
     viewer: Account | None,
     only: UUID | None = None,
 ) -> list[VoteChainView]:
-    """The negotiation's votes' chains this viewer reads, brought up to date: with the
+    """The negotiation's votes' chains this viewer reads, as of now: with the
     negotiation's members-label (visibility.VOTE_AUDIT_LABEL), or as the vote's own election
     official (an official in visibility.Audience's sense, for that vote)."""
     negotiation_id = filters.negotiation_id
@@ -213,8 +212,9 @@ async def _vote_chains(
             "teams and the vote's officials; its outcome and election record are public."
         )
     chains = []
+    if calls:
+        await vote_chains_at(pool)  # as of now: chained in the background (no hashing here)
     for call in calls:
-        await catch_up(pool, negotiation_id, call.vote_id)
         head = await vote_head(pool, call.vote_id)
         chains.append(
             VoteChainView(

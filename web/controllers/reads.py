@@ -21,6 +21,7 @@ from litestar.exceptions import (
 )
 from litestar.params import Parameter
 
+from projections.audit.votes import vote_chains_reached
 from projections.board import Board
 from projections.board_store import negotiation_index, wait_for_projection
 from projections.documents import (
@@ -86,6 +87,15 @@ async def projection_at(pool: asyncpg.Pool, after: int | None) -> None:
     target = await _target(pool, after)
     if not await wait_for_projection(pool, target, READ_WAIT_SECONDS):
         raise _not_yet(target)
+
+
+async def vote_chains_at(pool: asyncpg.Pool) -> None:
+    """Until the votes' audit chains hold every vote event recorded before this read."""
+    if not await vote_chains_reached(pool, READ_WAIT_SECONDS):
+        raise ServiceUnavailableException(
+            "This server has not chained the votes' latest steps yet; try again shortly.",
+            headers={"Retry-After": "1"},
+        )
 
 
 class ReadController(Controller):
