@@ -29,7 +29,7 @@ from uuid import UUID
 
 import msgspec
 import segno
-from babel.dates import format_datetime
+from babel.dates import format_date, format_time
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
@@ -218,9 +218,11 @@ def letters_pdf(vote: VoteState, letters: list[Letter]) -> bytes:
             return catalogs.gettext(lang, message)
 
         def when(value: datetime, lang: str = lang) -> str:
-            # Babel's narrow no-break space (before AM/PM) is not in the font: a plain one.
-            text = format_datetime(value, "long", tzinfo=UTC, locale=lang)
-            return str(text).replace("\u202f", " ")
+            # The day in words and the time without seconds (the sentence says UTC); Babel's
+            # narrow no-break space before AM/PM is not in the font: a plain one.
+            day = format_date(value.astimezone(UTC), "full", locale=lang)
+            time = format_time(value, "short", tzinfo=UTC, locale=lang)
+            return f"{day}, {time}".replace("\u202f", " ")
 
         def block(
             value: str, size: float, style: str = "", font: str = family, gap: float = 2
