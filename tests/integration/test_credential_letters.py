@@ -72,6 +72,10 @@ def flat(text: str) -> str:
     return "".join(text.split())
 
 
+def pdf_text(content: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+
 def qr_modules(page: Any) -> list[list[int]]:
     """The page's QR code as a matrix of modules (1 dark), from its one-pixel-a-module image."""
     (image,) = page.images
