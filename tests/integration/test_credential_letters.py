@@ -182,6 +182,13 @@ def test_a_csv_that_is_not_the_credentials_csv_is_refused_naming_the_rows(
         detail = refused(letters(election, as_csv([elsewhere])), 422, "invalid_request")
         assert "the link is not this vote's ballot link" in detail
 
+        broken = {**rows[0], "link": "http://[::1/negotiations"}  # not even an address
+        detail = refused(letters(election, as_csv([broken])), 422, "invalid_request")
+        assert "line 2: the link is not this vote's ballot link" in detail
+        huge = {**rows[0], "name": "x" * 200_000}  # beyond the csv module's field limit
+        detail = refused(letters(election, as_csv([huge])), 422, "invalid_request")
+        assert "cannot be read" in detail
+
         too_many = as_csv([rows[0]] * (LETTERS_PER_PART + 1))
         detail = refused(letters(election, too_many), 422, "invalid_request")
         assert f"{LETTERS_PER_PART + 1:,} rows" in detail

@@ -115,10 +115,13 @@ def credential_rows(text: str) -> list[tuple[int, dict[str, str]]]:
             + f"; missing: {', '.join(missing)}."
         )
     reader.fieldnames = header
-    rows = [
-        (line, {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)})
-        for line, row in enumerate(reader, start=2)
-    ]
+    try:
+        rows = [
+            (line, {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)})
+            for line, row in enumerate(reader, start=2)
+        ]
+    except csv.Error as bad:  # e.g. a field longer than the csv module's limit
+        raise errors.InvalidRequest(f"The credentials CSV cannot be read: {bad}.") from None
     if not rows:
         raise errors.InvalidRequest("The credentials CSV holds no member: no letters to make.")
     if len(rows) > LETTERS_PER_PART:
@@ -155,7 +158,10 @@ def letters_from_csv(
     for line, row in rows:
         member_id, code, link = row.get("member_id", ""), row.get("code", ""), row.get("link", "")
         member = roll.get(member_id)
-        parts = urlsplit(link)
+        try:
+            parts = urlsplit(link)
+        except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 address)
+            parts = urlsplit("")
         if member is None or not member.good_standing:
             problem(f"line {line}: member {member_id or '(none)'} is not on this vote's roll")
         elif member_id in seen:
@@ -207,7 +213,7 @@ def letters_pdf(vote: VoteState, letters: list[Letter]) -> bytes:
         mono = "liberation-mono"
 
     def text(value: str) -> str:
-        return value if family != "helvetica" else value.encode("latin-1", "replace").decode()
+        return value if family != "helvetica" else value.encode("latin-1", "replace").decode("latin-1")
 
     width = pdf.epw
     lines: dict[tuple[str, str, float, str], list[str]] = {}
