@@ -213,7 +213,9 @@ def letters_pdf(vote: VoteState, letters: list[Letter]) -> bytes:
         mono = "liberation-mono"
 
     def text(value: str) -> str:
-        return value if family != "helvetica" else value.encode("latin-1", "replace").decode("latin-1")
+        if family != "helvetica":
+            return value
+        return value.encode("latin-1", "replace").decode("latin-1")  # the built-in font's
 
     width = pdf.epw
     lines: dict[tuple[str, str, float, str], list[str]] = {}
