@@ -131,6 +131,12 @@ def test_only_the_votes_officials_make_letters(election: Issued, people: PersonF
     refused(letters(election, text, headers=people(name="Stranger").headers), 403, "not_official")
     signed_out = letters(election, text, headers={})
     assert signed_out.status_code == 401, signed_out.text
+    # Signed in by the session cookie (as the roll page is): only from this platform's pages.
+    cookie = {"cookie": "negotiation_session=" + election.lead["Authorization"].split()[1]}
+    origin = str(election.client.base_url).rstrip("/")
+    forged = letters(election, text, headers={**cookie, "origin": "https://evil.example"})
+    refused(forged, 403, "cross_site_request")
+    assert len(pages(letters(election, text, headers={**cookie, "origin": origin}))) == 4
 
 
 def _state(database: DatabaseConfig, election: Issued) -> tuple[Any, ...]:
