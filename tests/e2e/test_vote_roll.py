@@ -132,6 +132,12 @@ async def test_import_fix_certify_issue_and_reissue_on_the_roll_page(
         assert new_code and new_code != next(r["code"] for r in issued if r["member_id"] == "R3")
         qr = page.get_by_role("img", name="QR code of the ballot link, for the letter")
         assert (await qr.get_attribute("src") or "").startswith("data:image/svg+xml")
+        # Its letter (the saved CSV still holds the old code): one page with the new one.
+        await page.get_by_role("button", name="Make this member's letter (PDF)").click()
+        save = page.get_by_role("link", name="Save this member's letter (PDF)")
+        await save.wait_for()
+        (letter,) = await saved_pdf(page, save, tmp_path / "letter-R3.pdf")
+        assert "Cy Diaz" in letter.extract_text() and new_code in letter.extract_text()
         await page.get_by_label("Member id").fill("R404")
         await page.get_by_role("button", name="Reissue the credential").click()
         await page.get_by_text("Member R404 is not eligible on this vote's roll.").wait_for()

@@ -163,6 +163,8 @@ $("issue-credentials")?.addEventListener("click", async (event) => {
   }
 });
 
+let reissued = null; // the last reissued credential, for its letter
+
 function dataUrl(blob) {
   return new Promise((resolve) => {
     const reader = new FileReader();
@@ -181,6 +183,9 @@ $("reissue-form")?.addEventListener("submit", async (event) => {
     $("reissued-member").textContent = done.member_id;
     $("reissued-code").textContent = done.code;
     $("reissued-link").textContent = done.link;
+    reissued = done;
+    $("reissued-letter").hidden = false;
+    $("reissued-letter-item").querySelector("a")?.remove();
     const qr = await fetch(`${page.api}/credentials/qr`, {
       method: "POST", credentials: "same-origin",
       headers: { "content-type": "application/json" }, body: JSON.stringify({ link: done.link }),
@@ -252,13 +257,15 @@ const LETTERS = {
   vote_step_refused: () => _("Issue the credentials first, then make the letters from the CSV you saved."),
 };
 
-async function makePart(part, item, button) {
-  $("letters-error").hidden = true;
+/** POST one part's CSV; the PDF becomes a link (saveText) beside the button, or the refusal
+ * shows with the form (errorId). */
+async function makeLetters(csv, item, button, saveText, filename, errorId = "letters-error") {
+  $(errorId).hidden = true;
   button.disabled = true;
   try {
     const response = await fetch(`${page.api}/credentials/letters.pdf`, {
       method: "POST", credentials: "same-origin",
-      headers: { "content-type": "application/json" }, body: JSON.stringify({ csv: part.csv }),
+      headers: { "content-type": "application/json" }, body: JSON.stringify({ csv }),
     });
     if (!response.ok) {
       const type = response.headers.get("content-type") || "";
@@ -266,16 +273,20 @@ async function makePart(part, item, button) {
     }
     const link = item.querySelector("a") || item.appendChild(document.createElement("a"));
     link.href = URL.createObjectURL(await response.blob());
-    link.download = `letters-${page.voteId}-${part.first}-${part.last}.pdf`;
-    link.textContent = _("Save %(part)s (PDF)", { part: partLabel(part) });
+    link.download = filename;
+    link.textContent = saveText;
+    link.hidden = false;
     button.hidden = true;
     link.focus();
   } catch (error) {
-    show("letters-error", error, LETTERS);
+    show(errorId, error, LETTERS);
   } finally {
     button.disabled = false;
   }
 }
+
+const makePart = (part, item, button) => makeLetters(part.csv, item, button,
+  _("Save %(part)s (PDF)", { part: partLabel(part) }), `letters-${page.voteId}-${part.first}-${part.last}.pdf`);
 
 $("letters-form")?.addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -305,4 +316,12 @@ $("letters-form")?.addEventListener("submit", async (event) => {
   $("letters").hidden = false;
   if (made.length === 1) await makePart(made[0], $("letters-parts").firstChild, $("letters-parts").querySelector("button"));
   else $("letters-summary").focus();
+});
+
+// The letter of a reissued credential (the saved CSV still holds the old code, refused).
+$("reissued-letter")?.addEventListener("click", (event) => {
+  const header = ["member_id", "name", "email", "phone", "language", "worksite", "code", "link"];
+  const row = header.map((column) => (column in reissued ? reissued[column] : ""));
+  makeLetters(csvText([header, row]), $("reissued-letter-item"), event.target,
+    _("Save this member's letter (PDF)"), `letter-${page.voteId}-${reissued.member_id}.pdf`, "reissued-letter-error");
 });
