@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from negotiation.voting.client import context_from, make_submission
 from tests.e2e.test_ratification import (
@@ -121,6 +122,7 @@ async def test_import_fix_certify_issue_and_reissue_on_the_roll_page(
         assert sorted(r["member_id"] for r in issued) == ["R1", "R2", "R3", "R5"]
         assert all(r["code"] and r["link"].endswith("#credential=" + r["code"]) for r in issued)
         assert not await page.get_by_role("button", name="Import the roll").is_visible()
+        assert await page.get_by_label("The credentials CSV you saved").is_visible()  # letters
 
         # A lost credential: a new code, link and QR code; an unknown member is refused in place.
         await page.get_by_label("Member id").fill("R3")
@@ -130,6 +132,12 @@ async def test_import_fix_certify_issue_and_reissue_on_the_roll_page(
         assert new_code and new_code != next(r["code"] for r in issued if r["member_id"] == "R3")
         qr = page.get_by_role("img", name="QR code of the ballot link, for the letter")
         assert (await qr.get_attribute("src") or "").startswith("data:image/svg+xml")
+        # Its letter (the saved CSV still holds the old code): one page with the new one.
+        await page.get_by_role("button", name="Make this member's letter (PDF)").click()
+        save = page.get_by_role("link", name="Save this member's letter (PDF)")
+        await save.wait_for()
+        (letter,) = await saved_pdf(page, save, tmp_path / "letter-R3.pdf")
+        assert "Cy Diaz" in letter.extract_text() and new_code in letter.extract_text()
         await page.get_by_label("Member id").fill("R404")
         await page.get_by_role("button", name="Reissue the credential").click()
         await page.get_by_text("Member R404 is not eligible on this vote's roll.").wait_for()
@@ -174,3 +182,100 @@ async def test_the_desk_shows_who_voted_by_day_and_exports_who_has_not(
         ]
     finally:
         await browser_context.close()
+
+
+def credentials_file(rows, name="credentials.csv"):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return {"name": name, "mimeType": "text/csv", "buffer": out.getvalue().encode()}
+
+
+async def saved_pdf(page, link, path):
+    async with page.expect_download() as download:
+        await link.click()
+    await (await download.value).save_as(path)
+    return PdfReader(str(path)).pages
+
+
+async def test_the_roll_page_makes_the_letters_from_the_saved_csv_in_parts(
+    browser, server, http, negotiations, people, tmp_path
+):
+    _vote, page_base, officials, codes, _union = await ready_vote(
+        http, negotiations, people, server
+    )
+    rows = [codes[m] for m in sorted(codes)]  # the CSV saved at issuance: M1, M2 North; M3 South
+    context = await signed_in(browser, server, officials[0])
+    try:
+        page = await context.new_page()
+        await page.goto(f"{server.url}{page_base}/roll?lang=en")
+        chooser = page.get_by_label("The credentials CSV you saved")
+
+        # The roll CSV is not the credentials CSV: refused next to the form, the file kept.
+        roll = [
+            {k: r[k] for k in ("member_id", "name", "email", "phone", "worksite")} for r in rows
+        ]
+        await chooser.set_input_files(credentials_file(roll, "roll.csv"))
+        await page.get_by_role("button", name="Prepare the letters").click()
+        await page.get_by_text("This is not the credentials CSV").wait_for()
+        assert await chooser.evaluate("input => input.files[0].name") == "roll.csv"
+        await no_serious_violation(page)
+
+        # The saved file: one part, made at once, one page a member.
+        await chooser.set_input_files(credentials_file(rows))
+        await page.get_by_role("button", name="Prepare the letters").click()
+        link = page.get_by_role("link", name="Save Letters 1 to 3 (North – South) (PDF)")
+        await link.wait_for()
+        assert await page.locator("#letters-summary").inner_text() == "Members with a letter: 3."
+        assert not await page.locator("#letters-error").is_visible()
+        letters = await saved_pdf(page, link, tmp_path / "letters.pdf")
+        texts = [p.extract_text() for p in letters]
+        assert [t.split("\n")[0] for t in texts] == ["Ana Ruiz", "Ben Cho", "Cy Diaz"]
+        assert [r["code"] for r in rows] == [
+            next(c for c in (r["code"] for r in rows) if c in t) for t in texts
+        ]
+        assert "Su código para votar" in texts[0] and "Your code to vote" in texts[1]
+        await no_serious_violation(page)
+    finally:
+        await context.close()
+
+    # A roll larger than a part (two letters a part here): one button a part, by worksite.
+    context = await signed_in(browser, server, officials[1])
+
+    async def two_a_part(route):
+        response = await route.fetch()
+        body = (await response.text()).replace('"lettersPerPart": 500', '"lettersPerPart": 2')
+        await route.fulfill(response=response, body=body)
+
+    try:
+        await context.route(f"**{page_base}/roll?*", two_a_part)
+        page = await context.new_page()
+        await page.goto(f"{server.url}{page_base}/roll?lang=en")
+        await page.get_by_label("The credentials CSV you saved").set_input_files(
+            credentials_file(rows[::-1])
+        )
+        await page.get_by_role("button", name="Prepare the letters").click()
+        await page.get_by_text("Members with a letter: 3, in 2 parts").wait_for()
+        parts = page.locator("#letters-parts button")
+        assert await parts.all_inner_texts() == [
+            "Make Letters 1 to 2 (North)",
+            "Make Letters 3 to 3 (South)",
+        ]
+        await page.get_by_role("button", name="Make Letters 3 to 3 (South)").click()
+        link = page.get_by_role("link", name="Save Letters 3 to 3 (South) (PDF)")
+        await link.wait_for()
+        (south,) = await saved_pdf(page, link, tmp_path / "south.pdf")
+        assert south.extract_text().startswith("Cy Diaz")
+        assert await page.get_by_role("button", name="Make Letters 1 to 2 (North)").is_visible()
+
+        # In Spanish: the form and its parts, nothing left in English.
+        await page.goto(f"{server.url}{page_base}/roll?lang=es")
+        await page.get_by_label("El CSV de credenciales que guardó").set_input_files(
+            credentials_file(rows)
+        )
+        await page.get_by_role("button", name="Preparar las cartas").click()
+        await page.get_by_text("Miembros con carta: 3, en 2 partes").wait_for()
+        await no_english_left(page, ["Do you ratify the tentative agreement?", "CSV", "PDF"])
+    finally:
+        await context.close()

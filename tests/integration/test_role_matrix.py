@@ -281,6 +281,31 @@ async def test_the_document_pdf_follows_the_same_rule_as_the_ballot_page(world, 
     assert stranger.status_code == 403 and stranger.json()["rule"] == "not_on_roll"
 
 
+@pytest.mark.parametrize("role", ROLES)
+async def test_credential_letters_are_for_the_votes_officials_only(world, http_module, role):
+    """POST …/credentials/letters.pdf with the saved credentials CSV: the letter (with the
+    member's name from the roll, a marker only officials read) for the officials alone."""
+    from tests.integration.test_credential_letters import flat, pdf_text
+
+    nid, vid = world.votes["Vopen"]
+    base = str(http_module.base_url).rstrip("/")
+    code = world.codes["M4"]  # the member who has not voted
+    link = f"{base}/negotiations/{nid}/votes/{uuid_hex(vid)}/ballot#credential={code}"
+    text = f"member_id,name,email,phone,language,worksite,code,link\nM4,,,,en,,{code},{link}\n"
+    response = await http_module.post(
+        f"/api/negotiations/{nid}/votes/{vid}/credentials/letters.pdf",
+        headers=world.headers[role],
+        json={"csv": text},
+    )
+    if role == "official":
+        assert response.status_code == 200, response.text
+        letter = pdf_text(response.content)
+        assert world.markers["VopenNotVoted4"] in letter and link in flat(letter)
+    else:
+        assert response.status_code in (401, 403), (role, response.status_code)
+        assert "pdf" not in response.headers.get("content-type", "")
+
+
 @pytest.mark.parametrize("role", ["outsider", "member"])
 async def test_turnout_does_not_tell_who_voted_through_a_group_of_one(world, http_module, role):
     nid, vid = world.votes["Vopen"]

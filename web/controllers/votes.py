@@ -53,6 +53,7 @@ VID = "/{vote_id:uuid}"
 Credential = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9 -]*$")]
 QUIET_PATHS = ("/ballots", "/my-status")
 ROLL_MAX_BYTES = 128 * 1024 * 1024  # a national unit's roll (≈ 100 bytes a member as CSV)
+LETTERS_MAX_BYTES = 2 * 1024 * 1024  # one part of the credentials CSV (≈ 300 bytes a member)
 
 
 class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -148,6 +149,10 @@ class SyncRoll(Frozen, frozen=True):
 
 class ImportRollCsv(Frozen, frozen=True):
     csv: Annotated[str, Meta(max_length=ROLL_MAX_BYTES, pattern=r"^[^\x00]*$")]
+
+
+class LettersCsv(Frozen, frozen=True):
+    csv: Annotated[str, Meta(max_length=LETTERS_MAX_BYTES, pattern=r"^[^\x00]*$")]
 
 
 class QRRequest(Frozen, frozen=True):
@@ -634,6 +639,36 @@ class VoteController(Controller):
         out = io.BytesIO()
         segno.make(data.link, error="m").save(out, kind="svg", scale=4)
         return Response(out.getvalue(), media_type="image/svg+xml")
+
+    @post(
+        VID + "/credentials/letters.pdf",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        request_max_body_size=LETTERS_MAX_BYTES + 1024,
+    )
+    def letters(
+        self,
+        negotiation_id: UUID,
+        vote_id: UUID,
+        data: LettersCsv,
+        account: Account,
+        voting: Voting,
+    ) -> Response[bytes]:
+        """Printable letters (PDF, one page a member, with the QR code of the link) from the
+        credentials CSV saved at issuance ({"csv": …}, at most letters_pdf.LETTERS_PER_PART
+        rows): the codes exist only in that file; nothing of it is stored."""
+        from web.pages.letters_pdf import credential_letters
+
+        vote = voting.require_official(negotiation_id, vote_id, account.actor)
+        pdf = credential_letters(voting, negotiation_id, vote, data.csv)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="letters-{vote_id.hex}.pdf"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     # -------------------------------------------------------------- open, cast
     @post(VID + "/open", status_code=HTTP_200_OK, sync_to_thread=True)

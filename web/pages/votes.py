@@ -23,6 +23,7 @@ from web.controllers.votes import CredentialBody, vote_document
 from web.identity import Account
 from web.pages.document_pdf import document_pdf
 from web.pages.i18n import choose_language
+from web.pages.letters_pdf import LETTERS_PER_PART
 from web.pages.viewer import page
 
 PAGE_BASE = "/negotiations/{negotiation_id:uuid}/votes/{vote_id:uuid}"
@@ -230,6 +231,7 @@ class VotePages(Controller):
             signed_in=viewer is not None,
             guardian=me,
             on_roll=on_roll,
+            letters_per_part=LETTERS_PER_PART,
         )
 
     @get(PAGE_BASE + "/results", sync_to_thread=True)

@@ -1,6 +1,7 @@
 // The officials' roll and credentials: a CSV import with its progress and the report of every
 // rejected row, certifying the roll, issuing the credentials (a CSV saved from this answer: the
-// platform keeps only hashes) and reissuing a lost one with its QR code for the letter.
+// platform keeps only hashes), reissuing a lost one with its QR code for the letter, and the
+// printable letters made from the saved credentials CSV, in parts of at most lettersPerPart.
 
 import { _, page, number, lang } from "./i18n.js";
 import { call, refusal } from "./vote-api.js";
@@ -153,6 +154,7 @@ $("issue-credentials")?.addEventListener("click", async (event) => {
     event.target.hidden = true;
     for (const control of document.querySelectorAll("#roll-form, #certify-roll")) control.hidden = true;
     $("reissue-form").hidden = false;
+    $("letters-form").hidden = false;
     link.focus();
   } catch (error) {
     show("issue-error", error, {
@@ -160,6 +162,8 @@ $("issue-credentials")?.addEventListener("click", async (event) => {
     });
   }
 });
+
+let reissued = null; // the last reissued credential, for its letter
 
 function dataUrl(blob) {
   return new Promise((resolve) => {
@@ -179,6 +183,9 @@ $("reissue-form")?.addEventListener("submit", async (event) => {
     $("reissued-member").textContent = done.member_id;
     $("reissued-code").textContent = done.code;
     $("reissued-link").textContent = done.link;
+    reissued = done;
+    $("reissued-letter").hidden = false;
+    $("reissued-letter-item").querySelector("a")?.remove();
     const qr = await fetch(`${page.api}/credentials/qr`, {
       method: "POST", credentials: "same-origin",
       headers: { "content-type": "application/json" }, body: JSON.stringify({ link: done.link }),
@@ -193,4 +200,128 @@ $("reissue-form")?.addEventListener("submit", async (event) => {
       vote_step_refused: () => _("Credentials can be reissued only after they are issued and until the vote closes."),
     });
   }
+});
+
+// ------------------------------------------------------------------ letters
+/** The records of a CSV text (RFC 4180: quoted fields may hold commas, quotes, line breaks). */
+function csvRecords(text) {
+  const records = [];
+  let record = [], field = "", quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 1; }
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") { record.push(field); field = ""; }
+    else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && text[i + 1] === "\n") i += 1;
+      record.push(field); records.push(record); record = []; field = "";
+    } else field += ch;
+  }
+  if (field || record.length) { record.push(field); records.push(record); }
+  return records.filter((r) => r.some((f) => f !== ""));
+}
+
+const csvField = (value) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+const csvText = (records) => records.map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+
+/** The saved CSV in parts of at most lettersPerPart rows, by worksite then name (so a part is
+ * one worksite's letters, or a few whole worksites' where they are small). */
+function parts(text) {
+  const [header = [], ...rows] = csvRecords(text.replace(/^\ufeff/, ""));
+  const column = (name) => header.map((h) => h.trim()).indexOf(name);
+  const [site, name] = [column("worksite"), column("name")];
+  const key = (row, i) => (i < 0 ? "" : (row[i] || "").trim());
+  rows.sort((a, b) => key(a, site).localeCompare(key(b, site), lang) || key(a, name).localeCompare(key(b, name), lang));
+  const size = page.lettersPerPart;
+  const out = [];
+  for (let first = 0; first < rows.length; first += size) {
+    const chunk = rows.slice(first, first + size);
+    const sites = [key(chunk[0], site), key(chunk[chunk.length - 1], site)];
+    out.push({ first: first + 1, last: first + chunk.length, sites, csv: csvText([header, ...chunk]) });
+  }
+  return out;
+}
+
+function partLabel(part) {
+  const [from, to] = part.sites;
+  const where = from === to ? from : `${from} – ${to}`;
+  const which = _("Letters %(first)s to %(last)s", { first: number(part.first), last: number(part.last) });
+  return where ? `${which} (${where})` : which;
+}
+
+const LETTERS = {
+  invalid_request: () => _("These are not letters this vote can print: use the credentials CSV saved when they were issued, as it was saved (a row's member, code or link does not match this vote's roll)."),
+  vote_step_refused: () => _("Issue the credentials first, then make the letters from the CSV you saved."),
+};
+
+/** POST one part's CSV; the PDF becomes a link (saveText) beside the button, or the refusal
+ * shows with the form (errorId). */
+async function makeLetters(csv, item, button, saveText, filename, errorId = "letters-error") {
+  $(errorId).hidden = true;
+  button.disabled = true;
+  try {
+    const response = await fetch(`${page.api}/credentials/letters.pdf`, {
+      method: "POST", credentials: "same-origin",
+      headers: { "content-type": "application/json" }, body: JSON.stringify({ csv }),
+    });
+    if (!response.ok) {
+      const type = response.headers.get("content-type") || "";
+      throw refusal(response.status, type.includes("json") ? await response.json() : null);
+    }
+    const link = item.querySelector("a") || item.appendChild(document.createElement("a"));
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = filename;
+    link.textContent = saveText;
+    link.hidden = false;
+    button.hidden = true;
+    link.focus();
+  } catch (error) {
+    show(errorId, error, LETTERS);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+const makePart = (part, item, button) => makeLetters(part.csv, item, button,
+  _("Save %(part)s (PDF)", { part: partLabel(part) }), `letters-${page.voteId}-${part.first}-${part.last}.pdf`);
+
+$("letters-form")?.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const file = $("letters-file").files[0];
+  $("letters-error").hidden = true;
+  if (!file) return;
+  const made = parts(await file.text());
+  $("letters").hidden = true;
+  if (!made.length) {
+    $("letters-error").textContent = _("This file holds no member: choose the credentials CSV you saved.");
+    $("letters-error").hidden = false;
+    return;
+  }
+  const members = number(made[made.length - 1].last);
+  $("letters-summary").textContent = made.length === 1
+    ? _("Members with a letter: %(n)s.", { n: members })
+    : _("Members with a letter: %(n)s, in %(parts)s parts: make and save each one.", { n: members, parts: number(made.length) });
+  $("letters-parts").replaceChildren(...made.map((part) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = _("Make %(part)s", { part: partLabel(part) });
+    button.addEventListener("click", () => makePart(part, item, button));
+    item.append(button);
+    return item;
+  }));
+  $("letters").hidden = false;
+  if (made.length === 1) await makePart(made[0], $("letters-parts").firstChild, $("letters-parts").querySelector("button"));
+  else $("letters-summary").focus();
+});
+
+// The letter of a reissued credential (the saved CSV still holds the old code, refused).
+$("reissued-letter")?.addEventListener("click", (event) => {
+  const header = ["member_id", "name", "email", "phone", "language", "worksite", "code", "link"];
+  const row = header.map((column) => (column in reissued ? reissued[column] : ""));
+  makeLetters(csvText([header, row]), $("reissued-letter-item"), event.target,
+    _("Save this member's letter (PDF)"), `letter-${page.voteId}-${reissued.member_id}.pdf`, "reissued-letter-error");
 });
