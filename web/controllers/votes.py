@@ -48,6 +48,7 @@ from projections.views import audience_on
 from realtime.hub import Hub
 from web.controllers.reads import board_at
 from web.identity import Account
+from web.pages.letters_pdf import CREDENTIAL_COLUMNS
 
 VID = "/{vote_id:uuid}"
 Credential = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9 -]*$")]
@@ -605,7 +606,7 @@ class VoteController(Controller):
             }
             for member, code in issued
         ]
-        columns = ["member_id", "name", "email", "phone", "language", "worksite", "code", "link"]
+        columns = list(CREDENTIAL_COLUMNS)
         return Response(_csv(rows, columns), media_type="text/csv")
 
     @post(
