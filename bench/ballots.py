@@ -79,6 +79,7 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import msgspec  # noqa: E402
+import psycopg  # noqa: E402
 from _measure import (  # noqa: E402  (bench/_measure.py)
     machine_busy_seconds,
     percentile,
@@ -447,6 +448,13 @@ def run(args: argparse.Namespace, config: Any, ballots: int) -> None:
         latencies = sorted(r[3] * 1000 for r in accepted)
         state = check(http.get(vbase))
         ballots_per_s = len(accepted) / cast_s
+        # How many transactions saved the ballots (each batch is one: voting/batch.py).
+        with psycopg.connect(config.dsn()) as db:
+            (batches,) = db.execute(
+                "SELECT count(DISTINCT xmin::text) FROM votes_events "
+                "WHERE originator_id = %s AND topic LIKE '%%BallotCast'",
+                (uuid.UUID(vote["id"]),),
+            ).fetchone() or (0,)
         print(
             f"cast: {len(accepted):,} accepted in {cast_s:.1f} s ({ballots_per_s:,.0f}/s), "
             f"refusals {others}, vote holds {state['ballots']:,}",
@@ -455,7 +463,8 @@ def run(args: argparse.Namespace, config: Any, ballots: int) -> None:
         print(
             "CPU ms per ballot sent: "
             + ", ".join(f"{k} {v:.2f}" for k, v in cpu_ms.items())
-            + f"; machine idle {idle_share:.0%}",
+            + f"; machine idle {idle_share:.0%}; {len(accepted) / max(batches, 1):.1f} ballots "
+            "a batch",
             flush=True,
         )
 
@@ -505,6 +514,7 @@ def run(args: argparse.Namespace, config: Any, ballots: int) -> None:
         "transport_errors": sum(1 for r in results if r[2] == 0),
         "cpu_ms_per_ballot": {k: round(v, 3) for k, v in cpu_ms.items()},
         "cast_idle_share": round(idle_share, 3),
+        "ballots_per_batch": round(len(accepted) / max(batches, 1), 1),
         "load_avg": os.getloadavg()[0],
     }
     print(json.dumps(out))
