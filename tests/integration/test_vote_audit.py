@@ -234,6 +234,8 @@ def test_a_changed_vote_event_breaks_its_chain_at_that_step(
     )
     assert "La cadena de esta votación se verificó:" in verify_page("es")
     assert "This vote's chain verified:" in verify_page("en")
+    back = f'href="/audit?negotiation_id={negotiation_id}#vote-{vote_id}"'
+    assert back in verify_page("en")  # back to the vote's own section
 
 
 # ------------------------------------------------------------------ kept as a projection

@@ -357,7 +357,7 @@ class AuditController(Controller):
         if viewer is None:
             return Redirect(f"/sign-in?next={quote('/audit/verify')}")
         result = await _verified(pool)
-        return page(request, "audit_verify.html", chain=None, result=result, viewer=viewer)
+        return page(request, "audit_verify.html", chain=None, result=result, back="/audit")
 
     @get("/audit/votes/{vote_id:uuid}/verify", include_in_schema=False)
     async def verify_vote_page(
@@ -373,7 +373,9 @@ class AuditController(Controller):
         if viewer is None:
             return Redirect(f"/sign-in?next={quote(request.url.path)}")
         result = await _vote_verified(pool, filters, labels, viewer, vote_id)
-        return page(request, "audit_verify.html", chain=str(vote_id), result=result, viewer=viewer)
+        negotiation = urlencode({"negotiation_id": filters.negotiation_id or ""})
+        back = f"/audit?{negotiation}#vote-{vote_id.hex}" if filters.negotiation_id else "/audit"
+        return page(request, "audit_verify.html", chain=str(vote_id), result=result, back=back)
 
     @get("/audit", include_in_schema=False)
     async def page(
