@@ -21,6 +21,18 @@ def speaks_for_party(role: str) -> bool:
     return role == "chief"
 
 
+FACILITATOR = "facilitator"
+"""The role of the neutral at the table, beside a team's chief and members."""
+
+
+def runs_sessions(role: str) -> bool:
+    """Whether someone at the table in this role runs the sessions: schedules, opens,
+    recesses, resumes and closes them and sets their agenda (DOMAIN.md, Sessions and teams):
+    the facilitator or a party's chief negotiator. Any team member may call a caucus, bring an
+    article to the table or count attendance."""
+    return role == FACILITATOR or speaks_for_party(role)
+
+
 class Actor(msgspec.Struct, frozen=True):
     """An authenticated person; what they may do in a negotiation is decided by the aggregate."""
 

@@ -22,6 +22,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from negotiation.domain import commands as c
 from negotiation.domain import errors
 from negotiation.domain.actors import (
+    FACILITATOR,
     PARTIES,
     PLATFORM,
     PLATFORM_ACCOUNT,
@@ -31,6 +32,7 @@ from negotiation.domain.actors import (
     TeamMember,
     TeamRole,
     other_party,
+    runs_sessions,
     speaks_for_party,
     stamp,
 )
@@ -287,10 +289,22 @@ class Negotiation(Aggregate):
             raise errors.NotOnTeam(f"{actor.name} is not on the {party} team.")
         return own
 
+    def role_at_table(self, account_id: str) -> str | None:
+        """The facilitator's role, a team member's (chief or member), or None (off the table)."""
+        if self.is_facilitator(account_id):
+            return FACILITATOR
+        member = self.state.team.get(account_id)
+        return member.role if member is not None else None
+
     def _require_session_manager(self, actor: Actor) -> None:
-        if self.is_facilitator(actor.account_id):
+        role = self.role_at_table(actor.account_id)
+        if role is not None and runs_sessions(role):
             return
-        self._require_chief(actor)
+        own = self._team_party(actor)  # anyone off the teams is refused here
+        raise errors.ChiefNegotiatorOnly(
+            f"Only the {own} chief negotiator or the facilitator runs the sessions; "
+            f"{actor.name} is a team member."
+        )
 
     @property
     def rules_in_force(self) -> GroundRules:

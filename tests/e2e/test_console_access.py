@@ -143,3 +143,72 @@ async def test_only_the_chief_has_the_acts_that_bind_the_party_the_team_reads_wh
             for button, line in CHIEFS_ACTS.items():
                 assert (button in html) is chief, (who.display_name, button)
                 assert (line in html) is not chief, (who.display_name, line)
+
+
+SESSION_RUNNERS_ACTS = {  # the session's state: the buttons only its runners are offered
+    "scheduled": ("Open the session",),
+    "open": ("Recess", "Close the session", "Set the agenda"),
+    "recessed": ("Resume", "Close the session", "Set the agenda"),
+    "closed": ("Schedule a session",),
+}
+RUNNERS_LINE = {
+    "scheduled": "Your chief negotiator or the facilitator opens, recesses and closes the session",
+    "open": "Your chief negotiator or the facilitator opens, recesses and closes the session",
+    "recessed": "Your chief negotiator or the facilitator opens, recesses and closes the session",
+    "closed": "Your chief negotiator or the facilitator schedules the sessions.",
+}
+
+
+async def test_only_chiefs_and_the_facilitator_are_offered_the_acts_that_run_a_session(
+    http, people
+):
+    """Scheduling, opening, recessing, resuming and closing a session and setting its agenda
+    are the chiefs' and the facilitator's (DOMAIN.md); another member is not offered a button
+    the rules refuse, reads who does it, and keeps the acts any member may do: calling a caucus
+    and bringing an article to the table. The shortcut list offers only what the viewer may do."""
+    from tests.e2e.test_console_team_acts import appointed_facilitator
+
+    table = await open_table(http, people, open_session=False)
+    mate = people(name="Mo Member")
+    await add_to_team(http, table, mate)
+    fay = await appointed_facilitator(http, table, people)
+    console, session = (
+        f"/console/{table.negotiation_id}",
+        f"{table.base}/sessions/{table.session_id}",
+    )
+    viewers = ((table.union, True), (table.employer, True), (fay, True), (mate, False))
+    for state, act in (
+        ("scheduled", None),
+        ("open", "open"),
+        ("recessed", "recess"),
+        ("closed", "close"),
+    ):
+        if act is not None:
+            await expect(await http.post(f"{session}/{act}", headers=table.union.headers), 200)
+        if state == "open":
+            await open_article(http, table)
+        for who, runs in viewers:
+            page = await http.get(console, headers=who.headers)
+            parts = await http.get(
+                f"{console}/parts", params={"names": "session"}, headers=who.headers
+            )
+            assert page.status_code == parts.status_code == 200
+            for html in (page.text, parts.text):
+                for button in SESSION_RUNNERS_ACTS[state]:
+                    assert (f">{button}<" in html) is runs, (state, who.display_name, button)
+                assert (RUNNERS_LINE[state] in html) is not runs, (state, who.display_name)
+            if state == "open" and who is not fay:  # any team member may do these
+                assert ">Call a caucus<" in page.text and ">Bring to the table<" in page.text
+            if who is not fay:
+                assert ("sign a TA on the latest version" in page.text) is (who is not mate)
+    # What the page offers is what the rules allow: the member pressing it would be refused.
+    refused = await http.post(
+        f"{table.base}/sessions",
+        headers=mate.headers,
+        json={
+            "visibility": "open",
+            "location": "Library",
+            "starts_at": "2027-01-12T16:00:00+00:00",
+        },
+    )
+    assert refused.status_code == 403 and "facilitator" in refused.text

@@ -16,6 +16,14 @@ pytestmark = pytest.mark.e2e
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 CURRENT = "Class size shall not exceed 30 students."
 DATA_WORDS_PATTERN = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Machine values are no language: hashes, UUIDs, tracking and voting codes, base64. Any token that
+# mixes letters with digits (a word of a language has no digit in it), or a hex run of 8 or more.
+MACHINE_VALUE_PATTERN = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|\b[0-9a-f]{8,}\b"
+    r"|[\w+/=-]*(?:\d[^\W\d_]|[^\W\d_]\d)[\w+/=-]*",
+    re.IGNORECASE,
+)
 
 
 async def post(http, path, who, body=None, status=200):
@@ -159,14 +167,30 @@ def english_only_words() -> set[str]:
     return {w for w in english - spanish if len(w) > 1}
 
 
+def english_words_in(text: str, english: set[str]) -> list[str]:
+    """The English-only words a text reads in, machine values (hashes, codes, UUIDs) left out."""
+    words = DATA_WORDS_PATTERN.findall(MACHINE_VALUE_PATTERN.sub(" ", text))
+    return [w for w in words if w.lower() in english]
+
+
+def test_a_hash_is_no_english_but_a_leftover_word_is():
+    english = {"be", "ab", "vote", "ballot"}
+    hashed = (
+        "Cadena: be12ab9f0c3de4 · 3f2a9b7e-be12-4a1b-8c2d-ab0123456789 · Zm9vYmFyYmU=, AB7K-9QXZ"
+    )
+    assert english_words_in(hashed, english) == []
+    assert english_words_in(f"{hashed} Vote su ballot", english) == ["Vote", "ballot"]
+
+
 VISIBLE_TEXT = """(roots) => {
   const out = [];
   for (const root of document.querySelectorAll(roots)) {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
-    // Contract language (.text) is what the parties wrote: it is never translated.
-    if (!parent || parent.closest("script, style, [hidden], .text")) continue;
+    // Contract language (.text) is what the parties wrote: it is never translated; a <code> holds
+    // a machine value (a hash, a code, a link), in no language.
+    if (!parent || parent.closest("script, style, [hidden], .text, code")) continue;
     const own = parent.closest("[lang]");
     if (own && own.lang !== document.documentElement.lang) continue;
     if (node.textContent.trim()) out.push(node.textContent.trim());
@@ -228,7 +252,7 @@ async def test_no_page_leaves_a_string_in_english_when_read_in_spanish(
         for text in texts:
             for datum in sorted(scene["data"], key=len, reverse=True):
                 text = text.replace(datum, " ")
-            words = [w for w in DATA_WORDS_PATTERN.findall(text) if w.lower() in english]
+            words = english_words_in(text, english)
             if words:
                 untranslated.append((text, words))
         assert untranslated == []

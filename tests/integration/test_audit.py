@@ -323,6 +323,71 @@ async def test_verify_needs_a_signed_in_person(http, scene: Scene):
     assert (await http.get("/api/audit/verify")).status_code == 401
 
 
+async def test_the_verify_page_says_in_the_readers_language_that_the_chain_verified(
+    http, scene: Scene
+):
+    audit_page = await http.get("/audit", headers=scene.outsider.headers)
+    assert 'href="/audit/verify"' in audit_page.text  # the page's link, no longer the JSON
+    said = {
+        "en": "The whole chain verified:",
+        "es": "La cadena entera se verificó:",
+    }
+    for lang, sentence in said.items():
+        response = await http.get(
+            "/audit/verify", params={"lang": lang}, headers=scene.outsider.headers
+        )
+        assert response.status_code == 200 and response.headers["content-language"] == lang
+        assert sentence in response.text and 'data-ok="yes"' in response.text
+        if lang == "es":
+            assert english_leftovers(response.text) == []
+    signed_out = await http.get("/audit/verify", follow_redirects=False)
+    assert signed_out.status_code in (302, 303, 307)
+    assert signed_out.headers["location"].startswith("/sign-in?next=")
+
+
+async def test_the_verify_page_says_where_a_tampered_chain_first_fails_in_both_languages(
+    http, scene: Scene, monkeypatch: pytest.MonkeyPatch
+):
+    """A stored event changed (in a transaction the verification reads, then rolled back, so
+    the shared log stays whole): the page names its position, in English and in Spanish."""
+    from web.controllers import audit as audit_controller
+
+    position = scene.positions[3]
+
+    async def verify_tampered(conn: asyncpg.Connection) -> Any:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await conn.execute(
+                "UPDATE negotiations_events SET state = overlay(state placing '\\x00'::bytea "
+                "from 20 for 1) WHERE notification_id = $1",
+                position,
+            )
+            return await verify_chain(conn)
+        finally:
+            await transaction.rollback()
+
+    monkeypatch.setattr(audit_controller, "verify_chain", verify_tampered)
+    said = {
+        "en": f"The whole chain did not verify: the first problem is at position {position}.",
+        "es": "La cadena entera no se verificó: el primer problema está en la posición "
+        f"{position}.",
+    }
+    for lang, sentence in said.items():
+        response = await http.get(
+            "/audit/verify", params={"lang": lang}, headers=scene.outsider.headers
+        )
+        assert response.status_code == 200
+        assert sentence in response.text and 'data-ok="no"' in response.text
+        assert ("does not match its audit hash" in response.text) is (lang == "en")
+        if lang == "es":
+            assert english_leftovers(response.text) == []
+    monkeypatch.undo()
+    assert (await expect(await http.get("/api/audit/verify", headers=scene.outsider.headers), 200))[
+        "ok"
+    ]
+
+
 async def test_the_audit_page_shows_the_chain_head_and_visible_entries(http, scene: Scene):
     response = await http.get("/audit", params={"negotiation_id": scene.negotiation_id})
     assert response.status_code == 200
@@ -347,6 +412,7 @@ def english_leftovers(html: str) -> list[str]:
         str(message[1])
         for path, method in (
             ("web/templates/audit.html", "jinja2"),
+            ("web/templates/audit_verify.html", "jinja2"),
             ("web/pages/audit.py", "python"),
             ("projections/describe.py", "python"),
             ("projections/audit/votes.py", "python"),

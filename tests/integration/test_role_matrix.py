@@ -114,6 +114,7 @@ def surfaces(world: World, schema: dict[str, Any]) -> list[str]:
     for nid, vid in world.votes.values():
         for page in ("ballot", "prepare", "officials", "roll", "results"):
             paths.append(f"/negotiations/{nid}/votes/{uuid_hex(vid)}/{page}")
+        paths.append(f"/audit/votes/{vid}/verify?negotiation_id={nid}")
     return paths
 
 

@@ -189,6 +189,15 @@ def test_a_changed_vote_event_breaks_its_chain_at_that_step(
             )
         )
 
+    def verify_page(lang: str) -> str:
+        response = client.get(
+            f"/audit/votes/{vote_id}/verify",
+            params={"negotiation_id": negotiation_id, "lang": lang},
+            headers=election.lead,
+        )
+        assert response.status_code == 200
+        return response.text
+
     assert verify()["ok"]
     with psycopg.connect(database.dsn(), autocommit=True) as conn:
         (state,) = conn.execute(
@@ -204,6 +213,7 @@ def test_a_changed_vote_event_breaks_its_chain_at_that_step(
         )
         try:
             broken = verify()
+            broken_pages = {lang: verify_page(lang) for lang in ("en", "es")}
         finally:
             conn.execute(
                 "UPDATE votes_events SET state = %s WHERE originator_id = %s "
@@ -213,6 +223,19 @@ def test_a_changed_vote_event_breaks_its_chain_at_that_step(
     assert not broken["ok"] and broken["first_problem_version"] == closed
     assert "does not match its audit hash" in str(broken["problem"])
     assert verify()["ok"]
+    # The page the audit history links to says it in the reader's language, where it failed.
+    assert (
+        f"This vote's chain did not verify: the first problem is at step {closed}."
+        in (broken_pages["en"])
+    )
+    assert (
+        f"La cadena de esta votación no se verificó: el primer problema está en el paso {closed}."
+        in (broken_pages["es"])
+    )
+    assert "La cadena de esta votación se verificó:" in verify_page("es")
+    assert "This vote's chain verified:" in verify_page("en")
+    back = f'href="/audit?negotiation_id={negotiation_id}#vote-{vote_id}"'
+    assert back in verify_page("en")  # back to the vote's own section
 
 
 # ------------------------------------------------------------------ kept as a projection

@@ -7,7 +7,7 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from uuid import UUID
 
 import asyncpg
@@ -16,7 +16,7 @@ from litestar import Controller, Request, get
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
-from litestar.response import Stream, Template
+from litestar.response import Redirect, Stream, Template
 
 from negotiation.domain import errors
 from negotiation.domain.visibility import VOTE_AUDIT_LABEL, Audience, labels_seen_by
@@ -175,6 +175,29 @@ class VoteChainView(msgspec.Struct, frozen=True):
     head_hash: str
 
 
+async def _verified(pool: asyncpg.Pool) -> VerifyView:
+    """The whole chain recomputed from the stored events and compared with the log."""
+    async with pool.acquire() as conn:
+        result = await verify_chain(conn)
+    return VerifyView(
+        ok=result.ok,
+        checked=result.checked,
+        first_problem_position=result.first_problem_position,
+        problem=result.problem,
+        head_position=result.head_position,
+        head_hash=result.head_hash,
+    )
+
+
+async def _vote_verified(
+    pool: asyncpg.Pool, filters: AuditFilters, labels: list[str], viewer: Account, vote_id: UUID
+) -> VoteVerifyResult:
+    """A vote's chain recomputed from its anchor and its stored events, for one who reads it."""
+    chain = (await _vote_chains(pool, filters, labels, viewer, vote_id))[0]
+    async with pool.acquire() as conn:
+        return await verify_vote_chain(conn, chain.negotiation_id, vote_id)
+
+
 async def _vote_chains(
     pool: asyncpg.Pool,
     filters: AuditFilters,
@@ -298,16 +321,7 @@ class AuditController(Controller):
     async def verify(self, pool: asyncpg.Pool, account: Account) -> VerifyView:
         """Recompute the whole chain from the stored events and compare it with the log
         (signed-in people only: it reads every event)."""
-        async with pool.acquire() as conn:
-            result = await verify_chain(conn)
-        return VerifyView(
-            ok=result.ok,
-            checked=result.checked,
-            first_problem_position=result.first_problem_position,
-            problem=result.problem,
-            head_position=result.head_position,
-            head_hash=result.head_hash,
-        )
+        return await _verified(pool)
 
     @get("/api/audit/votes/{vote_id:uuid}")
     async def vote_chain(
@@ -333,9 +347,35 @@ class AuditController(Controller):
         account: Account,
     ) -> VoteVerifyResult:
         """Recompute the vote's chain from its anchor and its stored events (signed in)."""
-        chain = (await _vote_chains(pool, filters, labels, account, vote_id))[0]
-        async with pool.acquire() as conn:
-            return await verify_vote_chain(conn, chain.negotiation_id, vote_id)
+        return await _vote_verified(pool, filters, labels, account, vote_id)
+
+    @get("/audit/verify", include_in_schema=False)
+    async def verify_page(
+        self, request: Request[Any, Any, Any], pool: asyncpg.Pool, viewer: Account | None
+    ) -> Template | Redirect:
+        """The whole chain's verification, said in the reader's language (the API's is JSON)."""
+        if viewer is None:
+            return Redirect(f"/sign-in?next={quote('/audit/verify')}")
+        result = await _verified(pool)
+        return page(request, "audit_verify.html", chain=None, result=result, back="/audit")
+
+    @get("/audit/votes/{vote_id:uuid}/verify", include_in_schema=False)
+    async def verify_vote_page(
+        self,
+        request: Request[Any, Any, Any],
+        pool: asyncpg.Pool,
+        filters: AuditFilters,
+        labels: list[str],
+        vote_id: UUID,
+        viewer: Account | None,
+    ) -> Template | Redirect:
+        """A vote's own chain's verification, said in the reader's language."""
+        if viewer is None:
+            return Redirect(f"/sign-in?next={quote(request.url.path)}")
+        result = await _vote_verified(pool, filters, labels, viewer, vote_id)
+        negotiation = urlencode({"negotiation_id": filters.negotiation_id or ""})
+        back = f"/audit?{negotiation}#vote-{vote_id.hex}" if filters.negotiation_id else "/audit"
+        return page(request, "audit_verify.html", chain=str(vote_id), result=result, back=back)
 
     @get("/audit", include_in_schema=False)
     async def page(

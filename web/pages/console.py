@@ -13,7 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
-from negotiation.domain.actors import speaks_for_party
+from negotiation.domain.actors import FACILITATOR, runs_sessions, speaks_for_party
 from negotiation.domain.visibility import Audience
 from projections.board import ArticleEntry, Board, ProposalEntry, SessionEntry
 from projections.views import (
@@ -137,7 +137,13 @@ def console_context(
         "ground_rules": parts["ground_rules"],
     }
     if aud.party is None:  # the facilitator: sessions, chart and rules, nothing of a team's
-        return common | {"party": None, "other": None, "role": "facilitator", "chief": False}
+        return common | {
+            "party": None,
+            "other": None,
+            "role": FACILITATOR,
+            "chief": False,
+            "runs_sessions": runs_sessions(FACILITATOR),
+        }
     member = board.team[account.account_id]
     live_packages = [p for p in board.packages.values() if p.status == "live"]
     return common | {
@@ -148,6 +154,8 @@ def console_context(
         "role": member.role,
         # The acts that bind the party are its chief's: the others see who does them instead.
         "chief": speaks_for_party(member.role),
+        # Scheduling, opening, recessing, resuming, closing and the agenda: chief or facilitator.
+        "runs_sessions": runs_sessions(member.role),
         "team": [(aid, t) for aid, t in board.team.items() if t.party == member.party],
         "drafts_by_id": {d.item_id: d.article_id for d in drafts},
     }
