@@ -4,7 +4,7 @@ Every ballot of a vote appends to the vote's one stream, so casts serialize on i
 per transaction, a vote accepts only as many ballots per second as it can take the lock, load,
 save and commit (≈ 5 ms each: bench/ballots.py). Here a cast whose proofs have verified (outside
 any lock) joins its vote's queue; the first caller to get the vote's batch lock takes every
-waiting cast, once it holds the vote's locks, and saves them with one vote lock, one
+waiting cast, once it holds this process's lock on the vote, and saves them with one vote lock, one
 transaction and one WAL flush; the callers that queued meanwhile find their answer ready, or
 lead the next batch.
 
@@ -56,8 +56,8 @@ class _Queue:
 class CastBatches(Generic[K]):
     """Per vote, the casts waiting to be saved, and the leader-takes-all loop that saves them.
 
-    `save(key, take)` takes the vote's locks, then calls `take()` for the batch — as late as
-    possible, so every cast that arrived while it waited for the locks is in it — saves it in
+    `save(key, take)` takes this process's lock on the vote, then calls `take()` for the
+    batch — as late as it can, so every cast that arrived while it waited is in it — saves it in
     one transaction and sets each cast's `code` or `error`. If it raises, no cast of the batch
     has a code, and those it had not refused get its error.
     """

@@ -102,8 +102,9 @@ class Votes(SerializedApplication[Vote]):
         claims: Callable[[], tuple[list[bytes], list[bytes]]],
         decide: Callable[[Vote, Found], list[Spend]],
     ) -> None:
-        """Save a batch of ballots in one transaction (voting/recorder.py): under the vote's
-        locks, `claims()` gives the batch's credential hashes and ciphertexts; `decide(vote,
+        """Save a batch of ballots in one transaction (voting/recorder.py): under this
+        process's lock on the vote, `claims()` gives the batch's credential hashes and
+        ciphertexts (every cast waiting by now), the database's lock is taken; `decide(vote,
         found)` casts those it accepts on the vote, brought up to date, and returns their
         spends, saved with the ballots' events. Retried from fresh state if another writer
         saved first."""
@@ -114,9 +115,8 @@ class Votes(SerializedApplication[Vote]):
                 vote = self._cached(vote_id)
                 try:
                     with ballot_transaction(self.recorder) as transaction:
-                        transaction.lock(vote_id)
                         hashes, alphas = claims()
-                        found = transaction.find(vote_id, vote.version, hashes, alphas)
+                        found = transaction.lock_and_find(vote_id, vote.version, hashes, alphas)
                         replay(vote, map(self.mapper.to_domain_event, found.events))
                         spends = decide(vote, found)
                         events = vote.collect_events()
@@ -419,7 +419,7 @@ class Voting:
         spent (no two casts of a batch share a credential or a ciphertext)."""
 
         def claims() -> tuple[list[bytes], list[bytes]]:
-            casts = [_payload(p) for p in take()]  # under the vote's locks: all waiting now
+            casts = [_payload(p) for p in take()]  # under this process's lock: all waiting now
             return (
                 [cast.spend.credential_hash for cast in casts],
                 [a for cast in casts for a in cast.spend.alphas],
