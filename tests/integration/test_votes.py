@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import csv
 import io
 import logging
@@ -125,6 +126,7 @@ def new_election(
     *,
     open_it: bool = True,
     roll_only: bool = False,
+    roll: str = ROLL,
     **call: Any,
 ) -> Election:
     union, employer = people(name="Uma Union"), people(name="Eli Employer")
@@ -154,7 +156,7 @@ def new_election(
             },
         )
     )
-    ok(election.post("/roll.csv", json={"csv": ROLL}))
+    ok(election.post("/roll.csv", json={"csv": roll}))
     if roll_only:
         return election
     ok(election.post("/roll/certify"))
@@ -360,6 +362,63 @@ def test_a_reissued_credential_voids_the_old_one(
     refused(election.post("/ballots", headers={}, json=body), 403, "not_on_roll")
     ok(election.cast("M1", 0), 201)
     refused(election.post("/credentials/M1/reissue"), 409, "second_ballot")
+
+
+def test_ballots_saved_in_batches_across_snapshots_read_back_whole_in_a_new_process(
+    client: httpx.Client,
+    negotiations: Negotiations,
+    people: PersonFactory,
+    database: DatabaseConfig,
+):
+    # Casts arriving together are saved as one batch (voting/recorder.py, not the library's
+    # save), and a snapshot is taken whenever a batch crosses the interval (every 200 events):
+    # a process that never saw them rebuilds the vote from the last snapshot and the events
+    # after it, and gets every ballot, the chain's last code and the running tally.
+    members = 450
+    roll = ROLL.splitlines()[0] + "\n" + "\n".join(
+        f"B{i},Member {i},b{i}@example.org,,North,Teacher,en,yes" for i in range(members)
+    )
+    election = new_election(client, negotiations, people, roll=roll)
+    context = election.context()
+    bodies = [
+        {"credential": election.codes[f"B{i}"], "ballot": make_submission(context, i % 3)}
+        for i in range(members)
+    ]
+    with concurrent.futures.ThreadPoolExecutor(24) as pool:
+        statuses = list(
+            pool.map(lambda b: election.post("/ballots", headers={}, json=b).status_code, bodies)
+        )
+    assert statuses == [201] * members
+    vote_id = UUID(election.base.rsplit("/", 1)[-1])
+    with psycopg.connect(database.dsn()) as conn:
+        (batches,) = conn.execute(
+            "SELECT count(DISTINCT xmin::text) FROM votes_events "
+            "WHERE originator_id = %s AND topic LIKE '%%BallotCast'",
+            (vote_id,),
+        ).fetchone() or (0,)
+        (snapshots,) = conn.execute(
+            "SELECT count(*) FROM votes_snapshots WHERE originator_id = %s", (vote_id,)
+        ).fetchone() or (0,)
+    assert batches < members  # some casts did meet in a batch
+    assert snapshots >= 2  # at least 200 and 400 events were crossed
+
+    fresh = Votes(env=database.eventsourcing_env())
+    try:
+        stored = fresh.stored(vote_id)
+    finally:
+        fresh.close()
+    ok(election.post("/close", json={"reason": "the test's ballots are in"}))
+    for official in election.officials[:2]:
+        decrypt(client, election.base, official, context)
+    counts = ok(election.post("/certify"))["counts"]
+    assert counts == {"yes": 150, "no": 150, "abstain": 150}
+    record = msgspec.json.decode(election.get("/record").content, type=ElectionRecord)
+    assert stored.state.ballots == len(record.ballots) == members
+    assert [(t.alpha, t.beta) for t in stored.state.tally] == [
+        (t.alpha, t.beta) for t in record.tally
+    ]
+    assert stored.state.last_code == record.ballots[-1].tracking_code
+    assert verify_record(record).ok  # every proof, the chain of codes, the sum
 
 
 def test_a_credential_voided_after_ballots_were_cast_is_refused_too(
