@@ -335,6 +335,9 @@ class CardCounter:
                 node.counts[negotiation_id] = (topic, int(red), int(green))
         except (ValueError, KeyError, TypeError):
             return None
+        # The meter may show these totals before this node's next beat, and the next message
+        # may lower them first: a peak is noted wherever the totals change.
+        self.note_peak(negotiation_id)
         return negotiation_id
 
 

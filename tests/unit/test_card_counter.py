@@ -170,3 +170,20 @@ def test_every_node_beats_at_the_same_moments_of_the_wall_clock():
     # then: both beat together, on a multiple of the interval (and never beat twice at once)
     assert [round(b, 9) for b in beats] == [1000.25, 1000.25]
     assert round(until_next_beat(1000.25, 0.25), 9) == 0.25
+
+
+def test_a_peak_reached_only_through_another_nodes_message_is_kept_without_a_tick():
+    # given: another node reports three greens, then (before this node's next beat: a busy
+    # server's ticks can be late) only one; the meter may have shown the three meanwhile
+    here, there = _counter("here"), _counter("there")
+    for n in range(3):
+        there.connect(NEGOTIATION, f"viewer:{n}")
+        there.hold(NEGOTIATION, f"viewer:{n}", "green", now=0.0)
+    here.take(there.state_message(NEGOTIATION), now=0.0)
+    for n in range(2):
+        there.disconnect(NEGOTIATION, f"viewer:{n}")
+    here.take(there.state_message(NEGOTIATION), now=0.1)
+    # when the article leaves the table
+    closed = here.set_topic(NEGOTIATION, NEXT)
+    # then the three greens are its peak
+    assert (closed.green, closed.peak_green) == (1, 3)
