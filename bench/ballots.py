@@ -29,27 +29,25 @@ The last line printed is one JSON object.
 
 How to read it. Compare ``ballots_per_s`` with ``ballot_proofs_per_s`` from the same run
 (``ratio``), never with a figure from another run: on the shared 2-core machine the load average
-swings between 1 and 30 within minutes, and the ceiling measured a few minutes apart moved from
-180 to 1,800 ballots/s. ``transport_errors`` (requests that got no answer) must be 0 for the
-other figures to mean anything. Where the time went, from py-spy on the server (6,000 members):
-the proofs were ≈ 6 % of the samples; the rest was casts queued on the vote's lock and the
-database round trips made while holding it (lock, load, save, commit: ≈ 5 ms per ballot when
-each ballot was its own transaction). Since then the casts waiting on a vote are saved together
-(negotiation/voting/batch.py): one lock, one transaction, one commit per batch.
+swings between 1 and 30 within minutes. ``transport_errors`` (requests that got no answer) must
+be 0 for the other figures to mean anything. ``cpu_ms_per_ballot`` says where the cast phase's
+CPU went (server processes, PostgreSQL, the clients; ``machine`` is every process, others'
+included), ``cast_idle_share`` how much of both cores sat idle, ``ballots_per_batch`` how many
+ballots each transaction saved.
 
-Measured (2026-12-02, load average 23-25 throughout, 8 engineers on 2 cores), 10,000 members:
-``ballots_per_s`` 34.5, ``p99_ms`` 4,274, ``double_votes_accepted`` 0 of 100 attempts,
-``tally_ms`` 1,261, ``verify_ms`` 74,111 (135 ballots/s), ``tally_exact`` true,
-``ballot_proofs_per_s`` 139.5, ``ratio`` 0.25, ``transport_errors`` 0. At that load Python's
-encryption took 8 ms a ballot per process (1.2 ms when idle), so every figure is CPU-starved;
-the 100,000-member run (encryption alone ≈ 7 minutes at that load) did not fit the session.
-The same 10,000 at load 3-5 (02:10, after the others' suites): ``ballots_per_s`` 208,
-``p99_ms`` 686, 0 double votes, ``tally_ms`` 220, ``verify_ms`` 12,264 (815 ballots/s: a
-100,000 record in ≈ 2 minutes), ``tally_exact`` true, ``ballot_proofs_per_s`` 990, ``ratio``
-0.21 — short of 300/s and 0.6: the cast path still costs about four times the proofs' CPU.
-3,000 members with proof checks not limited to 2 threads per process (load 31): 27.1 ballots/s,
-ratio 0.246; the limit is kept for what it was meant for (the lock holder's wake-ups), which
-this load could not show either way.
+Measured (2026-12-02 04:50, quiet machine, load average 0.6-3), 100,000 members:
+``ballots_per_s`` 749.8 (100,000 in 133 s), ``p99_ms`` 198.3, ``double_votes_accepted`` 0 of
+1,000 attempts, ``tally_ms`` 1,706, ``verify_ms`` 58,448, ``tally_exact`` true,
+``ballot_proofs_per_s`` 1,930, ``ratio`` 0.389, ``transport_errors`` 0; CPU a ballot: server
+1.97 ms (its proofs ≈ 1.04 of it), PostgreSQL 0.21, clients 0.06; 14 % idle; 8.2 ballots a
+batch. The same bench on the morning's code gave 438.5 ballots/s and ratio 0.209: the
+clients' httpx took a quarter of the machine (now plain HTTP/1.1, 0.06 ms a ballot); the
+default executor's 6 threads held casts back 130 ms before their handler and kept batches at
+3; a batch's save took eight round trips under the lock (now two), with the ballots' bytes
+quoted in Python; every cast asked the database for its credential; and the batch's check
+scanned the whole participation table. What is left above the proofs: uvicorn and Litestar
+(≈ 0.5 ms a ballot), the batch's event sourcing (≈ 0.3 ms), and the two worker processes
+taking turns on the vote's lock, whose holder waits for the CPU at each of its two wake-ups.
 """
 
 from __future__ import annotations
