@@ -357,3 +357,31 @@ async def test_the_facilitator_reads_the_ground_rules_agreed_and_offered_live_wi
         assert await rules.locator("button, form, .chiefs-act").count() == 0
     finally:
         await context.close()
+
+
+async def test_the_facilitator_reads_a_late_article_asked_for_live_with_nothing_to_press(
+    browser, server, http, people
+):
+    cutoff = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    table = await open_table(http, people, ground_rules={"proposal_cutoff": cutoff})
+    fay = await appointed_facilitator(http, table, people)
+    context, page, _ = await signed_in(browser, server, fay)
+    try:
+        await open_console(page, table)
+        await expect(
+            await http.post(
+                f"{table.base}/late-articles",
+                headers=table.union.headers,
+                json={"number": "30", "title": "Parking", "category": "economic"},
+            ),
+            201,
+        )
+        request = page.locator("#ground-rules .late-request")
+        await request.wait_for()
+        assert "asks to open Art. 30 — Parking" in await request.inner_text()
+        assert await request.locator("button, form, .chiefs-act").count() == 0
+        # The shortcuts listed are the facilitator's: j / k, and u to end a team's caucus.
+        keys = await page.locator("#keys").inner_text()
+        assert "end a team's caucus" in keys and "draft on the article" not in keys
+    finally:
+        await context.close()
