@@ -286,6 +286,44 @@ def check(response: httpx.Response, status: int = 200) -> Any:
     return response.json() if "json" in response.headers.get("content-type", "") else response.text
 
 
+def call_vote(
+    http: httpx.Client,
+    nid: str,
+    chief: dict[str, str],
+    official_people: list[tuple[str, str, dict[str, str]]],
+    options: list[str],
+) -> tuple[Any, str, list[Official]]:
+    """As the union's chief: call a vote open since a minute ago for three days, and appoint
+    the officials (2 of them to decrypt). Returns the vote, its API path and the officials."""
+    base = f"/api/negotiations/{nid}/votes"
+    now = datetime.now(UTC)
+    vote = check(
+        http.post(
+            base + "/",
+            headers=chief,
+            json={
+                "question": "Ratify?",
+                "options": options,
+                "opens_at": (now - timedelta(minutes=1)).isoformat(),
+                "closes_at": (now + timedelta(days=3)).isoformat(),
+            },
+        ),
+        201,
+    )
+    vbase = f"{base}/{vote['id']}"
+    check(
+        http.put(
+            vbase + "/officials",
+            headers=chief,
+            json={
+                "officials": [{"account_id": a, "name": n} for a, n, _ in official_people],
+                "quorum": 2,
+            },
+        )
+    )
+    return vote, vbase, [Official(headers=h) for _, _, h in official_people]
+
+
 # ---------------------------------------------------------------------- the run
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -324,34 +362,8 @@ def run(args: argparse.Namespace, config: Any, ballots: int) -> None:
         serve(config.dsn(), port, args.workers) as (url, server_pid),
         httpx.Client(base_url=url, timeout=600) as http,
     ):
-        base = f"/api/negotiations/{nid}/votes"
-        now = datetime.now(UTC)
         options = ["yes", "no", "abstain"][: args.options]
-        vote = check(
-            http.post(
-                base + "/",
-                headers=u_headers,
-                json={
-                    "question": "Ratify?",
-                    "options": options,
-                    "opens_at": (now - timedelta(minutes=1)).isoformat(),
-                    "closes_at": (now + timedelta(days=3)).isoformat(),
-                },
-            ),
-            201,
-        )
-        vbase = f"{base}/{vote['id']}"
-        officials = [Official(headers=h) for _, _, h in official_people]
-        check(
-            http.put(
-                vbase + "/officials",
-                headers=u_headers,
-                json={
-                    "officials": [{"account_id": a, "name": n} for a, n, _ in official_people],
-                    "quorum": 2,
-                },
-            )
-        )
+        vote, vbase, officials = call_vote(http, nid, u_headers, official_people, options)
         lead = officials[0].headers
         t = time.perf_counter()
         members = [

@@ -28,7 +28,6 @@ import sys
 import threading
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
-from ballots import check, free_port, make_people, serve, whole_ta  # noqa: E402
+from ballots import call_vote, check, free_port, make_people, serve, whole_ta  # noqa: E402
 
 from negotiation.database import drop_database, ensure_database_exists, locate_database  # noqa: E402
 
@@ -92,24 +91,10 @@ def run(args: argparse.Namespace, config: object) -> None:
     nid = whole_ta(config, Actor(u_id, u_name), Actor(e_id, e_name))
     text, bad = roll_csv(args.members)
     with (
-        serve(config.dsn(), free_port(), args.workers) as url,  # type: ignore[attr-defined]
+        serve(config.dsn(), free_port(), args.workers) as (url, _),
         httpx.Client(base_url=url, timeout=600) as http,
     ):
-        base = f"/api/negotiations/{nid}/votes"
-        now = datetime.now(UTC)
-        body = {
-            "question": "Ratify?",
-            "options": ["yes", "no"],
-            "opens_at": (now - timedelta(minutes=1)).isoformat(),
-            "closes_at": (now + timedelta(days=3)).isoformat(),
-        }
-        vote = check(http.post(base + "/", headers=u_headers, json=body), 201)
-        vbase = f"{base}/{vote['id']}"
-        appoint = {
-            "officials": [{"account_id": a, "name": n} for a, n, _ in official_people],
-            "quorum": 2,
-        }
-        check(http.put(vbase + "/officials", headers=u_headers, json=appoint))
+        _, vbase, _ = call_vote(http, nid, u_headers, official_people, ["yes", "no"])
         lead = official_people[0][2]
 
         seen: set[int] = set()

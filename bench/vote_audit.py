@@ -43,7 +43,6 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +52,14 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 import msgspec  # noqa: E402
-from ballots import check, free_port, make_people, serve, whole_ta  # noqa: E402  (bench/)
+from ballots import call_vote, check, free_port, make_people, serve, whole_ta  # noqa: E402  (bench/)
 
 from negotiation.ballots.record import BallotSubmission  # noqa: E402
 from negotiation.database import drop_database, ensure_database_exists, locate_database  # noqa: E402
 from negotiation.domain import vote_commands as c  # noqa: E402
 from negotiation.domain.actors import Actor  # noqa: E402
 from negotiation.domain.ratification import check_ballot  # noqa: E402
-from negotiation.voting.client import Official, context_from, make_submission  # noqa: E402
+from negotiation.voting.client import context_from, make_submission  # noqa: E402
 from negotiation.voting.client import run_ceremony as http_ceremony  # noqa: E402
 from negotiation.voting.service import VOTER, Votes  # noqa: E402
 
@@ -105,36 +104,10 @@ def run(args: argparse.Namespace, config: Any) -> None:
 
     ballots.ROOT = args.app.resolve()  # the checkout its `serve` runs (its PYTHONPATH and cwd)
     with (
-        serve(config.dsn(), free_port(), args.workers) as url,
+        serve(config.dsn(), free_port(), args.workers) as (url, _),
         httpx.Client(base_url=url, timeout=600) as http,
     ):
-        base = f"/api/negotiations/{nid}/votes"
-        now = datetime.now(UTC)
-        vote = check(
-            http.post(
-                base + "/",
-                headers=u_headers,
-                json={
-                    "question": "Ratify?",
-                    "options": ["yes", "no"],
-                    "opens_at": (now - timedelta(minutes=1)).isoformat(),
-                    "closes_at": (now + timedelta(days=3)).isoformat(),
-                },
-            ),
-            201,
-        )
-        vbase = f"{base}/{vote['id']}"
-        officials = [Official(headers=h) for _, _, h in official_people]
-        check(
-            http.put(
-                vbase + "/officials",
-                headers=u_headers,
-                json={
-                    "officials": [{"account_id": a, "name": n} for a, n, _ in official_people],
-                    "quorum": 2,
-                },
-            )
-        )
+        vote, vbase, officials = call_vote(http, nid, u_headers, official_people, ["yes", "no"])
         lead = officials[0].headers
         members = [
             {"member_id": f"M{i}", "name": f"Member {i}", "email": f"m{i}@example.org",
