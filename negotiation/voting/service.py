@@ -203,6 +203,10 @@ class Voting:
         # it is still good). One not among them is asked about at once.
         self._credentials: dict[UUID, frozenset[bytes]] = {}
         self._credentials_read = threading.Lock()
+        # The credentials this process saw spent (its batches' and those refused as spent):
+        # another try with one is refused before its proofs. The batch's check under the
+        # vote's lock stays the arbiter for those spent through the other processes.
+        self._spent: dict[UUID, set[bytes]] = {}
         self._casts: CastBatches[UUID] = CastBatches(self.cast_batch)
         # Proofs are CPU work: more threads at them than cores only queue for the CPU and the
         # GIL, and delay the thread holding the vote's lock each time it wakes from the database.
@@ -390,6 +394,8 @@ class Voting:
             raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
         context = known[1]
         spend_hash = credential_hash(code)
+        if spend_hash in self._spent.setdefault(vote_id, set()):
+            raise errors.SecondBallot(SECOND_BALLOT)  # seen spent here: no proof check
         if spend_hash not in self._roll_credentials(vote_id):
             # Not on the roll as this process read it when the vote opened: issued since (a
             # reissue), or not on the roll at all (refused here, before any proof is checked).
@@ -433,6 +439,7 @@ class Voting:
                 if cast.spend.credential_hash in found.not_on_roll:
                     p.error = errors.NotOnRoll(NOT_ON_ROLL)
                 elif cast.spend.credential_hash in found.spent:
+                    self._spent.setdefault(vote_id, set()).add(cast.spend.credential_hash)
                     p.error = errors.SecondBallot(SECOND_BALLOT)
                 elif not found.copied.isdisjoint(cast.spend.alphas):
                     p.error = errors.CopiedBallot(COPIED_BALLOT)
@@ -446,6 +453,9 @@ class Voting:
             return spends
 
         self.votes.cast_together(vote_id, claims, decide)
+        self._spent.setdefault(vote_id, set()).update(
+            _payload(p).spend.credential_hash for p in take() if p.code is not None
+        )
 
     def own_status(self, negotiation_id: UUID, vote_id: UUID, code: str) -> bool:
         self.vote(negotiation_id, vote_id)

@@ -28,6 +28,7 @@ from negotiation.ballots.verify import verify_record
 from negotiation.database import DatabaseConfig
 from negotiation.domain import errors
 from negotiation.domain import vote_commands as c
+from negotiation.voting import service
 from negotiation.voting.batch import Pending
 from negotiation.voting.client import Official, context_from, decrypt, make_submission, run_ceremony
 from negotiation.voting.service import Votes, Voting
@@ -419,6 +420,25 @@ def test_ballots_saved_in_batches_across_snapshots_read_back_whole_in_a_new_proc
     ]
     assert stored.state.last_code == record.ballots[-1].tracking_code
     assert verify_record(record).ok  # every proof, the chain of codes, the sum
+
+
+def test_a_spent_credential_is_refused_again_before_any_proof_is_checked(
+    client: httpx.Client,
+    negotiations: Negotiations,
+    people: PersonFactory,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    # Whoever holds a spent code must not be able to keep the server's proof threads busy.
+    election = new_election(client, negotiations, people)
+    ok(election.cast("M1", 0), 201)
+    checks: list[object] = []
+    real = service.check_ballot
+    monkeypatch.setattr(service, "check_ballot", lambda *a: checks.append(a) or real(*a))
+    for _ in range(3):
+        refused(election.cast("M1", 1), 409, "second_ballot")
+    assert checks == []
+    ok(election.cast("M2", 1), 201)  # the others' proofs are checked as before
+    assert len(checks) == 1
 
 
 def test_a_credential_voided_after_ballots_were_cast_is_refused_too(
