@@ -360,7 +360,7 @@ class Vote(Aggregate):
         """Who may appoint is the negotiation's rule (union chief or administrator): the voting
         service checks it on the negotiation before it runs this."""
         self._require_status("called", doing="appointing the officials")
-        if self.state.announcements and not self._disqualified_officials():
+        if self.state.announcements and not self.disqualified_officials():
             raise errors.VoteStepRefused(
                 "The key ceremony has begun; the officials can no longer change."
             )
@@ -445,7 +445,8 @@ class Vote(Aggregate):
         self.state.eligible = eligible
 
     # ------------------------------------------------------------------ key ceremony
-    def _disqualified_officials(self) -> list[int]:
+    def disqualified_officials(self) -> list[int]:
+        """The guardian numbers of the officials disqualified in the ceremony."""
         return [
             i
             for i, o in enumerate(self.state.officials, start=1)
@@ -463,7 +464,7 @@ class Vote(Aggregate):
         return index
 
     def _disqualification(self) -> str | None:
-        for i in self._disqualified_officials():
+        for i in self.disqualified_officials():
             return (
                 f"Guardian {i} ({self.state.officials[i - 1].name}) was disqualified: the share "
                 "they revealed does not match their commitments. The union chief appoints the "

@@ -157,14 +157,6 @@ def _problem(member: Mapping[str, str]) -> str | None:
     return None
 
 
-def check_rows(rows: Iterable[tuple[int, Mapping[str, str]]]) -> _Checked:
-    """Every row accepted or rejected with the reason (duplicate, missing field, bad contact)."""
-    checked = _Checked()
-    for line, raw in rows:
-        checked.check(line, raw)
-    return checked
-
-
 def csv_rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in reader.fieldnames or []]

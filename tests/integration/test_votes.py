@@ -775,4 +775,5 @@ def test_nothing_stored_or_logged_links_a_member_to_a_choice_or_decrypts_with_fe
 
     assert not access.filter(line(election.base + "/ballots"))
     assert not access.filter(line(election.base + "/my-status"))
+    assert not access.filter(line(election.base + "/document"))  # a member's read of the TA
     assert access.filter(line(election.base + "/close"))

@@ -52,7 +52,8 @@ from web.pages.letters_pdf import CREDENTIAL_COLUMNS
 
 VID = "/{vote_id:uuid}"
 Credential = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9 -]*$")]
-QUIET_PATHS = ("/ballots", "/my-status")
+# Access-log lines that would say when a member on the roll read the ballot or voted.
+QUIET_PATHS = ("/ballots", "/my-status", "/document")
 ROLL_MAX_BYTES = 128 * 1024 * 1024  # a national unit's roll (≈ 100 bytes a member as CSV)
 LETTERS_MAX_BYTES = 2 * 1024 * 1024  # one part of the credentials CSV (≈ 300 bytes a member)
 
@@ -514,9 +515,7 @@ class VoteController(Controller):
             public_shares=public_shares,
             confirmed=sorted(s.confirmed),
             challenges=list(s.challenges),
-            disqualified=[
-                i for i, o in enumerate(s.officials, start=1) if o.account_id in s.disqualified
-            ],
+            disqualified=vote.disqualified_officials(),
         )
 
     @post(VID + "/ceremony/announcement", status_code=HTTP_200_OK, sync_to_thread=True)
