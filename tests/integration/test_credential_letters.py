@@ -188,6 +188,12 @@ def test_a_csv_that_is_not_the_credentials_csv_is_refused_naming_the_rows(
         detail = refused(letters(election, as_csv([elsewhere])), 422, "invalid_request")
         assert "the link is not this vote's ballot link" in detail
 
+        # The right path and code on another host: letters pointing members at a look-alike.
+        host = rows[0]["link"].split("/negotiations/", 1)[0]
+        phishing = {**rows[0], "link": rows[0]["link"].replace(host, "https://vote.example.com")}
+        detail = refused(letters(election, as_csv([phishing])), 422, "invalid_request")
+        assert "line 2: the link is not this vote's ballot link" in detail
+
         broken = {**rows[0], "link": "http://[::1/negotiations"}  # not even an address
         detail = refused(letters(election, as_csv([broken])), 422, "invalid_request")
         assert "line 2: the link is not this vote's ballot link" in detail

@@ -48,7 +48,7 @@ from projections.views import audience_on
 from realtime.hub import Hub
 from web.controllers.reads import board_at
 from web.identity import Account
-from web.pages.letters_pdf import CREDENTIAL_COLUMNS
+from web.pages.letters_pdf import CREDENTIAL_COLUMNS, ballot_link, credential_letters
 
 VID = "/{vote_id:uuid}"
 Credential = Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9 -]*$")]
@@ -601,7 +601,7 @@ class VoteController(Controller):
             {
                 **msgspec.structs.asdict(member),
                 "code": code,
-                "link": _ballot_link(base, negotiation_id, vote_id, code),
+                "link": ballot_link(base, negotiation_id, vote_id, code),
             }
             for member, code in issued
         ]
@@ -623,7 +623,7 @@ class VoteController(Controller):
         """A lost credential: the old one is void from now on (audited in the vote's log)."""
         code = voting.reissue_credential(negotiation_id, vote_id, account.actor, member_id)
         base = str(request.base_url).rstrip("/")
-        link = _ballot_link(base, negotiation_id, vote_id, code)
+        link = ballot_link(base, negotiation_id, vote_id, code)
         return {"member_id": member_id, "code": code, "link": link}
 
     @post(
@@ -651,16 +651,16 @@ class VoteController(Controller):
         negotiation_id: UUID,
         vote_id: UUID,
         data: LettersCsv,
+        request: Request[Any, Any, Any],
         account: Account,
         voting: Voting,
     ) -> Response[bytes]:
         """Printable letters (PDF, one page a member, with the QR code of the link) from the
         credentials CSV saved at issuance ({"csv": …}, at most letters_pdf.LETTERS_PER_PART
         rows): the codes exist only in that file; nothing of it is stored."""
-        from web.pages.letters_pdf import credential_letters
-
         vote = voting.require_official(negotiation_id, vote_id, account.actor)
-        pdf = credential_letters(voting, negotiation_id, vote, data.csv)
+        base = str(request.base_url).rstrip("/")
+        pdf = credential_letters(voting, negotiation_id, vote, data.csv, base)
         return Response(
             pdf,
             media_type="application/pdf",
@@ -884,8 +884,3 @@ class VoteController(Controller):
         """After the retention period: contact data, credential hashes and participation go."""
         return _done(voting.purge(negotiation_id, vote_id, account.actor).position)
 
-
-def _ballot_link(base: str, negotiation_id: UUID, vote_id: UUID, code: str) -> str:
-    # The credential travels in the fragment: browsers never send it to the server, so it
-    # appears in no access log; the ballot page reads it from location.hash.
-    return f"{base}/negotiations/{negotiation_id}/votes/{vote_id.hex}/ballot#credential={code}"

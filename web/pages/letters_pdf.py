@@ -24,7 +24,6 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import cache
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import msgspec
@@ -87,8 +86,11 @@ def grouped(code: str) -> str:
     return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-def ballot_path(negotiation_id: UUID, vote_id: UUID) -> str:
-    return f"/negotiations/{negotiation_id}/votes/{vote_id.hex}/ballot"
+def ballot_link(base: str, negotiation_id: UUID, vote_id: UUID, code: str) -> str:
+    """The link a member's credential comes with (CSV, reissue, letter). The credential
+    travels in the fragment: browsers never send it to the server, so it appears in no access
+    log; the ballot page reads it from location.hash."""
+    return f"{base}/negotiations/{negotiation_id}/votes/{vote_id.hex}/ballot#credential={code}"
 
 
 def _refuse(problems: list[str], total: int) -> None:
@@ -138,12 +140,13 @@ def letters_from_csv(
     negotiation_id: UUID,
     vote_id: UUID,
     holder: Callable[[str], str | None],
+    base: str,
 ) -> list[Letter]:
     """The letters of these credential rows, each checked: its member eligible on this vote's
-    roll and named once, its link this vote's ballot link for its code, and its code the
+    roll and named once, its link this vote's ballot link on this platform (`base`) for its
+    code — so an edited file cannot print letters pointing elsewhere — and its code the
     member's current credential (`holder`: the member a code belongs to, None if it is void or
     unknown), so a letter never carries a code that was replaced."""
-    path = ballot_path(negotiation_id, vote_id)
     letters: list[Letter] = []
     problems: list[str] = []
     bad = 0
@@ -158,20 +161,11 @@ def letters_from_csv(
     for line, row in rows:
         member_id, code, link = row.get("member_id", ""), row.get("code", ""), row.get("link", "")
         member = roll.get(member_id)
-        try:
-            parts = urlsplit(link)
-        except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 address)
-            parts = urlsplit("")
         if member is None or not member.good_standing:
             problem(f"line {line}: member {member_id or '(none)'} is not on this vote's roll")
         elif member_id in seen:
             problem(f"line {line}: member {member_id} is on an earlier line too")
-        elif (
-            parts.scheme not in ("http", "https")
-            or not parts.netloc
-            or parts.path != path
-            or parts.fragment != f"credential={code}"
-        ):
+        elif link != ballot_link(base, negotiation_id, vote_id, code):
             problem(f"line {line}: the link is not this vote's ballot link for the row's code")
         elif holder(code) != member_id:
             problem(
@@ -267,7 +261,9 @@ def letters_pdf(vote: VoteState, letters: list[Letter]) -> bytes:
     return bytes(pdf.output())
 
 
-def credential_letters(voting: Voting, negotiation_id: UUID, vote: Vote, text: str) -> bytes:
+def credential_letters(
+    voting: Voting, negotiation_id: UUID, vote: Vote, text: str, base: str
+) -> bytes:
     """The letters PDF of a credentials CSV, for an election official (checked by the caller);
     refused whole, with the rows at fault, when any row cannot make a good letter."""
     if not vote.state.credentials_issued:
@@ -284,5 +280,5 @@ def credential_letters(voting: Voting, negotiation_id: UUID, vote: Vote, text: s
         except errors.NotOnRoll:
             return None
 
-    letters = letters_from_csv(rows, roll, negotiation_id, vote.id, holder)
+    letters = letters_from_csv(rows, roll, negotiation_id, vote.id, holder, base)
     return letters_pdf(vote.state, letters)
