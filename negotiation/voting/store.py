@@ -257,14 +257,27 @@ class VotingStore:
             return {"rows_done": 0, "rows_total": 0, "done": False}
         return {"rows_done": row[0], "rows_total": row[1], "done": row[2]}
 
-    def members(self, vote_id: str) -> list[RollMember]:
+    def members(self, vote_id: str, only: list[str] | None = None) -> list[RollMember]:
+        """The roll (or the members of it named in `only`), by member id."""
         with self.pool.connection() as conn:
             rows = conn.execute(
                 "SELECT member_id, name, email, phone, worksite, classification, language, "
-                "good_standing FROM vote_roll WHERE vote_id = %s ORDER BY member_id",
-                (vote_id,),
+                "good_standing FROM vote_roll WHERE vote_id = %s "
+                "AND (%s::text[] IS NULL OR member_id = ANY(%s::text[])) ORDER BY member_id",
+                (vote_id, only, only),
             ).fetchall()
         return [RollMember(*row) for row in rows]
+
+    def credential_members(self, vote_id: str, codes: list[str]) -> dict[str, str]:
+        """Of these codes, those that are a current credential of the vote, with its member."""
+        by_hash = {credential_hash(code): code for code in codes}
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT credential_hash, member_id FROM vote_credentials WHERE vote_id = %s "
+                "AND NOT void AND credential_hash = ANY(%s)",
+                (vote_id, list(by_hash)),
+            ).fetchall()
+        return {by_hash[bytes(h)]: member for h, member in rows}
 
     # ------------------------------------------------------------------ credentials
     def issue_credentials(self, vote_id: str) -> list[tuple[RollMember, str]]:

@@ -272,13 +272,9 @@ def credential_letters(
             "from the CSV you saved."
         )
     rows = credential_rows(text)
-    roll = {m.member_id: m for m in voting.store.members(vote.id.hex)}
-
-    def holder(code: str) -> str | None:
-        try:
-            return voting.store.credential_holder(vote.id.hex, code)[0]
-        except errors.NotOnRoll:
-            return None
-
-    letters = letters_from_csv(rows, roll, negotiation_id, vote.id, holder, base)
+    # One read of the part's members and one of its codes, not one per row.
+    named = [row.get("member_id", "") for _, row in rows]
+    roll = {m.member_id: m for m in voting.store.members(vote.id.hex, only=named)}
+    holders = voting.store.credential_members(vote.id.hex, [row.get("code", "") for _, row in rows])
+    letters = letters_from_csv(rows, roll, negotiation_id, vote.id, holders.get, base)
     return letters_pdf(vote.state, letters)
