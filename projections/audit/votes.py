@@ -165,26 +165,59 @@ _RUNS = (
     "max(at) AS last_at FROM vote_audit_log WHERE vote_id = $1 GROUP BY run ORDER BY run"
 )
 _ENDS = (
-    "SELECT version, event_type, actor_name, description, hash FROM vote_audit_log "
+    "SELECT version, event_type, actor_name, description, message, hash FROM vote_audit_log "
     "WHERE vote_id = $1 AND version = ANY($2::integer[])"
 )
 
 
-async def list_vote_entries(pool: asyncpg.Pool, vote_id: UUID) -> list[VoteAuditEntry]:
+class VoteEntries(msgspec.Struct, frozen=True):
+    """A vote's listing, and what each entry says (by its `first` step) as a phrase to
+    translate; an entry chained before steps had phrases has none (its description is
+    English until `negotiation rebuild`)."""
+
+    entries: list[VoteAuditEntry]
+    phrases: dict[int, Phrase]
+
+
+async def list_vote_entries(pool: asyncpg.Pool, vote_id: UUID) -> VoteEntries:
     runs = await pool.fetch(_RUNS, vote_id.hex)
     wanted = sorted({r["run"] for r in runs} | {r["last"] for r in runs})
     ends = {r["version"]: r for r in await pool.fetch(_ENDS, vote_id.hex, wanted)}
-    return [_entry(vote_id, run, ends[run["run"]], ends[run["last"]]) for run in runs]
+    said = {v: from_json(r["message"]) for v, r in ends.items() if r["message"] is not None}
+    entries, phrases = [], {}
+    for run in runs:
+        first, last = ends[run["run"]], ends[run["last"]]
+        phrase = _said(first, run, said.get(first["version"]), said.get(last["version"]))
+        if phrase is not None:
+            phrases[run["run"]] = phrase
+        entries.append(_entry(vote_id, run, first, last, phrase))
+    return VoteEntries(entries, phrases)
+
+
+def _said(
+    row: Mapping[str, Any], run: Mapping[str, Any], first: Phrase | None, last: Phrase | None
+) -> Phrase | None:
+    if first is None or last is None:
+        return None
+    if row["event_type"] == "BallotCast" and run["count"] > 1:
+        return _ballots(run["count"], str(first.args["code"]), str(last.args["code"]))
+    return first
 
 
 def _entry(
-    vote_id: UUID, run: Mapping[str, Any], first: Mapping[str, Any], last: Mapping[str, Any]
+    vote_id: UUID,
+    run: Mapping[str, Any],
+    first: Mapping[str, Any],
+    last: Mapping[str, Any],
+    phrase: Phrase | None,
 ) -> VoteAuditEntry:
     description = first["description"]
     if first["event_type"] == "BallotCast" and run["count"] > 1:
-        code_1 = first["description"].rsplit(" ", 1)[-1].rstrip(".")
-        code_n = last["description"].rsplit(" ", 1)[-1].rstrip(".")
-        description = sentence(_ballots(run["count"], code_1, code_n))
+        if phrase is None:  # chained before steps had phrases: the codes end the English
+            code_1 = first["description"].rsplit(" ", 1)[-1].rstrip(".")
+            code_n = last["description"].rsplit(" ", 1)[-1].rstrip(".")
+            phrase = _ballots(run["count"], code_1, code_n)
+        description = sentence(phrase)
     return VoteAuditEntry(
         vote_id=vote_id.hex,
         first=run["run"],
@@ -206,30 +239,6 @@ def _ballots(count: int, code_1: str, code_n: str) -> Phrase:
         first=code_1,
         last=code_n,
     )
-
-
-async def vote_entry_phrases(
-    pool: asyncpg.Pool, vote_id: UUID, entries: list[VoteAuditEntry]
-) -> dict[int, Phrase]:
-    """What each listed entry says (by its `first` step) as a phrase to translate; an entry
-    chained before steps had phrases is left out (its description is English)."""
-    wanted = sorted({e.first for e in entries} | {e.last for e in entries})
-    rows = await pool.fetch(
-        "SELECT version, message FROM vote_audit_log "
-        "WHERE vote_id = $1 AND version = ANY($2::integer[]) AND message IS NOT NULL",
-        vote_id.hex,
-        wanted,
-    )
-    said = {r["version"]: from_json(r["message"]) for r in rows}
-    phrases = {}
-    for entry in entries:
-        first, last = said.get(entry.first), said.get(entry.last)
-        if first is None or last is None:
-            continue
-        if entry.event_type == "BallotCast" and entry.count > 1:
-            first = _ballots(entry.count, str(first.args["code"]), str(last.args["code"]))
-        phrases[entry.first] = first
-    return phrases
 
 
 async def vote_chains_reached(pool: asyncpg.Pool, timeout: float, poll: float = 0.02) -> bool:

@@ -19,6 +19,7 @@ import psycopg
 import pytest
 
 from negotiation.application import Negotiations
+from negotiation.ballots.ballot import display_tracking_code
 from negotiation.ballots.record import BallotSubmission
 from negotiation.database import DatabaseConfig, drop_database, ensure_database_exists
 from negotiation.domain import vote_commands as c
@@ -103,6 +104,13 @@ def test_every_step_of_a_vote_is_in_the_audit_history_on_a_chain_that_verifies(
     one, two = [e for e in seen["entries"] if e["event_type"] == "BallotCast"]
     assert one["count"] == 1 and one["description"].startswith("Ballot accepted, tracking code")
     assert two["count"] == 2 and two["description"].startswith("2 ballots accepted")
+    record = ok(election.client.get(f"{election.base}/record"))
+    receipts = [
+        display_tracking_code(msgspec.convert(b["tracking_code"], bytes)) for b in record["ballots"]
+    ]
+    assert two["description"] == (
+        f"2 ballots accepted, tracking codes {receipts[1]} to {receipts[2]}."
+    )  # the run's first and last receipts, from the steps' phrases
     assert (two["first"], two["last"]) == (one["last"] + 2, one["last"] + 3)
     assert "every member on the roll has voted" in by_type["VoteClosed"]["description"]
     assert (
@@ -169,6 +177,39 @@ def test_every_step_of_a_vote_is_in_the_audit_history_on_a_chain_that_verifies(
     assert client.get(f"/api/audit/votes/{'0' * 32}").status_code == 404
     assert ok(chain(election, election.lead))["head_hash"] == seen["head_hash"]  # an official
     refused(chain(election, people(name="Someone Else").headers), 403, "not_permitted")
+
+
+def test_a_vote_chained_before_phrases_keeps_its_english_steps_and_runs(
+    client, negotiations, people, database: DatabaseConfig
+):
+    # given: a vote's steps as a log made before the phrases holds them (message NULL)
+    election = a_whole_vote(client, negotiations, people)
+    negotiation_id, vote_id = ids(election)
+    phrased = ok(chain(election, election.lead))["entries"]
+    with psycopg.connect(database.dsn(), autocommit=True) as conn:
+        saved = conn.execute(
+            "SELECT version, message FROM vote_audit_log WHERE vote_id = %s", (vote_id,)
+        ).fetchall()
+        conn.execute("UPDATE vote_audit_log SET message = NULL WHERE vote_id = %s", (vote_id,))
+        try:
+            # when
+            legacy = ok(chain(election, election.lead))["entries"]
+            spanish = client.get(
+                "/audit",
+                params={"negotiation_id": negotiation_id, "lang": "es"},
+                headers=election.union.headers,
+            ).text
+        finally:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "UPDATE vote_audit_log SET message = %s WHERE vote_id = %s AND version = %s",
+                    [(message, vote_id, version) for version, message in saved],
+                )
+    # then: the same listing, the run of ballots named by its codes; the page in English
+    assert [e["description"] for e in legacy] == [e["description"] for e in phrased]
+    section = spanish.split(f'id="vote-{vote_id}"', 1)[1]
+    assert "2 ballots accepted, tracking codes" in section
+    assert "2 votos aceptados" not in section
 
 
 def test_a_changed_vote_event_breaks_its_chain_at_that_step(

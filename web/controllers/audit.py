@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 from uuid import UUID
@@ -35,13 +36,13 @@ from projections.audit.votes import (
     VoteVerifyResult,
     list_vote_entries,
     verify_vote_chain,
-    vote_entry_phrases,
     vote_head,
     vote_negotiation,
     vote_officials,
     votes_called,
 )
 from projections.board_store import load_board
+from projections.describe import Phrase
 from projections.views import audience_on
 from web.controllers.reads import projection_at, vote_chains_at
 from web.identity import Account
@@ -193,9 +194,15 @@ async def _vote_verified(
     pool: asyncpg.Pool, filters: AuditFilters, labels: list[str], viewer: Account, vote_id: UUID
 ) -> VoteVerifyResult:
     """A vote's chain recomputed from its anchor and its stored events, for one who reads it."""
-    chain = (await _vote_chains(pool, filters, labels, viewer, vote_id))[0]
+    chain = (await _vote_chains(pool, filters, labels, viewer, vote_id))[0].view
     async with pool.acquire() as conn:
         return await verify_vote_chain(conn, chain.negotiation_id, vote_id)
+
+
+@dataclass(frozen=True)
+class _SaidChain:
+    view: VoteChainView
+    phrases: dict[int, Phrase]  # what each entry says, by its `first` step, to translate
 
 
 async def _vote_chains(
@@ -204,7 +211,7 @@ async def _vote_chains(
     labels: list[str],
     viewer: Account | None,
     only: UUID | None = None,
-) -> list[VoteChainView]:
+) -> list[_SaidChain]:
     """The negotiation's votes' chains this viewer reads, as of now: with the
     negotiation's members-label (visibility.VOTE_AUDIT_LABEL), or as the vote's own election
     official (an official in visibility.Audience's sense, for that vote)."""
@@ -239,17 +246,17 @@ async def _vote_chains(
         await vote_chains_at(pool)  # as of now: chained in the background (no hashing here)
     for call in calls:
         head = await vote_head(pool, call.vote_id)
-        chains.append(
-            VoteChainView(
-                vote_id=call.vote_id.hex,
-                negotiation_id=negotiation_id,
-                called_at=call.position,
-                anchor_hash=call.hash.hex(),
-                entries=await list_vote_entries(pool, call.vote_id),
-                head_version=head[0] if head else 0,
-                head_hash=head[1] if head else call.hash.hex(),
-            )
+        listed = await list_vote_entries(pool, call.vote_id)
+        view = VoteChainView(
+            vote_id=call.vote_id.hex,
+            negotiation_id=negotiation_id,
+            called_at=call.position,
+            anchor_hash=call.hash.hex(),
+            entries=listed.entries,
+            head_version=head[0] if head else 0,
+            head_hash=head[1] if head else call.hash.hex(),
         )
+        chains.append(_SaidChain(view, listed.phrases))
     return chains
 
 
@@ -335,7 +342,7 @@ class AuditController(Controller):
         """A ratification vote's steps, its own hash chain linked to the negotiation's by the
         hash of the entry that called it; consecutive accepted ballots are one entry
         (`first`..`last`, `count`). `negotiation_id` may be left out (the vote's own)."""
-        return (await _vote_chains(pool, filters, labels, viewer, vote_id))[0]
+        return (await _vote_chains(pool, filters, labels, viewer, vote_id))[0].view
 
     @get("/api/audit/votes/{vote_id:uuid}/verify")
     async def verify_vote(
@@ -409,14 +416,12 @@ class AuditController(Controller):
         # The votes' own chains, under the negotiation's first page (not with narrower filters).
         narrowed = filters.article_id or filters.session_id or filters.actor or filters.type
         first_page = not (narrowed or filters.after)
-        votes = []
+        said = []
         if filters.negotiation_id and first_page:
-            votes = await _vote_chains(pool, filters, labels, viewer)
+            said = await _vote_chains(pool, filters, labels, viewer)
+        votes = [chain.view for chain in said]
         # What each entry says, in the reader's language (the template renders the phrases).
-        vote_phrases = {
-            chain.vote_id: await vote_entry_phrases(pool, UUID(chain.vote_id), chain.entries)
-            for chain in votes
-        }
+        vote_phrases = {chain.view.vote_id: chain.phrases for chain in said}
         return page(
             request,
             "audit.html",
