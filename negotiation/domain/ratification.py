@@ -10,6 +10,7 @@ lives in the voting store, written in the same transaction as the ballot (negoti
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -190,6 +191,13 @@ class Vote(Aggregate):
     def create_id(vote_id: str) -> UUID:
         # The negotiation's RatificationVoteCalled names the vote first; its stream takes that id.
         return UUID(vote_id)
+
+    def detached(self) -> Vote:
+        """A copy to read outside the vote's lock: casts and the other commands change the
+        shared (cached) vote in place, so a view read from it later could mix two states."""
+        copied = copy.copy(self)
+        copied.state = VoteSnapshot.decoder.decode(msgspec.msgpack.encode(self.state))
+        return copied
 
     # ------------------------------------------------------------------ creation
     @classmethod

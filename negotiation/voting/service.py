@@ -233,9 +233,9 @@ class Voting:
         return called
 
     def vote(self, negotiation_id: UUID, vote_id: UUID, *, stored: bool = False) -> Vote:
-        """The vote, under its lock; `stored`: as stored now, without waiting for a command
-        on it (Votes.stored)."""
-        vote = self.votes.stored(vote_id) if stored else self.votes.read(vote_id, lambda v: v)
+        """The vote, read under its lock (a copy: Vote.detached); `stored`: as stored now,
+        without waiting for a command on it (Votes.stored)."""
+        vote = self.votes.stored(vote_id) if stored else self.votes.read(vote_id, Vote.detached)
         if vote.state.negotiation_id != str(negotiation_id):
             raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
         return vote

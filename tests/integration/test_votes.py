@@ -570,6 +570,22 @@ async def test_one_credential_a_hundred_times_at_once_casts_exactly_one_ballot(
     assert len(ok(election.get("/participation"))) == 1
 
 
+def test_a_vote_read_for_a_view_is_a_copy_that_later_ballots_leave_as_it_was(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory, server: LiveServer
+):
+    election = new_election(client, negotiations, people)
+    voting: Voting = server.app.state.voting
+    negotiation_id, vote_id = (UUID(p) for p in election.base.split("/")[3::2])
+    before = voting.vote(negotiation_id, vote_id)
+    counted = (before.state.ballots, before.state.last_code, list(before.state.tally))
+    ok(election.cast("M1", 0), 201)
+    # The view read before the ballot still shows one state (not the cached vote the cast
+    # changed in place); a read after it shows the ballot.
+    assert (before.state.ballots, before.state.last_code, before.state.tally) == counted
+    after = voting.vote(negotiation_id, vote_id)
+    assert after.state.ballots == counted[0] + 1 and after.state.tally != counted[2]
+
+
 def test_a_batch_refuses_a_spent_credential_and_a_copy_alone_and_saves_the_others(
     client: httpx.Client, negotiations: Negotiations, people: PersonFactory, server: LiveServer
 ):
