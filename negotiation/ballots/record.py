@@ -17,8 +17,10 @@ from negotiation.ballots.proofs import ChallengeProof, RangeProof
 from negotiation.ballots.tally import DecryptionShare
 
 
-class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    pass
+class Frozen(msgspec.Struct, frozen=True, forbid_unknown_fields=True, gc=False):
+    """Plain public data, never in a reference cycle: untracked by the garbage collector, whose
+    passes over a national vote's 100,000 ballots (eight records each) took two thirds of the
+    time to read the election record back (certifying hashes it)."""
 
 
 class ProofRecord(Frozen, frozen=True, forbid_unknown_fields=True):

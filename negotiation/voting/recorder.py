@@ -179,6 +179,23 @@ class BallotTransaction:
             raise IntegrityError(str(taken)) from taken
 
 
+def ballot_states(recorder: PostgresApplicationRecorder, vote_id: UUID) -> list[bytes]:
+    """The stored state of each accepted ballot of the vote, in chain order: the one column the
+    election record needs, as plain tuples (read through `select_events` — every event, as dict
+    rows and StoredEvent objects — 100,000 ballots took most of the time to certify)."""
+    query = SQL(
+        "SELECT state FROM {}.{} WHERE originator_id = %s AND topic LIKE %s "
+        "ORDER BY originator_version"
+    ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+    # The datastore's connections are autocommit: one statement, one snapshot.
+    with (
+        recorder.datastore.get_connection() as conn,
+        conn.cursor(row_factory=tuple_row) as cursor,
+    ):
+        cursor.execute(query, (vote_id, "%.BallotCast"))
+        return [state for (state,) in cursor.fetchall()]
+
+
 @contextlib.contextmanager
 def ballot_transaction(recorder: PostgresApplicationRecorder) -> Iterator[BallotTransaction]:
     """A connection of the vote store's pool for one batch; rolled back if it did not commit."""

@@ -49,6 +49,7 @@ from negotiation.voting.recorder import (
     SECOND_BALLOT,
     Found,
     Spend,
+    ballot_states,
     ballot_transaction,
 )
 from negotiation.voting.store import (
@@ -108,13 +109,12 @@ class Votes(SerializedApplication[Vote]):
         found)` casts those it accepts on the vote, brought up to date, and returns their
         spends, saved with the ballots' events. Retried from fresh state if another writer
         saved first."""
-        if not isinstance(self.recorder, PostgresApplicationRecorder):
-            raise TypeError("Ballots are saved only in the PostgreSQL event store.")
+        recorder = self._postgres_recorder()
         for attempt in range(SAVE_ATTEMPTS):
             with self._lock(vote_id):
                 vote = self._cached(vote_id)
                 try:
-                    with ballot_transaction(self.recorder) as transaction:
+                    with ballot_transaction(recorder) as transaction:
                         hashes, alphas = claims()
                         found = transaction.lock_and_find(vote_id, vote.version, hashes, alphas)
                         replay(vote, map(self.mapper.to_domain_event, found.events))
@@ -136,6 +136,12 @@ class Votes(SerializedApplication[Vote]):
         raise errors.StaleWrite(
             "Others are changing this vote at the same moment; please try again."
         )
+
+    def _postgres_recorder(self) -> PostgresApplicationRecorder:
+        """Ballots are saved and read with SQL of their own (voting/recorder.py)."""
+        if not isinstance(self.recorder, PostgresApplicationRecorder):
+            raise TypeError("Ballots are kept only in the PostgreSQL event store.")
+        return self.recorder
 
     def _cached(self, vote_id: UUID) -> Vote:
         """The vote as this process last held it (brought up to date by the caller), or
@@ -161,17 +167,16 @@ class Votes(SerializedApplication[Vote]):
         """Every accepted ballot in chain order, from the vote's events (decoded straight into
         the record's structs: a national vote's record has 100,000 of them)."""
         records = []
-        for stored in self.recorder.select_events(vote_id):
-            if stored.topic.endswith(".BallotCast"):
-                cast = _CAST_DECODER.decode(stored.state)
-                b = cast.ballot
-                records.append(
-                    BallotRecord(cast.tracking_code, b.ciphertexts, b.range_proofs, b.sum_proof)
-                )
+        for state in ballot_states(self._postgres_recorder(), vote_id):
+            cast = _CAST_DECODER.decode(state)
+            b = cast.ballot
+            records.append(
+                BallotRecord(cast.tracking_code, b.ciphertexts, b.range_proofs, b.sum_proof)
+            )
         return records
 
 
-class _StoredCast(msgspec.Struct):
+class _StoredCast(msgspec.Struct, gc=False):  # untracked: see record.Frozen
     """The part of a stored BallotCast the public record shows (its running tally is not)."""
 
     tracking_code: bytes
