@@ -187,10 +187,11 @@ def ballot_states(recorder: PostgresApplicationRecorder, vote_id: UUID) -> list[
         "SELECT state FROM {}.{} WHERE originator_id = %s AND topic LIKE %s "
         "ORDER BY originator_version"
     ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-    # The datastore's connections are autocommit: one statement, one snapshot.
+    # The datastore's connections are autocommit: one statement, one snapshot. Binary: bytea
+    # as text is hex, twice the bytes to send and parse (0.9 s against 0.3 s for 100,000).
     with (
         recorder.datastore.get_connection() as conn,
-        conn.cursor(row_factory=tuple_row) as cursor,
+        conn.cursor(row_factory=tuple_row, binary=True) as cursor,
     ):
         cursor.execute(query, (vote_id, "%.BallotCast"))
         return [state for (state,) in cursor.fetchall()]
