@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 import asyncpg
 import msgspec
@@ -28,7 +27,7 @@ from web.controllers.reads import After, board_at
 from web.dependencies import SESSION_COOKIE
 from web.identity import Account, Identity
 from web.pages.listing import negotiation_listing
-from web.pages.viewer import marked_up, page
+from web.pages.viewer import marked_up, page, sign_in_first
 
 MAX_PARTS = 200  # names in one fragment request: more than any board has articles on a screen
 
@@ -197,7 +196,7 @@ class ConsolePages(Controller):
         after: After = None,
     ) -> Template | Redirect:
         if viewer is None:
-            return Redirect(f"/sign-in?next={quote('/console')}")
+            return sign_in_first(request)
         mine = []
         for entry in await negotiation_listing(pool, after):
             board = await hub.board(entry.negotiation_id)
@@ -218,7 +217,7 @@ class ConsolePages(Controller):
         after: After = None,
     ) -> Template | Redirect:
         if viewer is None:
-            return Redirect(f"/sign-in?next={quote('/console/' + negotiation_id)}")
+            return sign_in_first(request)
         board, aud = await table_board(hub, pool, negotiation_id, viewer, after)
         return page(request, "console.html", viewer=viewer, **console_context(board, aud, viewer))
 

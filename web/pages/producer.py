@@ -7,7 +7,6 @@ public's overlay)."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import asyncpg
 from litestar import Controller, Request, get
@@ -19,7 +18,7 @@ from realtime.hub import Hub
 from web.controllers.reads import After
 from web.identity import Account
 from web.pages.console import table_board
-from web.pages.viewer import page
+from web.pages.viewer import page, sign_in_first
 
 # The graphics a producer takes off air or back on (the speaker is taken to air instead).
 GRAPHICS = tuple(GRAPHIC_NAMES)
@@ -40,7 +39,7 @@ class ProducerPages(Controller):
         after: After = None,
     ) -> Template | Redirect:
         if viewer is None:
-            return Redirect(f"/sign-in?next={quote('/producer/' + negotiation_id)}")
+            return sign_in_first(request)
         board, aud = await table_board(
             hub, pool, negotiation_id, viewer, after, page_name="The overlay controls"
         )

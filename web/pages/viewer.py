@@ -15,7 +15,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import QueryParameter
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from projections.redline import remembered_redline
 from projections.views import (
@@ -39,6 +39,11 @@ MAX_REDLINE_TEXT = 100_000  # characters: far beyond any article, short of a den
 def marked_up(before: str, after: str) -> str:
     """The redline of two texts as HTML, diffed once per pair (`remembered_redline`)."""
     return remembered_redline(before, after).html()
+
+
+def sign_in_first(request: Request[Any, Any, Any]) -> Redirect:
+    """To the sign-in page, which comes back to this page once signed in."""
+    return Redirect(f"/sign-in?next={quote(request.url.path)}")
 
 
 def page(
