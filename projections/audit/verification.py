@@ -8,6 +8,7 @@ import asyncpg
 import msgspec
 
 from projections.audit.chain import ZERO_HASH, chain_hash
+from projections.describe import N_, Phrase, render
 from projections.events import EVENTS_TABLE
 
 VERIFY_PAGE = 5_000
@@ -17,9 +18,10 @@ class VerifyResult(msgspec.Struct, frozen=True):
     ok: bool
     checked: int
     first_problem_position: int | None
-    problem: str | None
+    problem: str | None  # in English (the API, the CLI)
     head_position: int
     head_hash: str
+    problem_phrase: Phrase | None = None  # the same, for a page in the reader's language
 
 
 async def chain_head(conn: asyncpg.Connection) -> tuple[int, str]:
@@ -76,14 +78,15 @@ async def _verify(conn: asyncpg.Connection, page: int) -> VerifyResult:
     checked = 0
     prev = ZERO_HASH
 
-    def result(position: int | None = None, problem: str | None = None) -> VerifyResult:
+    def result(position: int | None = None, problem: Phrase | None = None) -> VerifyResult:
         return VerifyResult(
             ok=problem is None,
             checked=checked,
             first_problem_position=position,
-            problem=problem,
+            problem=None if problem is None else render(problem),
             head_position=head_position,
             head_hash=head_hash,
+            problem_phrase=problem,
         )
 
     event = await anext(events, None)
@@ -92,14 +95,20 @@ async def _verify(conn: asyncpg.Connection, page: int) -> VerifyResult:
         if event is not None and (entry is None or event[0] < entry[0]):
             return result(
                 event[0],
-                f"The event at position {event[0]} has no audit entry: an event was "
-                "inserted, events were reordered, or the audit entry was removed.",
+                N_(
+                    "The event at position %(position)s has no audit entry: an event was "
+                    "inserted, events were reordered, or the audit entry was removed.",
+                    position=str(event[0]),
+                ),
             )
         if entry is not None and (event is None or entry[0] < event[0]):
             return result(
                 entry[0],
-                f"The event at position {entry[0]} is missing from the event store: it "
-                "was removed (or moved) after it was recorded.",
+                N_(
+                    "The event at position %(position)s is missing from the event store: it "
+                    "was removed (or moved) after it was recorded.",
+                    position=str(entry[0]),
+                ),
             )
         if event is None or entry is None:
             break  # unreachable: the loop runs while one of them is left
@@ -108,8 +117,11 @@ async def _verify(conn: asyncpg.Connection, page: int) -> VerifyResult:
         if stored_prev != prev:
             return result(
                 position,
-                f"The audit entry at position {position} does not link to the one before "
-                "it: the audit log was altered.",
+                N_(
+                    "The audit entry at position %(position)s does not link to the one before "
+                    "it: the audit log was altered.",
+                    position=str(position),
+                ),
             )
         recomputed = chain_hash(prev, position, event[1], event[2], event[3], event[4])
         if recomputed != stored_hash:
@@ -120,14 +132,16 @@ async def _verify(conn: asyncpg.Connection, page: int) -> VerifyResult:
                 head_position,
             )
             if witness is not None and bytes(witness) == recomputed:
-                problem = (
-                    f"The audit entry's hash at position {position} was altered (the next "
-                    "entry still links to the original)."
+                problem = N_(
+                    "The audit entry's hash at position %(position)s was altered (the next "
+                    "entry still links to the original).",
+                    position=str(position),
                 )
             else:
-                problem = (
-                    f"The event at position {position} does not match its audit hash: the "
-                    "stored event was changed, or events were reordered."
+                problem = N_(
+                    "The event at position %(position)s does not match its audit hash: the "
+                    "stored event was changed, or events were reordered.",
+                    position=str(position),
                 )
             return result(position, problem)
         prev = recomputed
@@ -135,5 +149,5 @@ async def _verify(conn: asyncpg.Connection, page: int) -> VerifyResult:
         event = await anext(events, None)
         entry = await anext(audit, None)
     if prev != bytes.fromhex(head_hash):
-        return result(head_position, "The audit log's head does not match the chain.")
+        return result(head_position, N_("The audit log's head does not match the chain."))
     return result()

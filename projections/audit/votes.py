@@ -38,7 +38,7 @@ import msgspec
 from negotiation.ballots.ballot import display_tracking_code
 from negotiation.domain.visibility import VOTE_AUDIT_LABEL
 from projections.audit.chain import chain_hash
-from projections.describe import N_, Phrase, from_json, sentence
+from projections.describe import N_, Phrase, from_json, render, sentence
 from projections.events import EVENTS_TABLE
 
 VOTES_TABLE = "votes_events"
@@ -94,9 +94,10 @@ class VoteVerifyResult(msgspec.Struct, frozen=True):
     ok: bool
     checked: int
     first_problem_version: int | None
-    problem: str | None
+    problem: str | None  # in English (the API)
     head_version: int
     head_hash: str
+    problem_phrase: Phrase | None = None  # the same, for a page in the reader's language
 
 
 class VoteCall(msgspec.Struct, frozen=True):
@@ -285,24 +286,27 @@ async def _verify(conn: asyncpg.Connection, negotiation_id: str, vote_id: UUID) 
     head_hash = logged[head_version][0].hex() if logged else ""
     checked = 0
 
-    def result(version: int | None = None, problem: str | None = None) -> VoteVerifyResult:
+    def result(version: int | None = None, problem: Phrase | None = None) -> VoteVerifyResult:
         return VoteVerifyResult(
             ok=problem is None,
             checked=checked,
             first_problem_version=version,
-            problem=problem,
+            problem=None if problem is None else render(problem),
             head_version=head_version,
             head_hash=head_hash,
+            problem_phrase=problem,
         )
 
     prev = await anchor(conn, negotiation_id, vote_id)
     if prev is None:
-        return result(0, "The negotiation's log does not hold the call of this vote.")
+        return result(0, N_("The negotiation's log does not hold the call of this vote."))
     if logged and logged[min(logged)][1] != prev:
         return result(
             min(logged),
-            "The vote's chain does not start from the negotiation's entry that called it: "
-            "the negotiation's history before the call was altered.",
+            N_(
+                "The vote's chain does not start from the negotiation's entry that called it: "
+                "the negotiation's history before the call was altered."
+            ),
         )
     version = 0
     while True:
@@ -313,25 +317,41 @@ async def _verify(conn: asyncpg.Connection, negotiation_id: str, vote_id: UUID) 
             if v != version + 1 or v not in logged:
                 return result(
                     version + 1,
-                    f"The vote's event {version + 1} is missing from the event store or the "
-                    "audit log: an event was removed or inserted.",
+                    N_(
+                        "The vote's event %(step)s is missing from the event store or the "
+                        "audit log: an event was removed or inserted.",
+                        step=str(version + 1),
+                    ),
                 )
             stored_hash, stored_prev = logged[v]
             if stored_prev != prev:
-                return result(v, f"The vote's audit entry {v} does not link to the one before it.")
+                return result(
+                    v,
+                    N_(
+                        "The vote's audit entry %(step)s does not link to the one before it.",
+                        step=str(v),
+                    ),
+                )
             digest = chain_hash(prev, v, str(vote_id), v, topic, state)
             if digest != stored_hash:
                 return result(
                     v,
-                    f"The vote's event {v} does not match its audit hash: the stored event (or "
-                    "the entry's hash) was changed.",
+                    N_(
+                        "The vote's event %(step)s does not match its audit hash: the stored "
+                        "event (or the entry's hash) was changed.",
+                        step=str(v),
+                    ),
                 )
             prev, version, checked = digest, v, checked + 1
         if len(events) < CATCH_UP_PAGE:
             break
     if version != head_version:
         return result(
-            version + 1, f"The vote's event {version + 1} is missing from the event store."
+            version + 1,
+            N_(
+                "The vote's event %(step)s is missing from the event store.",
+                step=str(version + 1),
+            ),
         )
     return result()
 

@@ -342,14 +342,15 @@ async def test_the_verify_page_says_in_the_readers_language_that_the_chain_verif
             assert english_leftovers(response.text) == []
     signed_out = await http.get("/audit/verify", follow_redirects=False)
     assert signed_out.status_code in (302, 303, 307)
-    assert signed_out.headers["location"].startswith("/sign-in?next=")
+    assert signed_out.headers["location"] == "/sign-in?next=/audit/verify"  # and back
 
 
 async def test_the_verify_page_says_where_a_tampered_chain_first_fails_in_both_languages(
     http, scene: Scene, monkeypatch: pytest.MonkeyPatch
 ):
     """A stored event changed (in a transaction the verification reads, then rolled back, so
-    the shared log stays whole): the page names its position, in English and in Spanish."""
+    the shared log stays whole): the page names its position and what is wrong there, in
+    English and in Spanish."""
     from web.controllers import audit as audit_controller
 
     position = scene.positions[3]
@@ -373,13 +374,17 @@ async def test_the_verify_page_says_where_a_tampered_chain_first_fails_in_both_l
         "es": "La cadena entera no se verificó: el primer problema está en la posición "
         f"{position}.",
     }
+    detail = {
+        "en": f"The event at position {position} does not match its audit hash",
+        "es": f"El evento en la posición {position} no coincide con su hash de auditoría",
+    }
     for lang, sentence in said.items():
         response = await http.get(
             "/audit/verify", params={"lang": lang}, headers=scene.outsider.headers
         )
         assert response.status_code == 200
         assert sentence in response.text and 'data-ok="no"' in response.text
-        assert ("does not match its audit hash" in response.text) is (lang == "en")
+        assert detail[lang] in response.text
         if lang == "es":
             assert english_leftovers(response.text) == []
     monkeypatch.undo()

@@ -273,6 +273,13 @@ def test_a_changed_vote_event_breaks_its_chain_at_that_step(
         f"La cadena de esta votación no se verificó: el primer problema está en el paso {closed}."
         in (broken_pages["es"])
     )
+    # and what is wrong there, in the reader's language too
+    assert f"event {closed} does not match its audit hash: the stored" in broken_pages["en"]
+    assert (
+        f"El evento {closed} de la votación no coincide con su hash de auditoría"
+        in broken_pages["es"]
+    )
+    assert "does not match" not in broken_pages["es"]
     assert "La cadena de esta votación se verificó:" in verify_page("es")
     assert "This vote's chain verified:" in verify_page("en")
     back = f'href="/audit?negotiation_id={negotiation_id}#vote-{vote_id}"'

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 from uuid import UUID
 
 import asyncpg
@@ -25,6 +25,7 @@ from projections.audit import (
     MAX_LIMIT,
     AuditEntry,
     AuditFilters,
+    VerifyResult,
     chain_head,
     entry_phrases,
     list_entries,
@@ -47,7 +48,7 @@ from projections.views import audience_on
 from web.controllers.reads import projection_at, vote_chains_at
 from web.identity import Account
 from web.pages.audit import EVENT_KINDS
-from web.pages.viewer import page
+from web.pages.viewer import page, sign_in_first
 
 CSV_COLUMNS = tuple(AuditEntry.__struct_fields__)
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="At most 1000 entries.")]
@@ -65,11 +66,24 @@ class ChainHeadView(msgspec.Struct, frozen=True):
 
 
 class VerifyView(msgspec.Struct, frozen=True):
+    """The API's answer: the problem said in English (the pages say it in the reader's)."""
+
     ok: bool
     checked: int
     first_problem_position: int | None
     problem: str | None
     head_position: int
+    head_hash: str
+
+
+class VoteVerifyView(msgspec.Struct, frozen=True):
+    """The API's answer for a vote's chain: the problem said in English."""
+
+    ok: bool
+    checked: int
+    first_problem_version: int | None
+    problem: str | None
+    head_version: int
     head_hash: str
 
 
@@ -176,18 +190,10 @@ class VoteChainView(msgspec.Struct, frozen=True):
     head_hash: str
 
 
-async def _verified(pool: asyncpg.Pool) -> VerifyView:
+async def _verified(pool: asyncpg.Pool) -> VerifyResult:
     """The whole chain recomputed from the stored events and compared with the log."""
     async with pool.acquire() as conn:
-        result = await verify_chain(conn)
-    return VerifyView(
-        ok=result.ok,
-        checked=result.checked,
-        first_problem_position=result.first_problem_position,
-        problem=result.problem,
-        head_position=result.head_position,
-        head_hash=result.head_hash,
-    )
+        return await verify_chain(conn)
 
 
 async def _vote_verified(
@@ -328,7 +334,15 @@ class AuditController(Controller):
     async def verify(self, pool: asyncpg.Pool, account: Account) -> VerifyView:
         """Recompute the whole chain from the stored events and compare it with the log
         (signed-in people only: it reads every event)."""
-        return await _verified(pool)
+        result = await _verified(pool)
+        return VerifyView(
+            ok=result.ok,
+            checked=result.checked,
+            first_problem_position=result.first_problem_position,
+            problem=result.problem,
+            head_position=result.head_position,
+            head_hash=result.head_hash,
+        )
 
     @get("/api/audit/votes/{vote_id:uuid}")
     async def vote_chain(
@@ -352,9 +366,17 @@ class AuditController(Controller):
         labels: list[str],
         vote_id: UUID,
         account: Account,
-    ) -> VoteVerifyResult:
+    ) -> VoteVerifyView:
         """Recompute the vote's chain from its anchor and its stored events (signed in)."""
-        return await _vote_verified(pool, filters, labels, account, vote_id)
+        result = await _vote_verified(pool, filters, labels, account, vote_id)
+        return VoteVerifyView(
+            ok=result.ok,
+            checked=result.checked,
+            first_problem_version=result.first_problem_version,
+            problem=result.problem,
+            head_version=result.head_version,
+            head_hash=result.head_hash,
+        )
 
     @get("/audit/verify", include_in_schema=False)
     async def verify_page(
@@ -362,7 +384,7 @@ class AuditController(Controller):
     ) -> Template | Redirect:
         """The whole chain's verification, said in the reader's language (the API's is JSON)."""
         if viewer is None:
-            return Redirect(f"/sign-in?next={quote('/audit/verify')}")
+            return sign_in_first(request)
         result = await _verified(pool)
         return page(request, "audit_verify.html", chain=None, result=result, back="/audit")
 
@@ -378,7 +400,7 @@ class AuditController(Controller):
     ) -> Template | Redirect:
         """A vote's own chain's verification, said in the reader's language."""
         if viewer is None:
-            return Redirect(f"/sign-in?next={quote(request.url.path)}")
+            return sign_in_first(request)
         result = await _vote_verified(pool, filters, labels, viewer, vote_id)
         negotiation = urlencode({"negotiation_id": filters.negotiation_id or ""})
         back = f"/audit?{negotiation}#vote-{vote_id.hex}" if filters.negotiation_id else "/audit"
