@@ -343,6 +343,14 @@ async def test_the_verify_page_says_in_the_readers_language_that_the_chain_verif
     signed_out = await http.get("/audit/verify", follow_redirects=False)
     assert signed_out.status_code in (302, 303, 307)
     assert signed_out.headers["location"] == "/sign-in?next=/audit/verify"  # and back
+    # Back to the very page, query and all, with the sign-in page in the language asked for.
+    asked = await http.get(
+        "/audit/verify", params={"lang": "es", "part": "2"}, follow_redirects=False
+    )
+    assert asked.headers["location"] == "/sign-in?next=/audit/verify%3Flang%3Des%26part%3D2&lang=es"
+    sign_in = await http.get(asked.headers["location"])
+    assert sign_in.headers["content-language"] == "es"
+    assert 'data-next="/audit/verify?lang=es&amp;part=2"' in sign_in.text
 
 
 async def test_the_verify_page_says_where_a_tampered_chain_first_fails_in_both_languages(

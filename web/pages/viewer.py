@@ -42,8 +42,12 @@ def marked_up(before: str, after: str) -> str:
 
 
 def sign_in_first(request: Request[Any, Any, Any]) -> Redirect:
-    """To the sign-in page, which comes back to this page once signed in."""
-    return Redirect(f"/sign-in?next={quote(request.url.path)}")
+    """To the sign-in page, in the language asked for, which comes back to this very page
+    (its query too: a vote's verification names its negotiation there) once signed in."""
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    lang = request.query_params.get("lang")
+    in_lang = f"&lang={lang}" if lang in LANGUAGES else ""
+    return Redirect(f"/sign-in?next={quote(back, safe='/')}{in_lang}")
 
 
 def page(
