@@ -200,7 +200,7 @@ def _said(
 ) -> Phrase | None:
     if first is None or last is None:
         return None
-    if row["event_type"] == "BallotCast" and run["count"] > 1:
+    if _is_ballot_run(row, run):
         return _ballots(run["count"], str(first.args["code"]), str(last.args["code"]))
     return first
 
@@ -213,7 +213,7 @@ def _entry(
     phrase: Phrase | None,
 ) -> VoteAuditEntry:
     description = first["description"]
-    if first["event_type"] == "BallotCast" and run["count"] > 1:
+    if _is_ballot_run(first, run):
         if phrase is None:  # chained before steps had phrases: the codes end the English
             code_1 = first["description"].rsplit(" ", 1)[-1].rstrip(".")
             code_n = last["description"].rsplit(" ", 1)[-1].rstrip(".")
@@ -231,6 +231,11 @@ def _entry(
         description=description,
         hash=bytes(last["hash"]).hex(),
     )
+
+
+def _is_ballot_run(first: Mapping[str, Any], run: Mapping[str, Any]) -> bool:
+    """Consecutive accepted ballots, listed as one entry named by its first and last codes."""
+    return bool(first["event_type"] == "BallotCast" and run["count"] > 1)
 
 
 def _ballots(count: int, code_1: str, code_n: str) -> Phrase:
