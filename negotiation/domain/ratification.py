@@ -197,6 +197,9 @@ class Vote(Aggregate):
         shared (cached) vote in place, so a view read from it later could mix two states."""
         copied = copy.copy(self)
         copied.state = VoteSnapshot.decoder.decode(msgspec.msgpack.encode(self.state))
+        # Its own (empty) list: an event triggered on the copy must never be saved with the
+        # shared vote's next command.
+        copied._pending_events = []
         return copied
 
     # ------------------------------------------------------------------ creation

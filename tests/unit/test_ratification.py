@@ -420,3 +420,11 @@ def test_a_snapshot_of_a_vote_restores_the_same_typed_state():
     restored = VoteSnapshot.take(vote).mutate(None)
     assert restored.state == vote.state
     assert restored.context().hash == vote.context().hash
+
+
+def test_a_detached_copy_for_reading_shares_no_pending_events_with_the_vote():
+    _, vote = called_vote()
+    copy = vote.detached()
+    assert copy.state == vote.state and copy.state is not vote.state
+    assert copy.collect_events() == []  # the shared vote's pending events stay its own
+    assert [type(e).__name__ for e in vote.collect_events()] == ["VoteCalled"]
