@@ -186,6 +186,11 @@ class _StoredCast(msgspec.Struct, gc=False):  # untracked: see record.Frozen
 _CAST_DECODER = msgspec.msgpack.Decoder(_StoredCast)
 
 
+def _require_in(negotiation_id: UUID, vote_id: UUID, called_in: str) -> None:
+    if called_in != str(negotiation_id):
+        raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
+
+
 def record_hash(record: ElectionRecord) -> str:
     return hashlib.sha256(msgspec.json.encode(record)).hexdigest()
 
@@ -241,9 +246,13 @@ class Voting:
         """The vote, read under its lock (a copy: Vote.detached); `stored`: as stored now,
         without waiting for a command on it (Votes.stored)."""
         vote = self.votes.stored(vote_id) if stored else self.votes.read(vote_id, Vote.detached)
-        if vote.state.negotiation_id != str(negotiation_id):
-            raise errors.NotFound(f"No vote {vote_id} in this negotiation.")
+        _require_in(negotiation_id, vote_id, vote.state.negotiation_id)
         return vote
+
+    def require_in(self, negotiation_id: UUID, vote_id: UUID) -> None:
+        """The vote is one of this negotiation's (no copy of it made under its lock)."""
+        called_in = self.votes.read(vote_id, lambda v: v.state.negotiation_id)
+        _require_in(negotiation_id, vote_id, called_in)
 
     def vote_ids(self, negotiation_id: UUID) -> list[str]:
         """The negotiation's votes, oldest first, from its RatificationVoteCalled events."""
@@ -257,7 +266,7 @@ class Voting:
     def execute(
         self, negotiation_id: UUID, vote_id: UUID, actor: Actor, command: nc.Command
     ) -> Recorded[Any]:
-        self.vote(negotiation_id, vote_id)
+        self.require_in(negotiation_id, vote_id)
         return self.votes.act(vote_id, lambda v: v.execute(actor, command))
 
     def appoint_officials(
@@ -296,7 +305,7 @@ class Voting:
     ) -> Recorded[str]:
         """A plain-language summary into the vote's document (the union chief's, before the
         vote opens); the answer is the document's new hash."""
-        self.vote(negotiation_id, vote_id)
+        self.require_in(negotiation_id, vote_id)
 
         def agreement(negotiation: Negotiation) -> list[DocumentText]:
             negotiation.require_summary_writer(actor)
@@ -463,7 +472,7 @@ class Voting:
         )
 
     def own_status(self, negotiation_id: UUID, vote_id: UUID, code: str) -> bool:
-        self.vote(negotiation_id, vote_id)
+        self.require_in(negotiation_id, vote_id)
         return self.store.credential_holder(vote_id.hex, code)[1]
 
     # ------------------------------------------------------------------ tally, outcome

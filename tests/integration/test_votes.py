@@ -376,8 +376,12 @@ def test_ballots_saved_in_batches_across_snapshots_read_back_whole_in_a_new_proc
     # a process that never saw them rebuilds the vote from the last snapshot and the events
     # after it, and gets every ballot, the chain's last code and the running tally.
     members = 450
-    roll = ROLL.splitlines()[0] + "\n" + "\n".join(
-        f"B{i},Member {i},b{i}@example.org,,North,Teacher,en,yes" for i in range(members)
+    roll = (
+        ROLL.splitlines()[0]
+        + "\n"
+        + "\n".join(
+            f"B{i},Member {i},b{i}@example.org,,North,Teacher,en,yes" for i in range(members)
+        )
     )
     election = new_election(client, negotiations, people, roll=roll)
     context = election.context()
@@ -584,6 +588,26 @@ def test_a_vote_read_for_a_view_is_a_copy_that_later_ballots_leave_as_it_was(
     assert (before.state.ballots, before.state.last_code, before.state.tally) == counted
     after = voting.vote(negotiation_id, vote_id)
     assert after.state.ballots == counted[0] + 1 and after.state.tally != counted[2]
+
+
+def test_a_vote_addressed_through_another_negotiation_is_not_found(
+    client: httpx.Client, negotiations: Negotiations, people: PersonFactory
+):
+    mine = new_election(client, negotiations, people, open_it=False)
+    other = new_election(client, negotiations, people, roll_only=True)
+    vote_id = mine.base.rsplit("/", 1)[1]
+    elsewhere = other.base.rsplit("/", 1)[0] + "/" + vote_id
+    chief = mine.union.headers
+    attempts = [
+        client.post(f"{elsewhere}/open", headers=mine.lead),
+        client.put(f"{elsewhere}/summary", headers=chief, json={"text": "Elsewhere."}),
+        client.post(f"{elsewhere}/my-status", json={"credential": next(iter(mine.codes.values()))}),
+        client.get(elsewhere, headers=mine.lead),
+    ]
+    for response in attempts:
+        assert "in this negotiation" in refused(response, 404, "not_found")
+    # Through its own negotiation the same vote opens: nothing above changed it.
+    ok(mine.post("/open"))
 
 
 def test_a_batch_refuses_a_spent_credential_and_a_copy_alone_and_saves_the_others(
