@@ -414,6 +414,47 @@ async def test_a_chief_runs_a_session_from_the_console(browser, server, http, pe
         await context.close()
 
 
+COUNT_PANEL_SWAPS = """() => {
+  window.panelSwaps = 0;
+  new MutationObserver((changes) => {
+    for (const change of changes)
+      for (const node of change.addedNodes)
+        if (node.dataset?.part === "session") window.panelSwaps++;
+  }).observe(document.querySelector("#session").parentNode, { childList: true });
+}"""
+
+
+async def test_a_live_change_replaces_only_the_parts_it_changes(browser, server, http, people):
+    """A command's own refresh and the feed's echo of it both fetch the session panel; the
+    second brings the same markup and leaves the panel in place (replacing it again would
+    swallow a click pressed as it lands). A change made elsewhere still replaces it."""
+    table = await open_table(http, people)
+    context, page, _ = await signed_in(browser, server, table.union)
+
+    async def settled_at(position):
+        await page.wait_for_function("p => window.consoleFeed.position >= p", arg=position)
+        await page.evaluate("window.consoleSettled()")
+        return await page.evaluate("window.panelSwaps")
+
+    try:
+        await open_console(page, table)
+        await page.evaluate(COUNT_PANEL_SWAPS)
+        await page.fill("#session input[name=count]", "40")
+        async with page.expect_response(lambda r: r.url.endswith("/attendance")) as sent:
+            await page.click("#session button:text-is('Record')")
+        recorded = await (await sent.value).json()
+        assert await settled_at(recorded["position"]) == 1
+        counted = await http.post(
+            f"{table.base}/sessions/{table.session_id}/attendance",
+            headers=table.union.headers,
+            json={"count": 41},
+        )
+        assert await settled_at((await expect(counted, 200))["position"]) == 2
+        await page.locator("#session .session-meta", has_text="41").wait_for()
+    finally:
+        await context.close()
+
+
 async def test_the_chief_adds_a_member_and_both_chiefs_reopen_an_agreed_article(
     browser, server, http, people
 ):

@@ -36,9 +36,17 @@ function refresh(names, position) {
   return chain;
 }
 
+// What the server last sent for each part. A command's own refresh and the feed's both fetch
+// a part; the second brings the same markup, and replacing it anyway would swallow a click
+// pressed as it lands (mousedown on the old button, mouseup on the new) and drop a refusal.
+const received = new Map();
+
 function swap(node) {
   const name = node.dataset.part;
   const existing = document.querySelector(`[data-part="${CSS.escape(name)}"]`);
+  const markup = node.outerHTML;
+  if (existing && received.get(name) === markup) return;
+  received.set(name, markup);
   if (!existing) {
     if (name.startsWith("article:")) $("#rows").append(node);
     return;
@@ -96,7 +104,10 @@ function namesFor(set, remove) {
   }
   for (const name of remove) {
     if (name.startsWith("draft:") && drafts.has(name.slice(6))) names.push(`article:${drafts.get(name.slice(6))}`, "packages");
-    else if (name.startsWith("article:")) $(`[data-part="${CSS.escape(name)}"]`)?.remove();
+    else if (name.startsWith("article:")) {
+      $(`[data-part="${CSS.escape(name)}"]`)?.remove();
+      received.delete(name);
+    }
   }
   return names;
 }
@@ -465,3 +476,4 @@ const feed = new Feed(`/ws/negotiations/${nid}/?feed=board`, {
 showConnection($(".connection"), [feed], { live: _("live"), reconnecting: _("reconnecting…") });
 feed.start();
 window.consoleFeed = feed;
+window.consoleSettled = () => chain; // resolves once every refresh asked for so far is on the page
