@@ -405,6 +405,7 @@ async def test_a_chief_runs_a_session_from_the_console(browser, server, http, pe
         await row(page, article_id).locator(".on-table-mark").wait_for()
         await page.click("#session button:text-is('Recess')")
         await page.click("#session button:text-is('Resume')")
+        await session.locator("button:text-is('Recess')").wait_for()  # open again, then close
         await page.click("#session button:text-is('Close the session')")
         await page.fill("#schedule-session input[name=location]", "Library")
         await page.fill("#schedule-session input[name=starts_at]", "2027-01-12T16:00")
