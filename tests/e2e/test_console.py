@@ -440,11 +440,17 @@ async def test_a_live_change_replaces_only_the_parts_it_changes(browser, server,
     try:
         await open_console(page, table)
         await page.evaluate(COUNT_PANEL_SWAPS)
+        panel_fetches: list[str] = []
+        page.on(
+            "request",
+            lambda r: "/parts?" in r.url and "session" in r.url and panel_fetches.append(r.url),
+        )
         await page.fill("#session input[name=count]", "40")
         async with page.expect_response(lambda r: r.url.endswith("/attendance")) as sent:
             await page.click("#session button:text-is('Record')")
         recorded = await (await sent.value).json()
         assert await settled_at(recorded["position"]) == 1
+        assert len(panel_fetches) == 1  # the feed's echo does not fetch the panel again
         counted = await http.post(
             f"{table.base}/sessions/{table.session_id}/attendance",
             headers=table.union.headers,

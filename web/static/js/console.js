@@ -15,12 +15,18 @@ const storeKey = (articleId) => `console:${nid}:${articleId}`;
 
 // ------------------------------------------------------------------ pieces from the server
 let chain = Promise.resolve();
+// The position each part was last fetched at (the server renders at least that far). A
+// command's own refresh and the feed's echo of it ask for the same part at the same
+// position: the second fetch is skipped, it could bring nothing newer.
+const fetchedAt = new Map();
+
 function refresh(names, position) {
-  const wanted = [...new Set(names)];
-  if (!wanted.length) return chain;
+  const known = position !== null && position !== undefined;
   chain = chain.then(async () => {
+    const wanted = [...new Set(names)].filter((name) => !(known && fetchedAt.get(name) >= position));
+    if (!wanted.length) return;
     const query = new URLSearchParams({ names: wanted.join(","), lang: page.lang });
-    if (position !== null && position !== undefined) query.set("after", String(position));
+    if (known) query.set("after", String(position));
     let response;
     try {
       response = await fetch(`/console/${nid}/parts?${query}`);
@@ -28,6 +34,7 @@ function refresh(names, position) {
       return; // the feed reconnects and brings a snapshot or the changes again
     }
     if (!response.ok) return;
+    if (known) for (const name of wanted) fetchedAt.set(name, position);
     const holder = document.createElement("div");
     holder.innerHTML = await response.text();
     const fragment = holder.querySelector("template").content;
@@ -36,9 +43,10 @@ function refresh(names, position) {
   return chain;
 }
 
-// What the server last sent for each part. A command's own refresh and the feed's both fetch
-// a part; the second brings the same markup, and replacing it anyway would swallow a click
-// pressed as it lands (mousedown on the old button, mouseup on the new) and drop a refusal.
+// What the server last sent for each part. A snapshot after a reconnect, and a session's
+// change, which refetches every row, mostly bring markup the page already shows; replacing
+// it anyway would swallow a click pressed as it lands (mousedown on the old button, mouseup
+// on the new) and drop a refusal shown beside it.
 const received = new Map();
 
 function swap(node) {
@@ -104,10 +112,7 @@ function namesFor(set, remove) {
   }
   for (const name of remove) {
     if (name.startsWith("draft:") && drafts.has(name.slice(6))) names.push(`article:${drafts.get(name.slice(6))}`, "packages");
-    else if (name.startsWith("article:")) {
-      $(`[data-part="${CSS.escape(name)}"]`)?.remove();
-      received.delete(name);
-    }
+    else if (name.startsWith("article:")) $(`[data-part="${CSS.escape(name)}"]`)?.remove();
   }
   return names;
 }
